@@ -1,0 +1,1 @@
+"""Edges of aidledger: settings, embedded services, Kafka producers, files and the CLI."""

@@ -1,0 +1,1 @@
+"""The embedded development pair: a Kafka-compatible broker and PostgreSQL, from wheels."""

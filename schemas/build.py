@@ -1,0 +1,41 @@
+"""Helpers for producers: fill the envelope, and derive deterministic ids for idempotency."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from schemas.envelope import Event, Source
+
+E = TypeVar("E", bound=Event)
+
+#: Namespace of every deterministic aidledger id (uuid5).
+NAMESPACE = uuid.UUID("5b0f3f8e-6c1e-4f7a-9d1e-2a7c0c1d5e11")
+
+
+def deterministic_id(*parts: object) -> uuid.UUID:
+    """A UUID that is the same every time for the same parts (re-runs publish the same ids)."""
+    return uuid.uuid5(NAMESPACE, "\x1f".join(str(p) for p in parts))
+
+
+def make_event(
+    cls: type[E],
+    *,
+    source: Source | str = "aidledger",
+    event_id: uuid.UUID | None = None,
+    occurred_at: datetime | None = None,
+    recorded_at: datetime | None = None,
+    **fields: Any,
+) -> E:
+    """Build an event, filling the envelope: a new id and "now" unless given."""
+    now = datetime.now(UTC)
+    if isinstance(source, str):
+        source = Source(system=source)
+    return cls(
+        event_id=event_id or uuid.uuid4(),
+        occurred_at=occurred_at or now,
+        recorded_at=recorded_at or now,
+        source=source,
+        **fields,
+    )
