@@ -1,4 +1,4 @@
-"""The event store hash chain: each event's hash covers the previous hash and its canonical bytes."""
+"""The event store hash chain: each hash covers the previous hash and the canonical event."""
 
 from __future__ import annotations
 

@@ -1,0 +1,74 @@
+"""The composition root: builds engines, publishers, the ledger and workers from Settings.
+
+Nothing else reads settings or starts services; every command asks this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from connectors.embedded.broker import EmbeddedBroker
+from connectors.embedded.postgres import EmbeddedPostgres
+from connectors.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from connectors.producer import EventPublisher
+
+
+@dataclass
+class Runtime:
+    """Resolved connection points: external ones from settings, else the embedded pair."""
+
+    settings: Settings
+
+    @cached_property
+    def broker(self) -> EmbeddedBroker:
+        return EmbeddedBroker(self.settings.data_dir, self.settings.broker_port)
+
+    @cached_property
+    def postgres(self) -> EmbeddedPostgres:
+        return EmbeddedPostgres(self.settings.data_dir, self.settings.postgres_port)
+
+    @cached_property
+    def bootstrap_servers(self) -> str:
+        """Kafka bootstrap servers; starts the embedded broker when none is configured."""
+        if self.settings.kafka_bootstrap_servers:
+            return self.settings.kafka_bootstrap_servers
+        self.broker.start()
+        from connectors.topics import ensure_topics
+
+        ensure_topics(
+            self.broker.bootstrap_servers,
+            self.settings.topic_prefix,
+            self.settings.topic_partitions,
+            self.settings.replication_factor,
+        )
+        return self.broker.bootstrap_servers
+
+    @cached_property
+    def database_url(self) -> str:
+        """SQLAlchemy URL; starts the embedded PostgreSQL when DATABASE_URL is not set."""
+        if self.settings.database_url:
+            return self.settings.database_url
+        self.postgres.start()
+        return self.postgres.url()
+
+    @cached_property
+    def engine(self) -> Engine:
+        from sqlalchemy import create_engine
+
+        return create_engine(self.database_url, pool_pre_ping=True, future=True)
+
+    def publisher(self) -> EventPublisher:
+        from connectors.producer import EventPublisher
+
+        return EventPublisher(self.bootstrap_servers, self.settings.topic_prefix)
+
+
+def runtime(settings: Settings | None = None) -> Runtime:
+    """The one place that turns settings into a Runtime."""
+    return Runtime(settings or Settings())

@@ -1,0 +1,20 @@
+"""The ``aidledger`` command: a Typer app whose command groups live one per module."""
+
+from __future__ import annotations
+
+import sys
+
+from connectors.cli.app import app, run
+
+# Each module registers its commands on ``app`` when imported (one module per area).
+from connectors.cli import infra as _infra  # noqa: E402,F401
+from connectors.cli import schemas_cmd as _schemas  # noqa: E402,F401
+from connectors.cli import events_cmd as _events  # noqa: E402,F401
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,41 @@
+"""Alembic migrations, parameterised by the PostgreSQL schema they build.
+
+The live ledger lives in schema ``ledger``; ``audit replay`` builds the same tables in a scratch
+schema. Every revision therefore writes its DDL through :func:`schema` / :func:`qualify`.
+Areas (payroll, relief...) add their own branch revisions with ``down_revision = "0001_core"``;
+``upgrade`` applies every head.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command, op
+from alembic.config import Config
+
+DEFAULT_SCHEMA = "ledger"
+_HERE = Path(__file__).parent
+
+
+def schema() -> str:
+    """The schema the running migration builds (inside a revision's upgrade())."""
+    value = op.get_context().config.attributes.get("schema", DEFAULT_SCHEMA)  # type: ignore[union-attr]
+    return str(value)
+
+
+def qualify(name: str) -> str:
+    """``schema.name``, quoted, for DDL inside a revision."""
+    return f'"{schema()}"."{name}"'
+
+
+def alembic_config(url: str, target_schema: str = DEFAULT_SCHEMA) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_HERE))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["schema"] = target_schema
+    return config
+
+
+def upgrade(url: str, target_schema: str = DEFAULT_SCHEMA, revision: str = "heads") -> None:
+    """Bring ``target_schema`` in the database at ``url`` up to every head revision."""
+    command.upgrade(alembic_config(url, target_schema), revision)
