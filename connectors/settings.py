@@ -33,7 +33,9 @@ class Settings(BaseSettings):
         default="aidledger-ledger", validation_alias=AliasChoices("AIDLEDGER_CONSUMER_GROUP")
     )
     metrics_port: int = Field(default=9108, validation_alias=AliasChoices("AIDLEDGER_METRICS_PORT"))
-    worker_id: str | None = Field(default=None, validation_alias=AliasChoices("AIDLEDGER_WORKER_ID"))
+    worker_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("AIDLEDGER_WORKER_ID")
+    )
     #: Session timeout of Kafka consumers; short on the embedded broker (its joins wait half).
     session_timeout_s: float = Field(
         default=6.0, validation_alias=AliasChoices("AIDLEDGER_SESSION_TIMEOUT")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from schemas.registry import FAMILY_TOPICS, TOPIC_DEADLETTER
 
 #: Event topics keep history forever: no compaction, no deletion.
@@ -30,15 +32,14 @@ def ensure_topics(
         existing = set(admin.list_topics())
         missing = [t for t in all_topics(prefix) if t not in existing]
         if missing:
-            try:
+            # Another process may create a topic first; that is fine.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(
                     [
                         NewTopic(t, partitions, replication_factor, topic_configs=RETENTION_CONFIG)
                         for t in missing
                     ]
                 )
-            except TopicAlreadyExistsError:
-                pass  # another process created it first; fine
         return missing
     finally:
         admin.close()

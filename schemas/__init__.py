@@ -1,8 +1,8 @@
 """The event contract: every fact aidledger records, as frozen pydantic v2 models."""
 
+from schemas.build import deterministic_id, make_event
 from schemas.canonical import canonical_json, event_digest
 from schemas.envelope import Event, Source
-from schemas.build import deterministic_id, make_event
 from schemas.errors import AidLedgerError, FieldProblem, InvalidEvent
 from schemas.registry import (
     EVENT_TYPES,

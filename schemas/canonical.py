@@ -31,4 +31,6 @@ def event_digest(event: BaseModel) -> str:
 
 def lines_digest(lines: Iterable[BaseModel]) -> str:
     """SHA-256 hex over the canonical payment lines, in list order (the list digest)."""
-    return hashlib.sha256(canonical_bytes([line.model_dump(mode="json") for line in lines])).hexdigest()
+    return hashlib.sha256(
+        canonical_bytes([line.model_dump(mode="json") for line in lines])
+    ).hexdigest()

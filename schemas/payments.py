@@ -84,9 +84,7 @@ class PaymentLine(BaseModel):
 
     @model_validator(mode="after")
     def _amount_is_sum_of_components(self) -> PaymentLine:
-        total = sum(
-            -v if c is Component.RECOVERY else v for c, v in self.components.items()
-        )
+        total = sum(-v if c is Component.RECOVERY else v for c, v in self.components.items())
         if any(v < 0 for v in self.components.values()):
             raise ValueError("components must be whole, non-negative VND amounts")
         if total != self.amount_vnd:

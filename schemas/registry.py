@@ -47,7 +47,10 @@ AnyEvent = Event
 
 #: The whole contract as one discriminated union on ``event_type`` (for JSON Schema).
 _UNION: TypeAdapter[Any] = TypeAdapter(
-    Annotated[Union[tuple(EVENT_TYPES.values())], Field(discriminator="event_type")]  # noqa: UP007
+    Annotated[  # type: ignore[arg-type]
+        Union[tuple(EVENT_TYPES.values())],  # noqa: UP007
+        Field(discriminator="event_type"),
+    ]
 )
 
 
@@ -63,7 +66,7 @@ def parse_event_dict(raw: Any, record: str = "event") -> Event:
     event_type = raw.get("event_type")
     label = record
     if "event_id" in raw:
-        label = f"{record} {raw.get('event_id')}"
+        label = f"{record} (event {raw.get('event_id')})"
     if event_type is None:
         raise InvalidEvent.single(label, "event_type", "is required but missing")
     cls = EVENT_TYPES.get(event_type) if isinstance(event_type, str) else None
@@ -84,7 +87,8 @@ def parse_event_dict(raw: Any, record: str = "event") -> Event:
     try:
         return cls.model_validate(upcast(raw, current))
     except ValidationError as exc:
-        raise from_validation_error(exc, f"{label} ({event_type})", event_type) from None
+        where = f"{record} ({event_type} {raw.get('event_id', 'without event_id')})"
+        raise from_validation_error(exc, where, event_type) from None
 
 
 def parse_event(data: bytes | str, record: str = "event") -> Event:

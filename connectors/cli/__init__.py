@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from connectors.cli.app import app, run
-
 # Each module registers its commands on ``app`` when imported (one module per area).
-from connectors.cli import infra as _infra  # noqa: E402,F401
-from connectors.cli import schemas_cmd as _schemas  # noqa: E402,F401
-from connectors.cli import events_cmd as _events  # noqa: E402,F401
+from connectors.cli import events_cmd as _events  # noqa: F401
+from connectors.cli import infra as _infra  # noqa: F401
+from connectors.cli import schemas_cmd as _schemas  # noqa: F401
+from connectors.cli.app import app, run
 
 
 def main() -> None:

@@ -42,7 +42,14 @@ def _run_as() -> str | None:
         pwd.getpwnam(SYSTEM_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SYSTEM_USER,
+            ],
             check=True,
             capture_output=True,
         )
@@ -94,7 +101,9 @@ class EmbeddedPostgres:
         return record if record is not None and record.is_running() else None
 
     def _run(self, args: list[str], user: str | None) -> None:
-        result = subprocess.run(args, user=user, capture_output=True, text=True, check=False)
+        # Drop root's groups too: a 0700-style parent owned by group root would deny access.
+        ids = {"user": user, "group": user, "extra_groups": []} if user else {}
+        result = subprocess.run(args, capture_output=True, text=True, check=False, **ids)
         if result.returncode != 0:
             raise EmbeddedServiceError(
                 f"{Path(args[0]).name} failed ({result.returncode}): {result.stderr.strip()}"
@@ -166,7 +175,9 @@ class EmbeddedPostgres:
     def _create_database(self) -> None:
         import psycopg2
 
-        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+        conn = psycopg2.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres"
+        )
         try:
             conn.autocommit = True
             with conn.cursor() as cur:
@@ -184,7 +195,15 @@ class EmbeddedPostgres:
             return False
         try:
             self._run(
-                [str(bin_dir() / "pg_ctl"), "-D", str(self.pgdata.resolve()), "-m", "fast", "-w", "stop"],
+                [
+                    str(bin_dir() / "pg_ctl"),
+                    "-D",
+                    str(self.pgdata.resolve()),
+                    "-m",
+                    "fast",
+                    "-w",
+                    "stop",
+                ],
                 _run_as(),
             )
         except EmbeddedServiceError:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal, Self
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -27,7 +30,26 @@ from ledger.audit.merkle import EMPTY_ROOT
 
 FORMAT: Final = "aidledger-checkpoint/1"
 
-Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+def _month(value: str) -> str:
+    if not _MONTH.fullmatch(value):
+        raise ValueError(f"must be a month written YYYY-MM, like 2024-05, not {value!r}")
+    return value
+
+
+def _lower_hex(size: int) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) != size or value.strip("0123456789abcdef"):
+            raise ValueError(f"must be {size} lowercase hex characters, not {value!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+Month = Annotated[str, AfterValidator(_month)]
+Hash = Annotated[str, _lower_hex(64)]
 
 
 class CheckpointError(Exception):
@@ -52,15 +74,15 @@ class Checkpoint(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
     format: Literal["aidledger-checkpoint/1"] = FORMAT
-    month: Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] | None
+    month: Month | None
     tree_size: Annotated[int, Field(ge=0)]
     root_hash: Hash
     chain_head: Hash
     first_sequence: Annotated[int, Field(ge=0)] | None
     last_sequence: Annotated[int, Field(ge=0)] | None
     created_at: AwareDatetime
-    key_id: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
-    signature: Annotated[str, Field(pattern=r"^[0-9a-f]{128}$")] | None = None
+    key_id: Annotated[str, _lower_hex(16)] | None = None
+    signature: Annotated[str, _lower_hex(128)] | None = None
 
     @field_validator("created_at")
     @classmethod
@@ -90,16 +112,14 @@ class Checkpoint(BaseModel):
 
     def describe(self) -> str:
         """A short human description, used in error messages."""
-        scope = f"month {self.month}" if self.month else "the whole log"
-        return f"checkpoint for {scope} ({self.tree_size} events)"
+        scope = f" for month {self.month}" if self.month else ""
+        return f"checkpoint{scope} ({self.tree_size} events)"
 
 
 def compute_key_id(public_key: Ed25519PublicKey) -> str:
     """Hex of the first 8 bytes of SHA-256 of the raw 32-byte public key."""
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    digest = hashes.Hash(hashes.SHA256())
-    digest.update(raw)
-    return digest.finalize()[:8].hex()
+    return hashlib.sha256(raw).digest()[:8].hex()
 
 
 def canonical_bytes(checkpoint: Checkpoint) -> bytes:
@@ -130,10 +150,10 @@ def verify_signature(checkpoint: Checkpoint, public_key: Ed25519PublicKey) -> No
         )
     try:
         public_key.verify(bytes.fromhex(checkpoint.signature), canonical_bytes(checkpoint))
-    except InvalidSignature:
+    except (InvalidSignature, ValueError):
         raise CheckpointSignatureInvalid(
             f"the signature on the {what} does not match its contents: "
-            "the checkpoint was changed after it was signed"
+            "the checkpoint was changed after it was signed, or the signature is forged"
         ) from None
 
 
