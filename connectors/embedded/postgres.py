@@ -102,8 +102,18 @@ class EmbeddedPostgres:
 
     def _run(self, args: list[str], user: str | None) -> None:
         # Drop root's groups too: a 0700-style parent owned by group root would deny access.
-        ids = {"user": user, "group": user, "extra_groups": []} if user else {}
-        result = subprocess.run(args, capture_output=True, text=True, check=False, **ids)
+        if user is None:
+            result = subprocess.run(args, capture_output=True, text=True, check=False)
+        else:
+            result = subprocess.run(
+                args,
+                capture_output=True,
+                text=True,
+                check=False,
+                user=user,
+                group=user,
+                extra_groups=[],
+            )
         if result.returncode != 0:
             raise EmbeddedServiceError(
                 f"{Path(args[0]).name} failed ({result.returncode}): {result.stderr.strip()}"
