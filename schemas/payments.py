@@ -30,6 +30,8 @@ class Component(StrEnum):
     ARREARS = "arrears"  # "truy lĩnh"
     FUNERAL = "funeral"  # "hỗ trợ mai táng"
     RECOVERY = "recovery"  # overpayment to recover ("thu hồi")
+    #: On payment lines only: an amount listed earlier, reported not collected, listed again.
+    CARRIED = "carried"
 
 
 class CollectedBy(StrEnum):
@@ -68,6 +70,12 @@ class AllowanceAccrued(Event):
     coefficient: Coefficient | None = None
     standard_level_vnd: VND | None = None
     note: str | None = Field(default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _not_carried(self) -> AllowanceAccrued:
+        if self.component is Component.CARRIED:
+            raise ValueError("component carried is for payment lines only; accrue the amount")
+        return self
 
 
 class PaymentLine(BaseModel):

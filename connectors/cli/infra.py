@@ -31,8 +31,9 @@ def status() -> None:
     rt = get_runtime()
     s = rt.settings
     table = Table(title="aidledger services")
-    for column in ("service", "mode", "state", "connect with"):
+    for column in ("service", "mode", "state"):
         table.add_column(column)
+    table.add_column("connect with", overflow="fold")
     if s.kafka_bootstrap_servers:
         table.add_row("kafka", "external", "-", f"bootstrap servers {s.kafka_bootstrap_servers}")
     else:

@@ -28,6 +28,13 @@ def qualify(name: str) -> str:
     return f'"{schema()}"."{name}"'
 
 
+def donor_schema() -> str:
+    """The schema of donor-facing aggregate views: ``donor`` for the live ledger schema,
+    ``<schema>_donor`` for any other (so a scratch replay never touches the live views)."""
+    current = schema()
+    return "donor" if current == DEFAULT_SCHEMA else f"{current}_donor"
+
+
 def alembic_config(url: str, target_schema: str = DEFAULT_SCHEMA) -> Config:
     config = Config()
     config.set_main_option("script_location", str(_HERE))

@@ -1,0 +1,1 @@
+"""Benchmarks: one script per scenario, each ending with a ``BENCH {json}`` line."""

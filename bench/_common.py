@@ -1,0 +1,165 @@
+"""Shared bench helpers: scratch PostgreSQL/broker, peak RSS, timing and the BENCH line.
+
+Scripts run as ``python bench/<name>.py``; put the repository root on ``sys.path`` first
+(``sys.path.insert(0, str(Path(__file__).resolve().parents[1]))``) and import ``bench._common``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+#: Server settings for a scratch PostgreSQL: durable (figures must hold in production),
+#: with enough memory and connections for a benchmark.
+BENCH_PG_SETTINGS = {"max_connections": "100", "shared_buffers": "256MB"}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory in MiB of this process or of any child it waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)  # Linux reports KiB
+
+
+def current_rss_mb() -> float:
+    """Resident memory in MiB of this process right now."""
+    import psutil
+
+    return round(psutil.Process().memory_info().rss / 2**20, 1)
+
+
+class Timer:
+    """``with Timer() as t: ...`` then ``t.seconds`` (monotonic, high resolution)."""
+
+    def __enter__(self) -> Timer:
+        self.start = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.start
+
+
+def bench_record(
+    scenario: str,
+    figure: float,
+    unit: str,
+    *,
+    raw_limit: float | None = None,
+    ratio: float | None = None,
+    target: str | float | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The BENCH record; ``ratio`` defaults to figure / raw_limit when both are known.
+
+    ``target`` is a string such as ">= 5000" or "<= 50" (same unit as the figure).
+    Extra keys (``n``, ``seconds``, ``items``...) are kept for the run_all report.
+    """
+    if ratio is None and raw_limit:
+        ratio = round(figure / raw_limit, 4)
+    return {
+        "scenario": scenario,
+        "figure": figure,
+        "unit": unit,
+        "raw_limit": raw_limit,
+        "ratio": ratio,
+        "peak_rss_mb": peak_rss_mb(),
+        "target": target,
+        **extra,
+    }
+
+
+def print_bench(scenario: str, figure: float, unit: str, **kwargs: Any) -> dict[str, Any]:
+    """Print the final ``BENCH {json}`` line (see docs/architecture.md) and return it."""
+    record = bench_record(scenario, figure, unit, **kwargs)
+    print("BENCH " + json.dumps(record, ensure_ascii=False, default=str), flush=True)
+    return record
+
+
+@contextmanager
+def scratch_dir(prefix: str = "aidledger-bench-") -> Iterator[Path]:
+    """A temporary directory removed afterwards (embedded servers keep their data there)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as name:
+        yield Path(name)
+
+
+@contextmanager
+def postgres_url(settings: dict[str, str] | None = None) -> Iterator[str]:
+    """A SQLAlchemy URL to a database of its own for this run.
+
+    With DATABASE_URL set: a new database ``bench_<hex>`` on that server, dropped afterwards.
+    Otherwise: an embedded PostgreSQL in a temp dir on a free port, stopped afterwards.
+    """
+    external = os.environ.get("DATABASE_URL")
+    if external:
+        name = f"bench_{uuid.uuid4().hex[:12]}"
+        _admin(external, f'CREATE DATABASE "{name}"')
+        from sqlalchemy.engine import make_url
+
+        try:
+            yield make_url(external).set(database=name).render_as_string(hide_password=False)
+        finally:
+            _admin(external, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
+    from connectors.embedded.postgres import EmbeddedPostgres
+    from connectors.embedded.process import free_port
+
+    with scratch_dir() as home:
+        server = EmbeddedPostgres(home, free_port(), settings or BENCH_PG_SETTINGS)
+        server.start()
+        try:
+            yield server.url()
+        finally:
+            server.stop()
+
+
+def _admin(url: str, statement: str) -> None:
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    conn = psycopg2.connect(
+        host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database
+    )
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+@contextmanager
+def kafka_bootstrap() -> Iterator[str]:
+    """Bootstrap servers: KAFKA_BOOTSTRAP_SERVERS, or an embedded broker on a free port."""
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        yield external
+        return
+    from connectors.embedded.broker import EmbeddedBroker
+    from connectors.embedded.process import free_port
+
+    with scratch_dir() as home:
+        broker = EmbeddedBroker(home, free_port())
+        broker.start()
+        try:
+            yield broker.bootstrap_servers
+        finally:
+            broker.stop()
+
+
+def topic_prefix(bootstrap: str, partitions: int = 4) -> str:
+    """A fresh topic prefix with every aidledger topic created under it (runs never mix)."""
+    from connectors.topics import ensure_topics
+
+    prefix = f"bench{uuid.uuid4().hex[:10]}."
+    ensure_topics(bootstrap, prefix, partitions=partitions)
+    return prefix

@@ -1,0 +1,1 @@
+"""Relief handout and donation lists (CSV/XLSX) and report writers (table/csv/json)."""

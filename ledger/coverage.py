@@ -1,0 +1,95 @@
+"""BHYT coverage: a card is not money, so a built-in projector keeps the ``coverage`` table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from ledger.records import StoredEvent
+
+
+@dataclass(frozen=True, slots=True)
+class CardCoverage:
+    """A person's state-paid health-insurance card and the days it covers."""
+
+    card_number: str
+    valid_from: date
+    valid_to: date
+    premium_vnd: int
+    revoked_from: date | None = None
+
+    def covers(self, day: date) -> bool:
+        """True when the card is valid on ``day`` (and not revoked by then)."""
+        if self.revoked_from is not None and day >= self.revoked_from:
+            return False
+        return self.valid_from <= day <= self.valid_to
+
+
+class CoverageProjector:
+    """Keeps ``coverage``: one row per card period, marked when a revocation is recorded."""
+
+    name = "coverage"
+
+    def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
+        issued = [s for s in batch if s.event_type == "HealthInsuranceCardIssued"]
+        revoked = [s for s in batch if s.event_type == "HealthInsuranceCardRevoked"]
+        with conn.cursor() as cur:
+            if issued:
+                cur.execute(
+                    "INSERT INTO coverage (person_id, card_number, valid_from, valid_to, "
+                    "premium_vnd, issued_sequence, issued_recorded_at) SELECT * FROM unnest("
+                    "%s::text[], %s::text[], %s::date[], %s::date[], %s::bigint[], "
+                    "%s::bigint[], %s::timestamptz[]) "
+                    # A reissue of the same card period keeps the first record.
+                    "ON CONFLICT (card_number, valid_from) DO NOTHING",
+                    _columns(issued, _issued_row),
+                )
+            if revoked:
+                # The first revocation of a card in the batch wins, as it would one by one.
+                first: dict[tuple[str, str], StoredEvent] = {}
+                for stored in revoked:
+                    e: Any = stored.event
+                    first.setdefault((e.person_id, e.card_number), stored)
+                cur.execute(
+                    "UPDATE coverage c SET revoked_from = r.day, revoked_sequence = r.seq, "
+                    "revoked_recorded_at = r.at FROM unnest(%s::text[], %s::text[], %s::date[], "
+                    "%s::bigint[], %s::timestamptz[]) AS r(person_id, card_number, day, seq, at) "
+                    "WHERE c.person_id = r.person_id AND c.card_number = r.card_number "
+                    "AND c.revoked_sequence IS NULL AND c.valid_to >= r.day",
+                    _columns(list(first.values()), _revoked_row),
+                )
+
+
+def _issued_row(stored: StoredEvent) -> tuple[object, ...]:
+    e: Any = stored.event
+    return (e.person_id, e.card_number, e.valid_from, e.valid_to, e.premium_vnd,
+            stored.sequence, e.recorded_at)
+
+
+def _revoked_row(stored: StoredEvent) -> tuple[object, ...]:
+    e: Any = stored.event
+    return (e.person_id, e.card_number, e.revoked_from, stored.sequence, e.recorded_at)
+
+
+def _columns(batch: list[StoredEvent], row: Any) -> tuple[list[object], ...]:
+    return tuple(list(column) for column in zip(*(row(s) for s in batch), strict=True))
+
+
+def cards_for(
+    conn: Any, schema: str, person_id: str, as_of: date, known_on: datetime | None
+) -> tuple[CardCoverage, ...]:
+    """The person's cards that cover ``as_of``, as known on ``known_on`` (None: as known now)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            f'SELECT card_number, valid_from, valid_to, premium_vnd, '
+            f"CASE WHEN %(k)s::timestamptz IS NULL OR revoked_recorded_at <= %(k)s "
+            f"THEN revoked_from END "
+            f'FROM "{schema}".coverage WHERE person_id = %(p)s '
+            f"AND (%(k)s::timestamptz IS NULL OR issued_recorded_at <= %(k)s) "
+            f"ORDER BY valid_from, card_number",
+            {"p": person_id, "k": known_on},
+        )
+        cards = [CardCoverage(*row) for row in cur.fetchall()]
+    return tuple(c for c in cards if c.covers(as_of))

@@ -1,0 +1,71 @@
+"""Sort a batch into new events, replays (already recorded) and conflicts, by event id.
+
+An id seen before — stored earlier, or earlier in the same batch — is a replay when its
+canonical bytes are identical and a conflict otherwise; only new ids go on to be appended.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from ledger.errors import DuplicateEventConflict
+from ledger.records import KafkaOrigin
+from schemas.canonical import canonical_json
+from schemas.envelope import Event
+
+Item = tuple[Event, KafkaOrigin | None]
+
+
+@dataclass
+class Sorted:
+    """The outcome of sorting one batch."""
+
+    new: list[Item] = field(default_factory=list)
+    #: Canonical bytes already computed while comparing (index into ``new`` -> bytes).
+    payloads: dict[int, bytes] = field(default_factory=dict)
+    already_recorded: list[UUID] = field(default_factory=list)
+    conflicts: list[DuplicateEventConflict] = field(default_factory=list)
+
+
+def _digest(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def sort_batch(
+    items: Sequence[Item],
+    stored: Mapping[UUID, tuple[int, bytes]],
+    next_sequence: Callable[[int], int],
+) -> Sorted:
+    """Sort ``items``; ``stored`` maps ids already in the ledger to (sequence, payload).
+
+    ``next_sequence(i)`` is the sequence the i-th new event will get (for conflicts that
+    collide with an event earlier in this same batch).
+    """
+    out = Sorted()
+    first_in_batch: dict[UUID, int] = {}
+    for event, origin in items:
+        event_id = event.event_id
+        if event_id in stored:
+            sequence, known = stored[event_id]
+        elif event_id in first_in_batch:
+            index = first_in_batch[event_id]
+            if index not in out.payloads:
+                out.payloads[index] = canonical_json(out.new[index][0])
+            sequence, known = next_sequence(index), out.payloads[index]
+        else:
+            first_in_batch[event_id] = len(out.new)
+            out.new.append((event, origin))
+            continue
+        incoming = canonical_json(event)
+        if incoming == known:
+            out.already_recorded.append(event_id)
+        else:
+            out.conflicts.append(
+                DuplicateEventConflict(
+                    event_id, event.event_type, sequence, _digest(known), _digest(incoming), origin
+                )
+            )
+    return out

@@ -1,0 +1,223 @@
+"""What is due to a person for each service month, from their facts and the rates table.
+
+Pure functions. Facts apply in the order of their effective month (ties: the order recorded),
+so a backdated decision changes exactly the months it covers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from ledger.payroll.calendar import birthday_month
+from ledger.payroll.errors import NoRateRule
+from ledger.payroll.facts import (
+    CHANGED,
+    DIED,
+    GRANTED,
+    RELOCATED,
+    RESUMED,
+    SUSPENDED,
+    TERMINATED,
+    Fact,
+    Person,
+    Place,
+)
+from ledger.payroll.rates import RateTable
+from schemas.eligibility import BeneficiaryGroup
+
+#: Funeral support is this many times the standard level of the month of death.
+FUNERAL_MULTIPLE = 20
+SINGLE_PARENT = BeneficiaryGroup.SINGLE_PARENT_POOR
+
+
+def whole_vnd(amount: Decimal) -> int:
+    """Round an exact amount to whole đồng, half away from zero (0.5 đồng rounds up)."""
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Consecutive months ``first..last`` with the same amount due and the same paying place."""
+
+    first: int
+    last: int
+    amount_vnd: int
+    coefficient: Decimal
+    standard_level_vnd: int
+    place: Place
+
+
+@dataclass(frozen=True, slots=True)
+class Funeral:
+    """Funeral support due once: 20 x the standard level of the month of death."""
+
+    month: int
+    amount_vnd: int
+    standard_level_vnd: int
+    place: Place
+
+
+@dataclass
+class Entitlement:
+    """Due segments up to a month, funeral support, and where the person is paid over time."""
+
+    segments: list[Segment] = field(default_factory=list)
+    funeral: Funeral | None = None
+    places: list[tuple[int, Place]] = field(default_factory=list)
+
+    def due(self, month: int) -> int:
+        for seg in self.segments:
+            if seg.first <= month <= seg.last:
+                return seg.amount_vnd
+        return 0
+
+    def place_at(self, month: int) -> Place | None:
+        """The place that pays a month: the latest relocation in force, else the registration."""
+        found: Place | None = None
+        for start, place in self.places:
+            if start <= month:
+                found = place
+        return found
+
+
+@dataclass
+class _State:
+    grants: dict[BeneficiaryGroup, Fact] = field(default_factory=dict)
+    suspended_since: int | None = None
+    place: Place | None = None
+
+
+def _apply(state: _State, fact: Fact, back_paid: list[tuple[int, int]]) -> None:
+    if fact.kind in (GRANTED, CHANGED) and fact.group is not None:
+        if fact.kind == CHANGED and fact.group not in state.grants:
+            # A change of group replaces the main allowance; a single parent's is kept apart.
+            keep_single = fact.group != SINGLE_PARENT
+            state.grants = {
+                g: f for g, f in state.grants.items() if keep_single and g == SINGLE_PARENT
+            }
+        state.grants[fact.group] = fact
+    elif fact.kind == SUSPENDED:
+        if state.suspended_since is None:
+            state.suspended_since = fact.month
+    elif fact.kind == RESUMED:
+        if state.suspended_since is not None and fact.back_pay:
+            back_paid.append((state.suspended_since, fact.month - 1))
+        state.suspended_since = None
+    elif fact.kind == TERMINATED:
+        state.grants.clear()
+        state.suspended_since = None
+    elif fact.kind == RELOCATED and fact.place is not None:
+        state.place = fact.place
+
+
+def _coefficient(person: Person, rates: RateTable, grants: dict[BeneficiaryGroup, Fact],
+                 month: int) -> Decimal:
+    """Highest coefficient of the groups, plus a poor single parent's 1.0 per child."""
+    if person.birth_date is None:
+        raise NoRateRule(f"person {person.person_id} has decisions but no registration")
+    age = (month - (person.birth_date.year * 12 + person.birth_date.month - 1)) // 12
+    main = Decimal(0)
+    extra = Decimal(0)
+    for group, fact in grants.items():
+        value = fact.coefficient
+        if value is None:
+            value = rates.coefficient(group, age, person.disability_level, month)
+        if value is None:
+            continue
+        if group == SINGLE_PARENT:
+            # An explicit coefficient in the decision is the whole amount, not per child.
+            extra = value if fact.coefficient is not None else value * (fact.children or 1)
+        else:
+            main = max(main, value)
+    return main + extra
+
+
+def _boundaries(person: Person, rates: RateTable, facts: list[Fact], start: int,
+                end: int) -> list[int]:
+    marks = {start, *(f.month for f in facts)}
+    provinces = {person.place.province} if person.place else set()
+    provinces |= {f.place.province for f in facts if f.place is not None}
+    for province in provinces:
+        marks.update(rates.level_change_months(province))
+    for months in rates.rule_versions.values():
+        marks.update(months)
+    if person.birth_date is not None:
+        marks.update(birthday_month(person.birth_date, age) for age in rates.age_thresholds)
+    return sorted(m for m in marks if start <= m <= end)
+
+
+def entitlement(person: Person, rates: RateTable, through: int) -> Entitlement:
+    """Everything due to a person for service months up to ``through`` (a month index).
+
+    Raises NoRateRule when a month cannot be priced (no registration, no rule for a group).
+    """
+    facts = sorted(person.facts, key=lambda f: (f.month, f.sequence))
+    result = Entitlement()
+    if person.place is not None:
+        result.places.append((0, person.place))
+    result.places.extend((f.month, f.place) for f in facts if f.kind == RELOCATED and f.place)
+    decisions = [f for f in facts if f.kind in (GRANTED, CHANGED)]
+    if not decisions:
+        return result
+    deaths = [f for f in person.facts if f.kind == DIED]
+    death = max(deaths, key=lambda f: f.sequence) if deaths else None
+    end = through if death is None else min(through, death.month)
+    start = decisions[0].month
+    state = _State(place=person.place)
+    back_paid: list[tuple[int, int]] = []
+    raw: list[tuple[int, int, Decimal, int, Place, int | None]] = []
+    marks = _boundaries(person, rates, facts, start, max(end, start))
+    at = 0
+    for index, first in enumerate(marks):
+        last = marks[index + 1] - 1 if index + 1 < len(marks) else end
+        while at < len(facts) and facts[at].month <= first:
+            _apply(state, facts[at], back_paid)
+            at += 1
+        if first > end or not state.grants or state.place is None:
+            continue
+        coefficient = _coefficient(person, rates, state.grants, first)
+        if coefficient == 0:
+            continue
+        level = rates.standard_level(state.place.province, first)
+        raw.append((first, last, coefficient, level, state.place, state.suspended_since))
+    # Apply the remaining facts (after ``end``) so a late resumption's back pay is seen.
+    for fact in facts[at:]:
+        _apply(state, fact, back_paid)
+    for first, last, coefficient, level, place, suspended in raw:
+        if suspended is not None and not any(s == suspended for s, _ in back_paid):
+            continue
+        amount = whole_vnd(level * coefficient)
+        segment = Segment(first, last, amount, coefficient, level, place)
+        if result.segments and _continues(result.segments[-1], segment):
+            prev = result.segments[-1]
+            segment = Segment(prev.first, last, amount, coefficient, level, place)
+            result.segments[-1] = segment
+        else:
+            result.segments.append(segment)
+    if death is not None:
+        result.funeral = _funeral(person, rates, facts, death)
+    return result
+
+
+def _continues(prev: Segment, seg: Segment) -> bool:
+    return (
+        prev.last + 1 == seg.first
+        and prev.amount_vnd == seg.amount_vnd
+        and prev.coefficient == seg.coefficient
+        and prev.place == seg.place
+    )
+
+
+def _funeral(person: Person, rates: RateTable, facts: list[Fact], death: Fact) -> Funeral | None:
+    """Funeral support when the person was a recipient (an active decision) in the death month."""
+    state = _State(place=person.place)
+    for fact in facts:
+        if fact.month > death.month:
+            break
+        if fact.kind != DIED:
+            _apply(state, fact, [])
+    if not state.grants or state.place is None:
+        return None
+    level = rates.standard_level(state.place.province, death.month)
+    return Funeral(death.month, FUNERAL_MULTIPLE * level, level, state.place)

@@ -1,0 +1,22 @@
+"""Projectors: read models written inside the append transaction, so they never lag or drift."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from ledger.records import StoredEvent
+
+
+@runtime_checkable
+class Projector(Protocol):
+    """Anything with a ``name`` and ``project(conn, batch)``.
+
+    ``conn`` is the raw psycopg2 connection of the append (its ``search_path`` starts with
+    the ledger schema); ``batch`` holds the events this append stored, in sequence order.
+    Write set-based SQL; an exception rolls the whole append back.
+    """
+
+    name: str
+
+    def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None: ...

@@ -1,0 +1,97 @@
+"""What goes into the ledger and what comes back: origins, stored events, append results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from ledger.errors import DuplicateEventConflict
+from schemas.envelope import Event
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaOrigin:
+    """Where a consumed event came from: its topic, partition and offset."""
+
+    topic: str
+    partition: int
+    offset: int
+
+    def __str__(self) -> str:
+        return f"{self.topic}[{self.partition}]@{self.offset}"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """An event to append, with the Kafka record it was consumed from (if any)."""
+
+    event: Event
+    origin: KafkaOrigin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as recorded: its place in the chain and the exact bytes that were hashed."""
+
+    sequence: int
+    event: Event
+    payload: bytes
+    prev_hash: bytes
+    hash: bytes
+    business_date: date
+    origin: KafkaOrigin | None = None
+
+    @property
+    def event_id(self) -> UUID:
+        return self.event.event_id
+
+    @property
+    def event_type(self) -> str:
+        return self.event.event_type
+
+    @property
+    def recorded_at(self) -> datetime:
+        return self.event.recorded_at
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One line of a journal entry, with the account's running balance around it."""
+
+    sequence: int
+    n: int
+    account: str
+    asset: str
+    amount: int
+    balance_before: int
+    balance_after: int
+    business_date: date
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """The outcome of one append: what was written, what was already there, what was refused."""
+
+    appended: tuple[StoredEvent, ...] = ()
+    #: Ids already recorded with identical content (a replay or redelivery): a no-op.
+    already_recorded: tuple[UUID, ...] = ()
+    #: Same id, different content: refused and reported; the rest of the batch proceeded.
+    conflicts: tuple[DuplicateEventConflict, ...] = ()
+    #: Items at or below the consumer's stored Kafka position (already processed).
+    skipped: int = 0
+
+    @property
+    def first_sequence(self) -> int | None:
+        return self.appended[0].sequence if self.appended else None
+
+    @property
+    def last_sequence(self) -> int | None:
+        return self.appended[-1].sequence if self.appended else None
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        return (
+            f"appended {len(self.appended)}, already recorded {len(self.already_recorded)}, "
+            f"conflicts {len(self.conflicts)}, skipped (at or below position) {self.skipped}"
+        )

@@ -1,0 +1,1 @@
+"""Relief: item catalogue, double handouts, donor and program totals with suppression."""

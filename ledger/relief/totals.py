@@ -1,0 +1,179 @@
+"""Donor totals: money and items pledged, received, distributed and still held, and the
+recipients reached, grouped by chosen dimensions; no personal data leaves this module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, text
+
+from ledger.relief.sql import events_table, local_month
+from ledger.relief.suppression import suppress
+from schemas.errors import AidLedgerError
+
+#: Dimension name -> the fact column it groups by.
+DIMENSIONS = {
+    "province": "province_code",
+    "district": "district_code",
+    "month": "month",
+    "item": "item_code",
+    "program": "campaign_id",
+    "donor": "donor_id",
+}
+MEASURES = (
+    "pledged_cash_vnd",
+    "pledged_items_vnd",
+    "received_cash_vnd",
+    "received_items_vnd",
+    "distributed_vnd",
+    "pledged_quantity",
+    "received_quantity",
+    "distributed_quantity",
+    "handouts",
+    "people",
+    "households",
+)
+#: Measures that describe recipients; hidden in a suppressed group (donor money is not).
+RECIPIENT_MEASURES = frozenset({"distributed_vnd", "distributed_quantity", "handouts", "people",
+                                "households"})
+
+_FACTS = """
+WITH facts AS (
+  SELECT 'distributed' AS kind, body->>'donor_id' AS donor_id,
+         body->>'campaign_id' AS campaign_id, body->>'province_code' AS province_code,
+         body->>'district_code' AS district_code, {month} AS month,
+         body->>'item_code' AS item_code, body->>'unit' AS unit,
+         (body->>'quantity')::bigint AS quantity,
+         (body->>'quantity')::bigint * (body->>'unit_value_vnd')::bigint AS value_vnd,
+         body->>'person_id' AS person_id, body->>'household_id' AS household_id, 1 AS handouts
+  FROM {ev} WHERE event_type = 'ReliefItemHandedOut'
+  UNION ALL
+  SELECT lower(substr(event_type, 9)), body->>'donor_id', body->>'campaign_id',
+         body->>'province_code', NULL, {month}, NULL, 'VND', NULL,
+         (body->>'cash_vnd')::bigint, NULL, NULL, 0
+  FROM {ev} WHERE event_type IN ('DonationPledged', 'DonationReceived')
+    AND (body->>'cash_vnd')::bigint > 0
+  UNION ALL
+  SELECT lower(substr(e.event_type, 9)), e.body->>'donor_id', e.body->>'campaign_id',
+         e.body->>'province_code', NULL, {emonth}, i->>'item_code', i->>'unit',
+         (i->>'quantity')::bigint, (i->>'quantity')::bigint * (i->>'unit_value_vnd')::bigint,
+         NULL, NULL, 0
+  FROM {ev} e CROSS JOIN LATERAL jsonb_array_elements(e.body->'items') AS i
+  WHERE e.event_type IN ('DonationPledged', 'DonationReceived')
+)
+SELECT {keys}{grouping} AS is_total,
+  sum(value_vnd) FILTER (WHERE kind = 'pledged' AND item_code IS NULL),
+  sum(value_vnd) FILTER (WHERE kind = 'pledged' AND item_code IS NOT NULL),
+  sum(value_vnd) FILTER (WHERE kind = 'received' AND item_code IS NULL),
+  sum(value_vnd) FILTER (WHERE kind = 'received' AND item_code IS NOT NULL),
+  sum(value_vnd) FILTER (WHERE kind = 'distributed'),
+  sum(quantity) FILTER (WHERE kind = 'pledged'),
+  sum(quantity) FILTER (WHERE kind = 'received'),
+  sum(quantity) FILTER (WHERE kind = 'distributed'),
+  sum(handouts), count(DISTINCT person_id), count(DISTINCT household_id)
+FROM facts
+WHERE (CAST(:donor AS text) IS NULL OR donor_id = :donor)
+  AND (CAST(:campaign AS text) IS NULL OR campaign_id = :campaign)
+  AND (CAST(:province AS text) IS NULL OR province_code = :province)
+GROUP BY {grouping_sets}
+ORDER BY is_total{order}
+"""
+
+
+class UnknownDimension(AidLedgerError):
+    """A --by value that is not a dimension of donor totals."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class TotalsRow:
+    """One group: its dimension values and measures; ``hidden`` says why values are hidden."""
+
+    key: tuple[str | None, ...]
+    values: dict[str, int]
+    hidden: str | None = None
+
+    @property
+    def recipients(self) -> int:
+        return self.values["people"] + self.values["households"]
+
+    def shown(self, measure: str) -> int | None:
+        """The value, or None where suppression hides it."""
+        if self.hidden and measure in RECIPIENT_MEASURES:
+            return None
+        return self.values[measure]
+
+    @property
+    def held_vnd(self) -> int | None:
+        """Received (cash and goods) less distributed: what the campaign still holds."""
+        distributed = self.shown("distributed_vnd")
+        if distributed is None:
+            return None
+        return self.values["received_cash_vnd"] + self.values["received_items_vnd"] - distributed
+
+
+@dataclass(frozen=True)
+class TotalsReport:
+    """The groups in dimension order and the total over everything selected."""
+
+    dimensions: tuple[str, ...]
+    rows: list[TotalsRow]
+    total: TotalsRow
+    filters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def hidden_groups(self) -> int:
+        return sum(1 for r in self.rows if r.hidden)
+
+
+def parse_dimensions(by: str | None) -> tuple[str, ...]:
+    """``"province,month"`` -> ("province", "month"); unknown names are refused."""
+    names = tuple(n.strip().lower() for n in (by or "").split(",") if n.strip())
+    unknown = [n for n in names if n not in DIMENSIONS]
+    if unknown:
+        raise UnknownDimension(
+            f"--by {', '.join(unknown)}: not a dimension (choose from {', '.join(DIMENSIONS)})"
+        )
+    return tuple(dict.fromkeys(names))
+
+
+def donor_totals(
+    conn: Connection,
+    dimensions: tuple[str, ...] = (),
+    donor: str | None = None,
+    campaign: str | None = None,
+    province: str | None = None,
+    schema: str = "ledger",
+) -> TotalsReport:
+    """Totals per group of ``dimensions`` plus the overall total, with suppression applied."""
+    columns = [DIMENSIONS[d] for d in dimensions]
+    keys = "".join(f"{c}, " for c in columns)
+    grouping = f"GROUPING({', '.join(columns)})" if columns else "1"
+    grouping_sets = f"GROUPING SETS (({', '.join(columns)}), ())" if columns else "()"
+    order = "".join(f", {c} NULLS LAST" for c in columns)
+    sql = _FACTS.format(
+        ev=events_table(schema),
+        month=local_month("body->>'occurred_at'"),
+        emonth=local_month("e.body->>'occurred_at'"),
+        keys=keys,
+        grouping=grouping,
+        grouping_sets=grouping_sets,
+        order=order,
+    )
+    params = {"donor": donor, "campaign": campaign, "province": province}
+    rows: list[TotalsRow] = []
+    total = TotalsRow((), dict.fromkeys(MEASURES, 0))
+    width = len(columns)
+    for record in conn.execute(text(sql), params):
+        values = {m: int(v or 0) for m, v in zip(MEASURES, record[width + 1 :], strict=True)}
+        if record[width] and (columns or not rows):
+            total = TotalsRow((), values)
+        if not record[width] or not columns:
+            rows.append(TotalsRow(tuple(record[:width]), values))
+    hidden = suppress([r.key for r in rows], [r.recipients for r in rows])
+    rows = [TotalsRow(r.key, r.values, hidden.get(i)) for i, r in enumerate(rows)]
+    if 0 < total.recipients < 5:
+        total = TotalsRow((), total.values, "fewer than 5 recipients")
+    filters = {k: v for k, v in params.items() if v is not None}
+    return TotalsReport(dimensions, rows, total, filters)

@@ -1,0 +1,78 @@
+"""Publishing events to the real broker: keyed by subject, confirmed, and all-or-nothing files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from connectors.producer import EventPublisher
+from connectors.readback import read_back
+from connectors.topics import topic_name
+from schemas import parse_event_dict
+from tests.unit.schemas.examples import raw_event
+
+pytestmark = pytest.mark.integration
+
+
+def test_published_events_are_read_back_from_their_family_topic_keyed_by_subject(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    events = [parse_event_dict(raw_event(t)) for t in ("BeneficiaryDied", "FundsTransferred")]
+    with EventPublisher(kafka_bootstrap, topic_prefix) as publisher:
+        assert publisher.publish(events) == 2
+    topics = [topic_name(t, topic_prefix) for t in ("aid.eligibility", "aid.payments")]
+    found = {
+        e.event_id: (topic, e)
+        for topic, _, _, e in read_back(kafka_bootstrap, topics, {str(e.event_id) for e in events})
+    }
+    assert found[events[0].event_id] == (topics[0], events[0])
+    assert found[events[1].event_id] == (topics[1], events[1])
+
+
+def _cli(env: dict[str, str], *args: str) -> tuple[int, str]:
+    from connectors.cli import app
+    from connectors.cli.app import _cached
+
+    _cached.clear()
+    result = CliRunner().invoke(app, list(args), env=env)
+    _cached.clear()
+    return result.exit_code, result.output
+
+
+def test_a_file_with_one_bad_line_is_refused_whole_naming_the_line(
+    tmp_path: Path, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    good = raw_event("BeneficiaryDied")
+    bad = raw_event("AllowanceAccrued", amount_vnd=12.5)
+    path = tmp_path / "events.jsonl"
+    path.write_text(json.dumps(good) + "\n\n" + json.dumps(bad) + "\n")
+    env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AIDLEDGER_TOPIC_PREFIX": topic_prefix}
+    code, _ = _cli(env, "publish", str(path))
+    assert code != 0
+    from connectors.jsonl import FileRefused, read_events
+
+    with pytest.raises(FileRefused) as refused:
+        read_events(path)
+    assert refused.value.exit_code == 3
+    assert len(refused.value.problems) == 1
+    assert refused.value.problems[0].startswith("line 3 (AllowanceAccrued")
+    assert "amount_vnd: must be a whole number" in refused.value.problems[0]
+    topics = [topic_name("aid.eligibility", topic_prefix)]
+    assert list(read_back(kafka_bootstrap, topics, {good["event_id"]}, timeout=3)) == []
+
+
+def test_a_valid_file_is_published_and_confirmed(
+    tmp_path: Path, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    events = [raw_event("BeneficiaryDied"), raw_event("BaseSalarySet")]
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AIDLEDGER_TOPIC_PREFIX": topic_prefix}
+    code, output = _cli(env, "publish", str(path))
+    assert code == 0, output
+    assert "published 2 events" in output
+    topics = [topic_name(t, topic_prefix) for t in ("aid.eligibility", "aid.policy")]
+    assert len(list(read_back(kafka_bootstrap, topics, {e["event_id"] for e in events}))) == 2
