@@ -24,8 +24,8 @@ BENCH_PG_SETTINGS = {"max_connections": "100", "shared_buffers": "256MB"}
 
 def peak_rss_mb() -> float:
     """Peak resident memory in MiB of this process or of any child it waited for."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    own = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    children = int(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return round(max(own, children) / 1024, 1)  # Linux reports KiB
 
 
@@ -33,7 +33,7 @@ def current_rss_mb() -> float:
     """Resident memory in MiB of this process right now."""
     import psutil
 
-    return round(psutil.Process().memory_info().rss / 2**20, 1)
+    return round(float(psutil.Process().memory_info().rss) / 2**20, 1)
 
 
 class Timer:

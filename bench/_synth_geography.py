@@ -10,30 +10,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-#: (code, name, population in thousands)
-PROVINCES: tuple[tuple[str, str, int], ...] = (
-    ("01", "Hà Nội", 8436), ("02", "Hà Giang", 887), ("04", "Cao Bằng", 543),
-    ("06", "Bắc Kạn", 325), ("08", "Tuyên Quang", 797), ("10", "Lào Cai", 772),
-    ("11", "Điện Biên", 636), ("12", "Lai Châu", 478), ("14", "Sơn La", 1300),
-    ("15", "Yên Bái", 838), ("17", "Hòa Bình", 875), ("19", "Thái Nguyên", 1335),
-    ("20", "Lạng Sơn", 802), ("22", "Quảng Ninh", 1362), ("24", "Bắc Giang", 1922),
-    ("25", "Phú Thọ", 1516), ("26", "Vĩnh Phúc", 1197), ("27", "Bắc Ninh", 1488),
-    ("30", "Hải Dương", 1936), ("31", "Hải Phòng", 2088), ("33", "Hưng Yên", 1290),
-    ("34", "Thái Bình", 1877), ("35", "Hà Nam", 878), ("36", "Nam Định", 1876),
-    ("37", "Ninh Bình", 1010), ("38", "Thanh Hóa", 3722), ("40", "Nghệ An", 3419),
-    ("42", "Hà Tĩnh", 1323), ("44", "Quảng Bình", 913), ("45", "Quảng Trị", 651),
-    ("46", "Thừa Thiên Huế", 1160), ("48", "Đà Nẵng", 1220), ("49", "Quảng Nam", 1519),
-    ("51", "Quảng Ngãi", 1245), ("52", "Bình Định", 1504), ("54", "Phú Yên", 877),
-    ("56", "Khánh Hòa", 1246), ("58", "Ninh Thuận", 598), ("60", "Bình Thuận", 1248),
-    ("62", "Kon Tum", 580), ("64", "Gia Lai", 1591), ("66", "Đắk Lắk", 1918),
-    ("67", "Đắk Nông", 670), ("68", "Lâm Đồng", 1332), ("70", "Bình Phước", 1025),
-    ("72", "Tây Ninh", 1188), ("74", "Bình Dương", 2763), ("75", "Đồng Nai", 3255),
-    ("77", "Bà Rịa - Vũng Tàu", 1187), ("79", "Hồ Chí Minh", 9389), ("80", "Long An", 1734),
-    ("82", "Tiền Giang", 1790), ("83", "Bến Tre", 1299), ("84", "Trà Vinh", 1019),
-    ("86", "Vĩnh Long", 1029), ("87", "Đồng Tháp", 1600), ("89", "An Giang", 1905),
-    ("91", "Kiên Giang", 1750), ("92", "Cần Thơ", 1252), ("93", "Hậu Giang", 730),
-    ("94", "Sóc Trăng", 1199), ("95", "Bạc Liêu", 918), ("96", "Cà Mau", 1195),
-)  # fmt: skip
+#: Code, name, population in thousands; one province a line.
+_TABLE = """
+01 Hà Nội 8436|02 Hà Giang 887|04 Cao Bằng 543|06 Bắc Kạn 325|08 Tuyên Quang 797
+10 Lào Cai 772|11 Điện Biên 636|12 Lai Châu 478|14 Sơn La 1300|15 Yên Bái 838
+17 Hòa Bình 875|19 Thái Nguyên 1335|20 Lạng Sơn 802|22 Quảng Ninh 1362|24 Bắc Giang 1922
+25 Phú Thọ 1516|26 Vĩnh Phúc 1197|27 Bắc Ninh 1488|30 Hải Dương 1936|31 Hải Phòng 2088
+33 Hưng Yên 1290|34 Thái Bình 1877|35 Hà Nam 878|36 Nam Định 1876|37 Ninh Bình 1010
+38 Thanh Hóa 3722|40 Nghệ An 3419|42 Hà Tĩnh 1323|44 Quảng Bình 913|45 Quảng Trị 651
+46 Thừa Thiên Huế 1160|48 Đà Nẵng 1220|49 Quảng Nam 1519|51 Quảng Ngãi 1245
+52 Bình Định 1504|54 Phú Yên 877|56 Khánh Hòa 1246|58 Ninh Thuận 598|60 Bình Thuận 1248
+62 Kon Tum 580|64 Gia Lai 1591|66 Đắk Lắk 1918|67 Đắk Nông 670|68 Lâm Đồng 1332
+70 Bình Phước 1025|72 Tây Ninh 1188|74 Bình Dương 2763|75 Đồng Nai 3255
+77 Bà Rịa - Vũng Tàu 1187|79 Hồ Chí Minh 9389|80 Long An 1734|82 Tiền Giang 1790
+83 Bến Tre 1299|84 Trà Vinh 1019|86 Vĩnh Long 1029|87 Đồng Tháp 1600|89 An Giang 1905
+91 Kiên Giang 1750|92 Cần Thơ 1252|93 Hậu Giang 730|94 Sóc Trăng 1199|95 Bạc Liêu 918
+96 Cà Mau 1195
+"""
+#: (code, name, population in thousands) of the 63 provinces.
+PROVINCES: tuple[tuple[str, str, int], ...] = tuple(
+    (entry[:2], entry[3:].rsplit(" ", 1)[0], int(entry.rsplit(" ", 1)[1]))
+    for entry in _TABLE.replace("\n", "|").strip("|").split("|")
+)
+assert len(PROVINCES) == 63
 PROVINCE_NAMES = {code: name for code, name, _ in PROVINCES}
 
 #: About 3.5 million beneficiaries over about 10,600 communes nationally.
@@ -97,8 +96,6 @@ def districts(people: int) -> Iterator[District]:
             for _ in range(min(COMMUNES_PER_DISTRICT, count - start)):
                 size = base + (1 if commune_no < extra else 0)
                 commune_no += 1
-                members.append(
-                    Commune(province, district_code, f"{commune_no:05d}", person, size)
-                )
+                members.append(Commune(province, district_code, f"{commune_no:05d}", person, size))
                 person += size
             yield District(district_no - 1, province, district_code, tuple(members))

@@ -17,7 +17,7 @@ from ledger.audit.chain import GENESIS
 from ledger.dedupe import Item, sort_batch
 from ledger.projectors import Projector
 from ledger.records import AppendResult, Incoming, KafkaOrigin
-from ledger.rows import BatchRows, Key, accounts_lines
+from ledger.rows import BatchRows, Key, accounts_chunks
 from schemas.envelope import Event
 
 
@@ -30,11 +30,11 @@ def chain_lock_key(schema: str) -> int:
 class _Chunks:
     """A read()-able file over text chunks, for ``copy_expert``."""
 
-    def __init__(self, chunks: Iterator[str]) -> None:
+    def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
 
-    def read(self, size: int = -1) -> str:
-        return next(self._chunks, "")
+    def read(self, size: int = -1) -> bytes:
+        return next(self._chunks, b"")
 
 
 def _array(values: Iterable[str]) -> str:
@@ -75,14 +75,12 @@ def append(
         opened = _touch_accounts(cur, q, entries, first)
         rows = BatchRows(sorted_.new, entries, sorted_.payloads, first, prev, opened.balances)
         if sorted_.new:
-            _copy(cur, f"{q}events (sequence, event_id, event_type, schema_version, subject, "
-                  "person_id, occurred_at, recorded_at, business_date, kafka_topic, "
-                  "kafka_partition, kafka_offset, payload, body, prev_hash, hash)",
-                  rows.events_chunks())
+            # Postings first: while the server inserts them, Python prepares the payloads.
+            _copy(cur, f"{q}postings", rows.postings_chunks())
             _copy(cur, f"{q}journal_entries", rows.journal_chunks())
             if opened.new:
-                _copy(cur, f"{q}accounts", accounts_lines(opened.new))
-            _copy(cur, f"{q}postings", rows.postings_chunks())
+                _copy(cur, f"{q}accounts", accounts_chunks(opened.new))
+            _copy(cur, f"{q}events ({EVENT_COLUMNS})", rows.events_chunks())
             _upsert_balances(cur, q, rows)
         if consumer and reached:
             _store_positions(cur, q, consumer, reached, first + len(sorted_.new) - 1)
@@ -93,8 +91,15 @@ def append(
                         tuple(sorted_.conflicts), skipped)
 
 
-def _copy(cur: Any, target: str, chunks: Iterator[str]) -> None:
-    cur.copy_expert(f"COPY {target} FROM STDIN", _Chunks(chunks), size=1 << 16)
+EVENT_COLUMNS = (
+    "sequence, event_id, event_type, schema_version, subject, person_id, occurred_at, "
+    "recorded_at, business_date, kafka_topic, kafka_partition, kafka_offset, payload, body, "
+    "prev_hash, hash"
+)
+
+
+def _copy(cur: Any, target: str, chunks: Iterator[bytes]) -> None:
+    cur.copy_expert(f"COPY {target} FROM STDIN (FORMAT binary)", _Chunks(chunks), size=1 << 16)
 
 
 class _Opened:

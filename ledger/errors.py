@@ -71,3 +71,9 @@ class LedgerUnavailable(AidLedgerError):
     """The ledger database cannot be reached, or its tables are missing."""
 
     exit_code = 4
+
+
+class InvalidQuery(AidLedgerError, ValueError):
+    """A query with arguments the ledger cannot answer (e.g. a time without a timezone)."""
+
+    exit_code = 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 from uuid import UUID
 
 from ledger.errors import DuplicateEventConflict
@@ -30,8 +31,7 @@ class Incoming:
     origin: KafkaOrigin | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
+class StoredEvent(NamedTuple):
     """An event as recorded: its place in the chain and the exact bytes that were hashed."""
 
     sequence: int
@@ -55,8 +55,7 @@ class StoredEvent:
         return self.event.recorded_at
 
 
-@dataclass(frozen=True, slots=True)
-class Posting:
+class Posting(NamedTuple):
     """One line of a journal entry, with the account's running balance around it."""
 
     sequence: int

@@ -1,23 +1,37 @@
-"""The rows of one append, computed in Python and streamed to COPY in chunks.
+"""The rows of one append, computed in Python and streamed to binary COPY in chunks.
 
-Chunks are produced while PostgreSQL is still inserting the previous ones, so hashing and
-formatting in Python overlap with the server's work. Nothing here touches the database.
+A chunk is built while PostgreSQL is still inserting the previous one, so Python's work
+(canonical JSON, hashing, packing) overlaps the server's. While postings stream, the canonical
+payloads of the events are computed ahead, ready for the events COPY. No database access here.
 """
 
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterator, Sequence
 
-from ledger import copy_text as C
+from ledger import copy_binary as B
 from ledger.accounts import Account
 from ledger.dedupe import Item
 from ledger.posting_rules import Entry
 from ledger.records import StoredEvent
 from schemas.canonical import canonical_json
 
-CHUNK = 500
+CHUNK = 250
 Key = tuple[str, str]
+
+_EVENT_HEAD = struct.Struct("!hiqi16s").pack  # 16 fields, sequence, event_id
+_POSTING_HEAD = struct.Struct("!hiqih").pack  # 9 fields, sequence, n
+_POSTING_TAIL = struct.Struct("!iqiqiqiiiq").pack  # amount, before, after, date, recorded_at
+_JOURNAL_HEAD = struct.Struct("!hiq").pack  # 6 fields, sequence
+_JOURNAL_TAIL = struct.Struct("!iiiqih").pack  # business_date, recorded_at, posting_count
+_SCHEMA_VERSION = struct.Struct("!ii").pack
+_KAFKA = struct.Struct("!iiiq").pack
+_HASHES = struct.Struct("!i32si32s").pack
+_NO_ORIGIN = B.NULL * 3
+_LEN = struct.Struct("!i").pack
+_JSONB = struct.Struct("!ib").pack  # length, jsonb format version 1
 
 
 class BatchRows:
@@ -39,79 +53,105 @@ class BatchRows:
         self.balances = balances
         self.last_sequence_of: dict[Key, int] = {}
         self.stored: list[StoredEvent] = []
-        self._recorded = [e.recorded_at.isoformat() for e, _ in new]
+        self._recorded = [B.micros(e.recorded_at) for e, _ in new]
+        self._days = [B.days(entry.business_date) for entry in entries]
+        self._encoded: dict[str, bytes] = {}
 
-    def events_chunks(self) -> Iterator[str]:
-        """COPY lines of ``events``; fills ``stored`` and advances ``head_hash``."""
-        sha, payloads, stored = hashlib.sha256, self.payloads, self.stored
-        prev, seq, lines = self.head_hash, self.first_sequence, []
+    def _enc(self, value: str) -> bytes:
+        data = self._encoded.get(value)
+        if data is None:
+            data = self._encoded[value] = B.text(value)
+        return data
+
+    def _canonical_ahead(self, start: int, stop: int) -> None:
+        payloads, new = self.payloads, self.new
+        for i in range(start, min(stop, len(new))):
+            if i not in payloads:
+                payloads[i] = canonical_json(new[i][0])
+
+    def postings_chunks(self) -> Iterator[bytes]:
+        """Binary COPY of ``postings`` with balances before/after, in sequence order."""
+        balances, last_of, enc = self.balances, self.last_sequence_of, self._enc
+        seq, parts, ahead = self.first_sequence, [B.HEADER], 0
+        for i, entry in enumerate(self.entries):
+            if i % CHUNK == 0 and i:
+                yield b"".join(parts)
+                parts.clear()
+                # The server is inserting that chunk meanwhile: prepare events' payloads.
+                self._canonical_ahead(ahead, ahead + CHUNK)
+                ahead += CHUNK
+            tail_day, tail_at = self._days[i], self._recorded[i]
+            for n, (acct, amount) in enumerate(entry.legs, 1):
+                key = (acct.code, acct.asset)
+                before = balances[key]
+                after = before + amount
+                balances[key] = after
+                last_of[key] = seq
+                parts.append(b"".join((
+                    _POSTING_HEAD(9, 8, seq, 2, n), enc(acct.code), enc(acct.asset),
+                    _POSTING_TAIL(8, amount, 8, before, 8, after, 4, tail_day, 8, tail_at),
+                )))
+            seq += 1
+        parts.append(B.TRAILER)
+        yield b"".join(parts)
+        self._canonical_ahead(ahead, ahead + CHUNK)
+
+    def journal_chunks(self) -> Iterator[bytes]:
+        """Binary COPY of ``journal_entries``: one row per new event."""
+        seq, parts, enc = self.first_sequence, [B.HEADER], self._enc
+        for i, ((event, _), entry) in enumerate(zip(self.new, self.entries, strict=True)):
+            parts.append(b"".join((
+                _JOURNAL_HEAD(6, 8, seq), enc(event.event_type), B.text(entry.description),
+                _JOURNAL_TAIL(4, self._days[i], 8, self._recorded[i], 2, len(entry.legs)),
+            )))
+            seq += 1
+            if len(parts) > CHUNK * 4:
+                yield b"".join(parts)
+                parts.clear()
+        parts.append(B.TRAILER)
+        yield b"".join(parts)
+
+    def events_chunks(self) -> Iterator[bytes]:
+        """Binary COPY of ``events``; fills ``stored`` and advances ``head_hash``."""
+        sha, payloads, stored, enc = hashlib.sha256, self.payloads, self.stored, self._enc
+        prev, seq, parts = self.head_hash, self.first_sequence, [B.HEADER]
         for i, ((event, origin), entry) in enumerate(zip(self.new, self.entries, strict=True)):
             payload = payloads.get(i) or canonical_json(event)
             digest = sha(prev + payload).digest()
             stored.append(StoredEvent(seq, event, payload, prev, digest, entry.business_date,
                                       origin))
             person = getattr(event, "person_id", None)
-            kafka = (f"{C.text(origin.topic)}\t{origin.partition}\t{origin.offset}"
-                     if origin else "\\N\t\\N\t\\N")
-            lines.append(
-                f"{seq}\t{event.event_id}\t{event.event_type}\t{event.schema_version}\t"
-                f"{C.text(event.subject)}\t{C.text(person)}\t{event.occurred_at.isoformat()}\t"
-                f"{self._recorded[i]}\t{entry.business_date}\t{kafka}\t\\\\x{payload.hex()}\t"
-                f"{C.json_text(payload)}\t\\\\x{prev.hex()}\t\\\\x{digest.hex()}\n"
-            )
+            kafka = (B.text(origin.topic) + _KAFKA(4, origin.partition, 8, origin.offset)
+                     if origin else _NO_ORIGIN)
+            size = len(payload)
+            parts.append(b"".join((
+                _EVENT_HEAD(16, 8, seq, 16, event.event_id.bytes), enc(event.event_type),
+                _SCHEMA_VERSION(4, event.schema_version), B.text(event.subject),
+                B.NULL if person is None else enc(person),
+                B.timestamptz(event.occurred_at), B.INT8.pack(8, self._recorded[i]),
+                B.INT4.pack(4, self._days[i]), kafka,
+                _LEN(size), payload, _JSONB(size + 1, 1), payload,
+                _HASHES(32, prev, 32, digest),
+            )))
             prev, seq = digest, seq + 1
-            if len(lines) == CHUNK:
-                yield "".join(lines)
-                lines.clear()
+            if i % CHUNK == CHUNK - 1:
+                yield b"".join(parts)
+                parts.clear()
         self.head_hash = prev
-        if lines:
-            yield "".join(lines)
-
-    def journal_chunks(self) -> Iterator[str]:
-        """COPY lines of ``journal_entries``: one per new event."""
-        seq, lines = self.first_sequence, []
-        for i, ((event, _), entry) in enumerate(zip(self.new, self.entries, strict=True)):
-            lines.append(
-                f"{seq}\t{event.event_type}\t{C.text(entry.description)}\t{entry.business_date}"
-                f"\t{self._recorded[i]}\t{len(entry.legs)}\n"
-            )
-            seq += 1
-            if len(lines) == CHUNK:
-                yield "".join(lines)
-                lines.clear()
-        if lines:
-            yield "".join(lines)
-
-    def postings_chunks(self) -> Iterator[str]:
-        """COPY lines of ``postings`` with balances before/after, in sequence order."""
-        balances, last_of = self.balances, self.last_sequence_of
-        seq, lines = self.first_sequence, []
-        for i, entry in enumerate(self.entries):
-            if entry.legs:
-                tail = f"{entry.business_date}\t{self._recorded[i]}\n"
-                for n, (acct, amount) in enumerate(entry.legs, 1):
-                    key = (acct.code, acct.asset)
-                    before = balances[key]
-                    after = before + amount
-                    balances[key] = after
-                    last_of[key] = seq
-                    lines.append(
-                        f"{seq}\t{n}\t{acct.code}\t{acct.asset}\t{amount}\t{before}\t{after}\t{tail}"
-                    )
-                if len(lines) >= CHUNK:
-                    yield "".join(lines)
-                    lines.clear()
-            seq += 1
-        if lines:
-            yield "".join(lines)
+        parts.append(B.TRAILER)
+        yield b"".join(parts)
 
 
-def accounts_lines(opened: dict[Key, tuple[Account, int]]) -> Iterator[str]:
-    """COPY lines of ``accounts`` for accounts first used in this append."""
-    lines = [
-        f"{a.code}\t{a.asset}\t{a.owner_type}\t{C.text(a.owner_id)}\t{a.kind}\t{C.text(a.detail)}"
-        f"\t{seq}\n"
-        for a, seq in opened.values()
-    ]
-    for start in range(0, len(lines), CHUNK * 4):
-        yield "".join(lines[start : start + CHUNK * 4])
+_ACCOUNT_TAIL = struct.Struct("!iq").pack
+
+
+def accounts_chunks(opened: dict[Key, tuple[Account, int]]) -> Iterator[bytes]:
+    """Binary COPY of ``accounts`` first used in this append (with the opening sequence)."""
+    parts = [B.HEADER]
+    for a, seq in opened.values():
+        parts.append(b"".join((
+            b"\x00\x07", B.text(a.code), B.text(a.asset), B.text(a.owner_type),
+            B.text(a.owner_id), B.text(a.kind), B.text(a.detail), _ACCOUNT_TAIL(8, seq),
+        )))
+    parts.append(B.TRAILER)
+    yield b"".join(parts)

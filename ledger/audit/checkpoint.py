@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from ledger.audit.merkle import EMPTY_ROOT
+from schemas.errors import AidLedgerError
 
 FORMAT: Final = "aidledger-checkpoint/1"
 
@@ -52,12 +53,16 @@ Month = Annotated[str, AfterValidator(_month)]
 Hash = Annotated[str, _lower_hex(64)]
 
 
-class CheckpointError(Exception):
-    """Base class for every checkpoint problem."""
+class CheckpointError(AidLedgerError):
+    """Base class for every checkpoint problem (bad input unless a subclass says otherwise)."""
+
+    exit_code = 3
 
 
 class CheckpointSignatureInvalid(CheckpointError):
     """The checkpoint is unsigned, signed by another key, or altered after signing."""
+
+    exit_code = 1
 
 
 class CheckpointFileError(CheckpointError):

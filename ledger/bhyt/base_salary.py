@@ -7,6 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Connection, text
@@ -37,9 +38,13 @@ class BaseSalaryTable:
 
     steps: tuple[BaseSalaryStep, ...]
 
+    @cached_property
+    def _dates(self) -> list[date]:
+        return [s.effective_from for s in self.steps]
+
     def amount_on(self, day: date) -> int:
         """The base salary in force on ``day``; raises BaseSalaryUnknown before the table."""
-        index = bisect_right([s.effective_from for s in self.steps], day) - 1
+        index = bisect_right(self._dates, day) - 1
         if index < 0:
             first = self.steps[0].effective_from if self.steps else None
             raise BaseSalaryUnknown(

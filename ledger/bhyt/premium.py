@@ -8,20 +8,22 @@ total is rounded half-up to the đồng once; a partial month counts as a whole 
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ledger.bhyt.base_salary import BaseSalaryTable
-from schemas.months import add_months, last_day, month_of
 
 PREMIUM_RATE = Decimal("0.045")
 
 
 def add_calendar_months(day: date, n: int) -> date:
     """``day`` plus ``n`` months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    month = add_months(month_of(day), n)
-    return date(int(month[:4]), int(month[5:7]), min(day.day, last_day(month).day))
+    year, month0 = divmod(day.year * 12 + day.month - 1 + n, 12)
+    if day.day <= 28:
+        return date(year, month0 + 1, day.day)
+    return date(year, month0 + 1, min(day.day, monthrange(year, month0 + 1)[1]))
 
 
 def month_starts(valid_from: date, valid_to: date) -> list[date]:

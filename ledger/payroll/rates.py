@@ -35,7 +35,7 @@ class LevelRow:
 
 @dataclass(frozen=True, slots=True)
 class CoefficientRule:
-    """A coefficient for a group, an age band [age_from, age_to) and optionally a disability level."""
+    """A coefficient for a group and age band [age_from, age_to), maybe a disability level."""
 
     group: BeneficiaryGroup
     value: Decimal

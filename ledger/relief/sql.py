@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
-from schemas.errors import AidLedgerError
-
-_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-
-
-class BadSchemaName(AidLedgerError):
-    """A schema name that is not a plain lowercase identifier (it is put into SQL text)."""
-
-    exit_code = 3
+from ledger.storage import checked_schema
 
 
 def events_table(schema: str) -> str:
     """The quoted ``schema.events`` table, refusing anything but a plain identifier."""
-    if not _SCHEMA.match(schema):
-        raise BadSchemaName(f"schema name {schema!r} must be a lowercase identifier")
-    return f'"{schema}".events'
+    return f'"{checked_schema(schema)}".events'
 
 
 def local_date(column: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, text
 
 from ledger.relief.sql import events_table, local_month
-from ledger.relief.suppression import suppress
+from ledger.relief.suppression import Grouping, Key, suppress_lattice
 from schemas.errors import AidLedgerError
 
 #: Dimension name -> the fact column it groups by.
@@ -61,7 +61,7 @@ WITH facts AS (
   FROM {ev} e CROSS JOIN LATERAL jsonb_array_elements(e.body->'items') AS i
   WHERE e.event_type IN ('DonationPledged', 'DonationReceived')
 )
-SELECT {keys}{grouping} AS is_total,
+SELECT {keys}{grouping} AS grouping_mask,
   sum(value_vnd) FILTER (WHERE kind = 'pledged' AND item_code IS NULL),
   sum(value_vnd) FILTER (WHERE kind = 'pledged' AND item_code IS NOT NULL),
   sum(value_vnd) FILTER (WHERE kind = 'received' AND item_code IS NULL),
@@ -76,7 +76,7 @@ WHERE (CAST(:donor AS text) IS NULL OR donor_id = :donor)
   AND (CAST(:campaign AS text) IS NULL OR campaign_id = :campaign)
   AND (CAST(:province AS text) IS NULL OR province_code = :province)
 GROUP BY {grouping_sets}
-ORDER BY is_total{order}
+ORDER BY grouping_mask{order}
 """
 
 
@@ -146,34 +146,32 @@ def donor_totals(
     province: str | None = None,
     schema: str = "ledger",
 ) -> TotalsReport:
-    """Totals per group of ``dimensions`` plus the overall total, with suppression applied."""
+    """Totals per group of ``dimensions`` and overall, suppressed consistently with every
+    coarser grouping (all computed in one CUBE query)."""
     columns = [DIMENSIONS[d] for d in dimensions]
-    keys = "".join(f"{c}, " for c in columns)
-    grouping = f"GROUPING({', '.join(columns)})" if columns else "1"
-    grouping_sets = f"GROUPING SETS (({', '.join(columns)}), ())" if columns else "()"
-    order = "".join(f", {c} NULLS LAST" for c in columns)
+    width = len(columns)
     sql = _FACTS.format(
         ev=events_table(schema),
         month=local_month("body->>'occurred_at'"),
         emonth=local_month("e.body->>'occurred_at'"),
-        keys=keys,
-        grouping=grouping,
-        grouping_sets=grouping_sets,
-        order=order,
+        keys="".join(f"{c}, " for c in columns),
+        grouping=f"GROUPING({', '.join(columns)})" if columns else "0",
+        grouping_sets=f"CUBE ({', '.join(columns)})" if columns else "()",
+        order="".join(f", {c} NULLS LAST" for c in columns),
     )
     params = {"donor": donor, "campaign": campaign, "province": province}
-    rows: list[TotalsRow] = []
-    total = TotalsRow((), dict.fromkeys(MEASURES, 0))
-    width = len(columns)
+    cells: dict[Grouping, dict[Key, dict[str, int]]] = {}
     for record in conn.execute(text(sql), params):
+        mask = int(record[width])
+        grouping = tuple(i for i in range(width) if not (mask >> (width - 1 - i)) & 1)
         values = {m: int(v or 0) for m, v in zip(MEASURES, record[width + 1 :], strict=True)}
-        if record[width] and (columns or not rows):
-            total = TotalsRow((), values)
-        if not record[width] or not columns:
-            rows.append(TotalsRow(tuple(record[:width]), values))
-    hidden = suppress([r.key for r in rows], [r.recipients for r in rows])
-    rows = [TotalsRow(r.key, r.values, hidden.get(i)) for i, r in enumerate(rows)]
-    if 0 < total.recipients < 5:
-        total = TotalsRow((), total.values, "fewer than 5 recipients")
+        cells.setdefault(grouping, {})[tuple(record[i] for i in grouping)] = values
+    cells.setdefault((), {(): dict.fromkeys(MEASURES, 0)})
+    hidden = suppress_lattice(
+        {g: {k: v["people"] + v["households"] for k, v in c.items()} for g, c in cells.items()}
+    )
+    full = tuple(range(width))
+    rows = [TotalsRow(k, v, hidden.get((full, k))) for k, v in cells.get(full, {}).items()]
+    total = TotalsRow((), cells[()][()], hidden.get(((), ())))
     filters = {k: v for k, v in params.items() if v is not None}
     return TotalsReport(dimensions, rows, total, filters)

@@ -44,7 +44,7 @@ def upgrade() -> None:
     CREATE INDEX events_type_idx ON {qualify("events")} (event_type, sequence);
 
     CREATE TABLE {qualify("journal_entries")} (
-        sequence        bigint PRIMARY KEY REFERENCES {qualify("events")} (sequence),
+        sequence        bigint PRIMARY KEY,
         event_type      text NOT NULL,
         description     text NOT NULL,
         business_date   date NOT NULL,
@@ -65,7 +65,7 @@ def upgrade() -> None:
     CREATE INDEX accounts_owner_idx ON {qualify("accounts")} (owner_type, owner_id);
 
     CREATE TABLE {qualify("postings")} (
-        sequence        bigint NOT NULL REFERENCES {qualify("journal_entries")} (sequence),
+        sequence        bigint NOT NULL,
         n               smallint NOT NULL CHECK (n >= 1),
         account         text NOT NULL,
         asset           text NOT NULL,
@@ -74,8 +74,7 @@ def upgrade() -> None:
         balance_after   bigint NOT NULL CHECK (balance_after = balance_before + amount),
         business_date   date NOT NULL,
         recorded_at     timestamptz NOT NULL,
-        PRIMARY KEY (sequence, n),
-        FOREIGN KEY (account, asset) REFERENCES {qualify("accounts")} (code, asset)
+        PRIMARY KEY (sequence, n)
     );
     CREATE INDEX postings_account_idx ON {qualify("postings")} (account, asset, business_date);
 

@@ -1,0 +1,249 @@
+"""A synthetic post-office disbursement report for a set of payment lists, with discrepancies.
+
+Each listed line gets one kind (paid in full unless a discrepancy is drawn at its rate); "not
+on list" adds rows for people on no list. ``REPORT_COLUMNS`` is the one place the CSV layout
+is written down, to align with docs/formats.md.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from bench._synth_events import report_time
+from bench._synth_facts import POST_OFFICE, build
+from bench._synth_people import FAMILY, GIVEN, MIDDLE
+from schemas import AidLedgerError, Event
+from schemas.eligibility import BeneficiaryDied, EligibilityTerminated, Sex, TerminationReason
+from schemas.payments import PaymentLine, PaymentListIssued
+
+REPORT_COLUMNS = (
+    "list_id",
+    "line_no",
+    "person_id",
+    "full_name",
+    "commune_code",
+    "post_office_code",
+    "amount_listed_vnd",
+    "amount_paid_vnd",
+    "status",
+    "paid_at",
+    "receipt_no",
+    "collected_by",
+    "proxy_name",
+    "not_collected_reason",
+)
+TRUTH_COLUMNS = ("list_id", "line_no", "person_id", "kind")
+
+
+class Discrepancy(StrEnum):
+    PAID_IN_FULL = "paid_in_full"
+    PARTIAL = "partial"
+    NOT_COLLECTED = "not_collected"
+    OVERPAID = "overpaid"
+    PAID_TWICE = "paid_twice"
+    NOT_ON_LIST = "not_on_list"
+    AFTER_DEATH = "after_death"
+    MISSING = "missing"
+
+
+#: Kinds drawn per listed line (PAID_IN_FULL takes what is left; NOT_ON_LIST adds rows).
+LINE_KINDS = tuple(
+    k for k in Discrepancy if k not in (Discrepancy.PAID_IN_FULL, Discrepancy.NOT_ON_LIST)
+)
+
+
+class BadRates(AidLedgerError):
+    """Discrepancy rates that cannot be drawn (negative, or more than 100% of lines)."""
+
+    exit_code = 3
+
+
+def discrepancy_rates(
+    every: float, overrides: Mapping[str, float] | None = None
+) -> dict[Discrepancy, float]:
+    """``every`` for each discrepancy kind, then per-kind overrides such as {"partial": 0.1}."""
+    rates: dict[Discrepancy, float] = {
+        k: every for k in Discrepancy if k is not Discrepancy.PAID_IN_FULL
+    }
+    for name, rate in (overrides or {}).items():
+        try:
+            rates[Discrepancy(name)] = rate
+        except ValueError:
+            known = ", ".join(k.value for k in rates)
+            raise BadRates(f"unknown discrepancy kind {name!r} (known: {known})") from None
+    if any(not 0 <= r <= 1 for r in rates.values()):
+        raise BadRates(f"every rate must be between 0 and 1, got {rates}")
+    if sum(rates[k] for k in LINE_KINDS) > 1:
+        raise BadRates(f"the rates of {[k.value for k in LINE_KINDS]} add up to more than 1")
+    return rates
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLine:
+    """What the report says about one line (or one unlisted payment), and its true kind."""
+
+    kind: Discrepancy
+    list_id: str
+    line_no: int | None
+    person_id: str
+    rows: tuple[dict[str, str], ...]
+    events: tuple[Event, ...] = ()
+
+    def truth(self) -> dict[str, str]:
+        no = "" if self.line_no is None else str(self.line_no)
+        return {
+            "list_id": self.list_id,
+            "line_no": no,
+            "person_id": self.person_id,
+            "kind": self.kind.value,
+        }
+
+
+def report_lines(
+    lists: Iterable[PaymentListIssued],
+    rates: Mapping[Discrepancy, float],
+    seed: int,
+    deceased: Collection[str] = (),
+) -> Iterator[ReportLine]:
+    """The report for ``lists``; people in ``deceased`` (death already known) go uncollected."""
+    for issued in lists:
+        rng = random.Random(f"{seed}/report/{issued.list_id}")
+        extra: list[ReportLine] = []
+        for line in issued.lines:
+            kind = _draw(rng, rates)
+            if line.person_id in deceased:
+                kind = Discrepancy.NOT_COLLECTED
+            yield _line(seed, rng, issued, line, kind)
+            if rng.random() < rates.get(Discrepancy.NOT_ON_LIST, 0):
+                extra.append(_unlisted(rng, issued, line, len(extra) + 1))
+        yield from extra
+
+
+def _draw(rng: random.Random, rates: Mapping[Discrepancy, float]) -> Discrepancy:
+    u, acc = rng.random(), 0.0
+    for kind in LINE_KINDS:
+        acc += rates.get(kind, 0)
+        if u < acc:
+            return kind
+    return Discrepancy.PAID_IN_FULL
+
+
+def _paid_at(rng: random.Random, month: str, later_days: int = 0) -> datetime:
+    day = date(int(month[:4]), int(month[5:]), rng.randint(2, 25)) + timedelta(days=later_days)
+    return datetime(day.year, day.month, day.day, rng.randint(0, 9), rng.randint(0, 59), tzinfo=UTC)
+
+
+def _row(
+    issued: PaymentListIssued,
+    line: PaymentLine,
+    paid: int,
+    when: datetime | None,
+    proxy: str | None = None,
+    reason: str = "",
+    repeat: int = 0,
+) -> dict[str, str]:
+    receipt = f"BL{issued.month.replace('-', '')}{line.commune_code}{line.line_no:05d}"
+    return {
+        "list_id": issued.list_id,
+        "line_no": str(line.line_no),
+        "person_id": line.person_id,
+        "full_name": line.full_name,
+        "commune_code": line.commune_code,
+        "post_office_code": issued.post_office_code,
+        "amount_listed_vnd": str(line.amount_vnd),
+        "amount_paid_vnd": str(paid),
+        "status": "paid" if when else "not_collected",
+        "paid_at": when.isoformat() if when else "",
+        "receipt_no": (receipt + (f"-{repeat}" if repeat else "")) if when else "",
+        "collected_by": ("proxy" if proxy else "self") if when else "",
+        "proxy_name": proxy or "",
+        "not_collected_reason": reason,
+    }
+
+
+def _name(rng: random.Random) -> str:
+    sex = rng.choice((Sex.FEMALE, Sex.MALE))
+    return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
+
+
+def _line(
+    seed: int, rng: random.Random, issued: PaymentListIssued, line: PaymentLine, kind: Discrepancy
+) -> ReportLine:
+    amount, month, when = line.amount_vnd, issued.month, _paid_at(rng, issued.month)
+    proxy = _name(rng) if rng.random() < 0.15 else None
+    events: tuple[Event, ...] = ()
+    rows: tuple[dict[str, str], ...]
+    if kind is Discrepancy.PAID_IN_FULL:
+        rows = (_row(issued, line, amount, when, proxy),)
+    elif kind is Discrepancy.PARTIAL:
+        part = max(1_000, int(amount * rng.uniform(0.3, 0.9)) // 1_000 * 1_000)
+        rows = (_row(issued, line, min(part, amount - 1), when, proxy),)
+    elif kind is Discrepancy.NOT_COLLECTED:
+        reason = rng.choice(("absent", "absent", "absent", "refused", "moved", "other"))
+        rows = (_row(issued, line, 0, None, reason=reason),)
+    elif kind is Discrepancy.OVERPAID:
+        rows = (_row(issued, line, amount + rng.choice((10_000, 50_000, 100_000)), when),)
+    elif kind is Discrepancy.PAID_TWICE:
+        again = _paid_at(rng, month, later_days=rng.randint(1, 3))
+        rows = (
+            _row(issued, line, amount, when, proxy),
+            _row(issued, line, amount, max(again, when), _name(rng), repeat=1),
+        )
+    elif kind is Discrepancy.AFTER_DEATH:
+        rows = (_row(issued, line, amount, when, _name(rng)),)
+        events = _death_before(seed, rng, line.person_id, month)
+    else:  # MISSING: the line is simply absent from the report
+        rows = ()
+    return ReportLine(kind, issued.list_id, line.line_no, line.person_id, rows, events)
+
+
+def _death_before(seed: int, rng: random.Random, person_id: str, month: str) -> tuple[Event, ...]:
+    """The death the report reveals: in the month before the one paid, told with the report."""
+    year, mon = (
+        (int(month[:4]), int(month[5:]) - 1) if month[5:] != "01" else (int(month[:4]) - 1, 12)
+    )
+    day, told = date(year, mon, rng.randint(3, 28)), report_time(month)
+    return (
+        build(
+            seed,
+            BeneficiaryDied,
+            (person_id,),
+            told,
+            POST_OFFICE,
+            person_id=person_id,
+            date_of_death=day,
+            death_certificate=f"{rng.randint(1, 999)}/TT",
+        ),
+        build(
+            seed,
+            EligibilityTerminated,
+            (person_id, month),
+            told,
+            POST_OFFICE,
+            person_id=person_id,
+            reason=TerminationReason.DIED,
+            effective_month=month,
+        ),
+    )
+
+
+def _unlisted(
+    rng: random.Random, issued: PaymentListIssued, near: PaymentLine, k: int
+) -> ReportLine:
+    """A payment to someone on no list (a made-up id that no register holds)."""
+    pid = f"U{issued.month.replace('-', '')}{near.commune_code}{k:04d}"
+    ghost = PaymentLine(
+        line_no=near.line_no,
+        person_id=pid,
+        full_name=_name(rng),
+        commune_code=near.commune_code,
+        components={},
+        amount_vnd=0,
+    )
+    row = _row(issued, ghost, near.amount_vnd, _paid_at(rng, issued.month))
+    row.update(line_no="", amount_listed_vnd="", receipt_no=f"BLX{pid}")
+    return ReportLine(Discrepancy.NOT_ON_LIST, issued.list_id, None, pid, (row,))

@@ -1,0 +1,138 @@
+"""Ledger append throughput: N mixed events in batches, against a raw COPY of the same rows.
+
+    python bench/ledger_append.py --n 200000 [--batch 5000]
+
+Generates accruals, disbursements, registrations, BHYT cards and relief handouts across many
+persons (in memory, with schemas.make_event), appends them in batches through Ledger.append
+(hash chain, journal, postings, balances, coverage, in one transaction per batch), then COPYs
+the same canonical payloads into a plain table (ids + one bytea column) to show the raw limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import Timer, current_rss_mb, postgres_url, print_bench  # noqa: E402
+from schemas import Event, canonical_json, make_event  # noqa: E402
+from schemas.eligibility import BeneficiaryRegistered  # noqa: E402
+from schemas.health_insurance import HealthInsuranceCardIssued  # noqa: E402
+from schemas.months import add_months  # noqa: E402
+from schemas.payments import AllowanceAccrued, PaymentDisbursed  # noqa: E402
+from schemas.relief import ReliefItemHandedOut  # noqa: E402
+
+TARGET = 30_000
+T0 = datetime(2024, 1, 5, 8, tzinfo=UTC)
+
+
+def generate(n: int) -> list[Event]:
+    """N events, per person in a realistic order: registered, card, then months of pay."""
+    events: list[Event] = []
+    person = 0
+    while len(events) < n:
+        pid, commune = f"P{person:07d}", f"{person % 90000 + 10000:05d}"
+        at = T0 + timedelta(seconds=person)
+        events.append(make_event(
+            BeneficiaryRegistered, person_id=pid, full_name=f"Người {person}", birth_date=date(
+                1940 + person % 50, 1 + person % 12, 1), sex="female" if person % 2 else "male",
+            province_code="84", district_code="842", commune_code=commune,
+            occurred_at=at, recorded_at=at))
+        events.append(make_event(
+            HealthInsuranceCardIssued, person_id=pid, card_number=f"BT2{84}{person:010d}",
+            valid_from=date(2024, 1, 1), valid_to=date(2024, 12, 31), premium_vnd=842_400,
+            issuer="BHXH Trà Vinh", province_code="84", occurred_at=at, recorded_at=at))
+        for k in range(6):
+            month = add_months("2024-01", k)
+            paid = at + timedelta(days=30 * k + 3)
+            events.append(make_event(
+                AllowanceAccrued, person_id=pid, month=month, service_month=month,
+                component="regular", amount_vnd=540_000, province_code="84",
+                commune_code=commune, occurred_at=paid, recorded_at=paid))
+            events.append(make_event(
+                PaymentDisbursed, list_id=f"L-{month}-{commune}", line_no=person % 5000 + 1,
+                person_id=pid, post_office_code=f"PO{person % 40:02d}", amount_paid_vnd=540_000,
+                paid_at=paid, receipt_no=f"R{person}-{k}", collected_by="self",
+                occurred_at=paid, recorded_at=paid))
+        events.append(make_event(
+            ReliefItemHandedOut, campaign_id="TET-2024", donor_id=f"D{person % 25}",
+            item_code="RICE-10KG", quantity=1 + person % 3, unit="bag", unit_value_vnd=180_000,
+            distribution_point="UBND xã", province_code="84", district_code="842",
+            commune_code=commune, person_id=pid, occurred_at=at, recorded_at=at))
+        person += 1
+    return events[:n]
+
+
+def raw_copy_rate(url: str, payloads: list[bytes], ids: list[str], batch: int) -> float:
+    """Events/s of COPYing (sequence, event_id, payload) into a plain table, batch commits."""
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    conn = psycopg2.connect(host=u.host, port=u.port, user=u.username, dbname=u.database)
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE raw_events (sequence bigint, event_id uuid, payload bytea)")
+    conn.commit()
+    import io
+
+    with Timer() as t:
+        for start in range(0, len(payloads), batch):
+            text = "".join(
+                f"{start + i + 1}\t{ids[start + i]}\t\\\\x{p.hex()}\n"
+                for i, p in enumerate(payloads[start : start + batch])
+            )
+            with conn.cursor() as cur:
+                cur.copy_expert("COPY raw_events FROM STDIN", io.StringIO(text))
+            conn.commit()
+    conn.close()
+    return len(payloads) / t.seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200_000, help="events to append")
+    parser.add_argument("--batch", type=int, default=5_000, help="events per append")
+    args = parser.parse_args()
+
+    with Timer() as gen:
+        events = generate(args.n)
+    print(f"generated {len(events)} events in {gen.seconds:.1f} s (rss {current_rss_mb()} MiB)")
+
+    from ledger import open_ledger, verify_chain
+
+    with postgres_url() as url:
+        ledger = open_ledger(url)
+        with Timer() as t:
+            for start in range(0, len(events), args.batch):
+                result = ledger.append(events[start : start + args.batch])
+                assert len(result.appended) == len(events[start : start + args.batch])
+        rate = len(events) / t.seconds
+        print(f"ledger append: {len(events)} events in {t.seconds:.2f} s = {rate:,.0f} events/s"
+              f" (batches of {args.batch}: hash chain, journal, postings, balances, coverage)")
+        with Timer() as replay:
+            again = ledger.append(events[: args.batch])
+        assert len(again.already_recorded) == min(args.batch, len(events))
+        print(f"replay of one batch ({args.batch}): {replay.seconds * 1000:.0f} ms, "
+              "all already recorded")
+        with Timer() as check:
+            broken = verify_chain(ledger.engine)
+        assert broken is None, str(broken)
+        print(f"verify_chain over {len(events)} events: {check.seconds:.2f} s, intact")
+        ledger.close()
+        payloads = [canonical_json(e) for e in events]
+        ids = [str(uuid.uuid4()) for _ in events]
+        raw = raw_copy_rate(url, payloads, ids, args.batch)
+        print(f"raw COPY of the same payloads (ids + bytea, no indexes): {raw:,.0f} events/s")
+        print(f"ratio ledger / raw COPY: {rate / raw:.2f}; target >= {TARGET:,} events/s: "
+              f"{'met' if rate >= TARGET else 'NOT met'}")
+    print_bench("ledger_append", round(rate), "events/s", raw_limit=round(raw),
+                target=f">= {TARGET}", n=len(events), seconds=round(t.seconds, 2),
+                batch=args.batch)
+
+
+if __name__ == "__main__":
+    main()

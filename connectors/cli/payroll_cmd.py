@@ -1,0 +1,175 @@
+"""``aidledger payroll run|export``, ``postoffice import`` and ``reconcile [close]``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from connectors.cli.app import app, console, err_console, get_runtime
+from connectors.postoffice.list_export import export_lists
+from connectors.postoffice.reconcile_out import write_report
+from connectors.postoffice.report_import import import_report
+from ledger.payroll.postoffices import PostOfficeMap, load_post_offices
+from ledger.payroll.rates import load_rates
+from ledger.payroll.run import PayrollScope, run_payroll
+from ledger.reconciliation.close import close_event
+from ledger.reconciliation.report import reconcile as reconcile_month
+from schemas.envelope import Event
+
+payroll_app = typer.Typer(help="Monthly allowance payroll and post-office payment lists.",
+                          no_args_is_help=True)
+postoffice_app = typer.Typer(help="Post-office disbursement reports.", no_args_is_help=True)
+reconcile_app = typer.Typer(
+    help="Compare listed lines with the post office's reports and funds; close a month.",
+    invoke_without_command=True,
+)
+app.add_typer(payroll_app, name="payroll")
+app.add_typer(postoffice_app, name="postoffice")
+app.add_typer(reconcile_app, name="reconcile")
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _month(value: str | None) -> str:
+    if value is None or not _MONTH.match(value):
+        raise typer.BadParameter(f"{value!r} is not a month written as YYYY-MM, e.g. 2025-03")
+    return value
+
+
+def _code(value: str | None, digits: int, what: str) -> str:
+    if value is None or not re.fullmatch(rf"\d{{{digits}}}", value):
+        raise typer.BadParameter(f"{what} must be a {digits}-digit code, got {value!r}")
+    return value
+
+
+MonthOpt = Annotated[str, typer.Option("--month", help="Payroll month, YYYY-MM.")]
+ProvinceOpt = Annotated[str, typer.Option("--province", help="2-digit province code, e.g. 84.")]
+OfficeOpt = Annotated[str | None, typer.Option("--post-office", help="Post office code.")]
+
+
+@payroll_app.command("run")
+def payroll_run(
+    month: MonthOpt,
+    province: ProvinceOpt,
+    district: Annotated[str | None, typer.Option("--district", help="Only this district.")] = None,
+    post_offices: Annotated[Path | None, typer.Option(
+        "--post-offices", exists=True, dir_okay=False,
+        help="CSV commune_code,post_office_code (default: VNPOST-<district>).")] = None,
+    rates: Annotated[Path | None, typer.Option(
+        "--rates", exists=True, dir_okay=False, help="A rates CSV instead of the shipped one.")
+    ] = None,
+) -> None:
+    """Accrue what is due for the month and issue one payment list per commune (to Kafka)."""
+    scope = PayrollScope(_month(month), _code(province, 2, "--province"),
+                         _code(district, 3, "--district") if district else None)
+    offices = load_post_offices(post_offices) if post_offices else PostOfficeMap()
+    table = load_rates(rates) if rates else None
+    rt = get_runtime()
+    with rt.publisher() as publisher:
+        report = run_payroll(rt.engine, scope, publisher.publish, rates=table,
+                             post_offices=offices, batch_size=20_000)
+    console.print(
+        f"payroll {scope.month} province {scope.province}"
+        f"{' district ' + scope.district if scope.district else ''}: {report.people} people, "
+        f"{sum(report.accruals.values())} accruals, {report.lists} lists "
+        f"({report.supplements} supplementary), {report.lines} lines, "
+        f"{report.listed_vnd:,} VND listed; {report.events} events published"
+    )
+    for component, amount in sorted(report.accrued_vnd.items()):
+        console.print(f"  {component}: {report.accruals[component]} accruals, {amount:,} VND")
+    if report.recovery_outstanding_vnd:
+        console.print(f"  recovery still owed after netting: {report.recovery_outstanding_vnd:,}"
+                      " VND (carried to the next lists)")
+    for problem in report.problems:
+        err_console.print(f"[yellow]not paid:[/] {problem}", highlight=False)
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@payroll_app.command("export")
+def payroll_export(
+    month: MonthOpt,
+    province: ProvinceOpt,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the files into.")],
+    by: Annotated[str, typer.Option("--by", help="post_office or commune.")] = "post_office",
+    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    post_office: OfficeOpt = None,
+    commune: Annotated[str | None, typer.Option("--commune", help="Only this commune.")] = None,
+) -> None:
+    """Write the issued payment lists, one file per post office or commune (docs/formats.md)."""
+    files = export_lists(get_runtime().engine, out, _month(month), _code(province, 2, "--province"),
+                         by=by, fmt=fmt, post_office=post_office, commune=commune)
+    for f in files:
+        console.print(f"wrote {f.path}: {f.lists} lists, {f.lines} lines, {f.total_vnd:,} VND")
+
+
+@postoffice_app.command("import")
+def postoffice_import(
+    file: Annotated[Path, typer.Argument(help="The report, .csv or .xlsx.", exists=True,
+                                         dir_okay=False)],
+    post_office: Annotated[str | None, typer.Option(
+        "--post-office", help="Post office of rows whose list is unknown.")] = None,
+) -> None:
+    """Import a disbursement report; a file with any bad row is refused whole."""
+    rt = get_runtime()
+    with rt.publisher() as publisher:
+        def sink(events: Sequence[Event]) -> None:
+            publisher.publish(events)
+
+        result = import_report(rt.engine, file, sink, post_office=post_office)
+    console.print(
+        f"{file}: {result.rows} rows; published {result.disbursed} payments and "
+        f"{result.not_collected} not collected; {result.already_imported} already imported; "
+        f"{len(result.conflicts)} conflicts"
+    )
+    for conflict in result.conflicts:
+        err_console.print(f"[red]conflict:[/] {conflict}", highlight=False)
+    if result.conflicts:
+        raise typer.Exit(1)
+
+
+@reconcile_app.callback()
+def reconcile(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option("--month", help="Month, YYYY-MM.")] = None,
+    province: Annotated[str | None, typer.Option("--province", help="2-digit code.")] = None,
+    post_office: OfficeOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, xlsx or html.")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="File for csv/xlsx/html.")] = None,
+) -> None:
+    """Classify every listed line of a month and total it per commune and post office."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if fmt not in ("table", "csv", "xlsx", "html"):
+        raise typer.BadParameter(f"--format must be table, csv, xlsx or html, got {fmt!r}")
+    if fmt != "table" and out is None:
+        raise typer.BadParameter(f"--format {fmt} needs --out FILE")
+    recon = write_report(get_runtime().engine, _month(month), _code(province, 2, "--province"),
+                         post_office, fmt, out, console)
+    if out is not None:
+        console.print(f"wrote {out}: {sum(recon.totals.lines.values())} rows classified")
+
+
+@reconcile_app.command("close")
+def reconcile_close(
+    month: MonthOpt,
+    province: ProvinceOpt,
+    post_office: Annotated[str, typer.Option("--post-office", help="Post office code.")],
+    operator: Annotated[str | None, typer.Option("--operator", help="Who closes it.")] = None,
+) -> None:
+    """Publish ReconciliationClosed with the totals and their digest; later rows are late."""
+    rt = get_runtime()
+    recon = reconcile_month(rt.engine, _month(month), _code(province, 2, "--province"),
+                            post_office)
+    event = close_event(recon, post_office, operator)
+    with rt.publisher() as publisher:
+        publisher.publish([event])
+    console.print(
+        f"closed {event.month} for {post_office}: listed {event.listed_vnd:,}, paid "
+        f"{event.paid_vnd:,}, unpaid {event.unpaid_vnd:,}, variance {event.variance_vnd:,} VND;"
+        f" digest {event.totals_digest}"
+    )

@@ -1,0 +1,208 @@
+"""Importing a disbursement report: validate every row, then publish only what is new.
+
+Policy: a file with any bad row is refused whole, each bad row named with its number and
+reason, and nothing is published (the post office corrects and sends it again). Rows already
+imported with the same content are skipped; a row whose (list, line, receipt) was imported
+before with different content is a conflict: reported, recorded in postoffice_conflicts,
+never published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from connectors.jsonl import FileRefused
+from connectors.postoffice.report_rows import RowProblem, parse_row, raw_rows
+from ledger.payroll.sql import NULL, text
+from ledger.reconciliation.rows import DISBURSED, ReportRow, report_event_id
+from ledger.storage import checked_schema, raw_connection
+from schemas.envelope import Event, Source
+from schemas.payments import (
+    CollectedBy,
+    NotCollectedReason,
+    PaymentDisbursed,
+    PaymentNotCollected,
+)
+
+Sink = Callable[[Sequence[Event]], object]
+IMPORT_SOURCE = "aidledger-postoffice-import"
+_CHUNK = 50_000
+_MAX_LISTED = 1_000
+
+_TEMP = """
+CREATE TEMP TABLE po_import (
+    row_no int, event_id uuid, kind text, list_id text, line_no int, person_id text,
+    amount bigint, at timestamptz, receipt_no text, collected_by text, proxy_name text,
+    reason text, post_office_code text
+) ON COMMIT DROP
+"""
+_RESOLVED = """
+SELECT i.row_no, i.event_id::text, i.kind, i.list_id, i.line_no, i.person_id,
+       coalesce(i.post_office_code, pl.post_office_code, %(po)s), coalesce(i.amount, l.amount_vnd),
+       i.at, i.receipt_no, i.collected_by, i.proxy_name, i.reason, r.row_hash
+FROM po_import i
+LEFT JOIN payroll_lists pl ON pl.list_id = i.list_id
+LEFT JOIN payroll_lines l ON l.list_id = i.list_id AND l.line_no = i.line_no
+LEFT JOIN postoffice_reports r ON r.event_id = i.event_id
+"""
+
+
+@dataclass
+class ImportResult:
+    """What an import did; ``conflicts`` name each changed row."""
+
+    path: Path
+    digest: str
+    rows: int = 0
+    disbursed: int = 0
+    not_collected: int = 0
+    already_imported: int = 0
+    conflicts: list[str] = field(default_factory=list)
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes (the report id stored on every event)."""
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def _copy_line(row: Any) -> str:
+    fields = (
+        str(row.row_no), report_event_id(row.list_id, row.line_no, row.receipt_no), row.kind,
+        text(row.list_id), str(row.line_no), text(row.person_id),
+        NULL if row.amount_vnd is None else str(row.amount_vnd), row.at.isoformat(),
+        text(row.receipt_no), text(row.collected_by), text(row.proxy_name), text(row.reason),
+        text(row.post_office_code),
+    )
+    return "\t".join(fields) + "\n"
+
+
+def _load(cur: Any, path: Path) -> tuple[int, list[str]]:
+    """Pass 1: validate every row, COPY the good ones into the temp table."""
+    problems: list[str] = []
+    buffer = io.StringIO()
+    count = pending = 0
+    for number, raw in raw_rows(path):
+        count += 1
+        try:
+            buffer.write(_copy_line(parse_row(number, raw)))
+            pending += 1
+        except RowProblem as exc:
+            problems.append(f"row {number}: {exc}")
+        if pending >= _CHUNK:
+            buffer.seek(0)
+            cur.copy_expert("COPY po_import FROM STDIN", buffer)
+            buffer, pending = io.StringIO(), 0
+    if pending:
+        buffer.seek(0)
+        cur.copy_expert("COPY po_import FROM STDIN", buffer)
+    return count, problems
+
+
+def _unresolved(cur: Any, post_office: str | None) -> list[str]:
+    cur.execute(
+        f"SELECT row_no, list_id, line_no, post_office, amount FROM ({_RESOLVED}) "
+        "AS x(row_no, event_id, kind, list_id, line_no, person_id, post_office, amount) "
+        "WHERE post_office IS NULL OR amount IS NULL ORDER BY row_no LIMIT %(limit)s",
+        {"po": post_office, "limit": _MAX_LISTED},
+    )
+    out = []
+    for row_no, list_id, line_no, office, amount in cur.fetchall():
+        if office is None:
+            out.append(f"row {row_no}: list {list_id} is unknown and the row names no "
+                       "post_office_code; add the column or pass --post-office")
+        if amount is None:
+            out.append(f"row {row_no}: not collected with no amount, and list {list_id} "
+                       f"line {line_no} is unknown; give the amount not collected")
+    return out
+
+
+def _event(row: tuple[Any, ...], digest: str) -> tuple[ReportRow, Event]:
+    (row_no, event_id, kind, list_id, line_no, person, office, amount, at, receipt, by, proxy,
+     reason, _) = row
+    common = {
+        "event_id": event_id, "occurred_at": at, "recorded_at": at,
+        "source": Source(system=IMPORT_SOURCE, reference=f"report {digest[:16]} row {row_no}"),
+        "list_id": list_id, "line_no": line_no, "person_id": person,
+        "post_office_code": office, "report_id": digest, "report_row": row_no,
+    }
+    if kind == DISBURSED:
+        report = ReportRow(kind, list_id, line_no, person, office, amount, at, receipt, by,
+                           proxy)
+        return report, PaymentDisbursed(
+            amount_paid_vnd=amount, paid_at=at, receipt_no=receipt,
+            collected_by=CollectedBy(by), proxy_name=proxy, **common,
+        )
+    report = ReportRow(kind, list_id, line_no, person, office, amount, at, receipt, reason=reason)
+    return report, PaymentNotCollected(
+        amount_vnd=amount, reason=NotCollectedReason(reason), reported_at=at, **common,
+    )
+
+
+def import_report(engine: Engine, path: Path, sink: Sink, *, post_office: str | None = None,
+                  schema: str = "ledger", batch_size: int = 5_000) -> ImportResult:
+    """Import a CSV or XLSX report; raises FileRefused (nothing published) on any bad row."""
+    result = ImportResult(path, file_digest(path))
+    with raw_connection(engine) as conn:
+        with conn.cursor() as cur:
+            cur.execute(f'SET search_path TO "{checked_schema(schema)}", public')
+            cur.execute(_TEMP)
+            result.rows, problems = _load(cur, path)
+            if not problems:
+                problems = _unresolved(cur, post_office)
+            if problems:
+                raise FileRefused(path, problems)
+            cur.execute("ANALYZE po_import")
+        conflicts: list[tuple[object, ...]] = []
+        batch: list[Event] = []
+        previous: tuple[str, str] | None = None
+        with conn.cursor(name="po_import_rows") as cur:
+            cur.itersize = 10_000
+            cur.execute(_RESOLVED + " ORDER BY i.event_id, i.row_no", {"po": post_office})
+            for row in cur:
+                report, event = _event(row, result.digest)
+                new_hash, stored_hash = report.digest(), row[-1]
+                if previous is not None and previous[0] == row[1]:
+                    stored_hash = stored_hash or previous[1]
+                if stored_hash is None:
+                    batch.append(event)
+                    if report.kind == DISBURSED:
+                        result.disbursed += 1
+                    else:
+                        result.not_collected += 1
+                    previous = (row[1], new_hash)
+                elif stored_hash == new_hash:
+                    result.already_imported += 1
+                else:
+                    detail = (f"row {row[0]}: list {report.list_id} line {report.line_no} "
+                              f"receipt {report.receipt_no or '-'} was imported before with "
+                              "different content; not applied, resolve it with the post office")
+                    result.conflicts.append(detail)
+                    conflicts.append((row[1], new_hash, report.list_id, report.line_no,
+                                      report.receipt_no, stored_hash, result.digest, row[0],
+                                      detail))
+                if len(batch) >= batch_size:
+                    sink(batch)
+                    batch = []
+        if batch:
+            sink(batch)
+        if conflicts:
+            with conn.cursor() as cur:
+                from psycopg2.extras import execute_values
+
+                execute_values(cur, (
+                    "INSERT INTO postoffice_conflicts (event_id, new_hash, list_id, line_no, "
+                    "receipt_no, existing_hash, report_id, report_row, detail) VALUES %s "
+                    "ON CONFLICT DO NOTHING"), conflicts)
+        conn.commit()
+    return result

@@ -1,0 +1,183 @@
+"""Reading a disbursement report (CSV or XLSX) row by row, validating each row on its own.
+
+Never loads the whole file: CSV is read line by line, XLSX in openpyxl's read-only mode.
+Times without a zone are Vietnam time (UTC+7); a date alone means 00:00 that day.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from connectors.postoffice.layout import REPORT_OPTIONAL, REPORT_REQUIRED
+from ledger.reconciliation.rows import DISBURSED, NOT_COLLECTED
+from schemas.errors import AidLedgerError
+from schemas.payments import CollectedBy, NotCollectedReason
+
+VIETNAM = timezone(timedelta(hours=7))
+_ID_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:/-")
+
+
+class ReportUnreadable(AidLedgerError):
+    """The report file cannot be read at all (wrong type, no header, missing columns)."""
+
+    exit_code = 3
+
+
+class RowProblem(ValueError):
+    """One row is wrong; the message names the column and what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRow:
+    """A valid report row; ``amount_vnd`` None means "the listed amount" (not collected)."""
+
+    row_no: int
+    kind: str
+    list_id: str
+    line_no: int
+    person_id: str
+    amount_vnd: int | None
+    at: datetime
+    receipt_no: str | None
+    collected_by: str | None
+    proxy_name: str | None
+    reason: str | None
+    post_office_code: str | None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _identifier(raw: dict[str, Any], column: str, required: bool = True) -> str | None:
+    value = _text(raw.get(column))
+    if not value:
+        if required:
+            raise RowProblem(f"{column} is required but empty")
+        return None
+    if len(value) > 64 or not set(value) <= _ID_CHARS or not value[0].isalnum():
+        raise RowProblem(f"{column} {value!r} is not a valid identifier")
+    return value
+
+
+def _whole(raw: dict[str, Any], column: str) -> int | None:
+    value = raw.get(column)
+    if value is None or _text(value) == "":
+        return None
+    if isinstance(value, bool):
+        raise RowProblem(f"{column} must be a whole number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise RowProblem(f"{column} must be a whole number of đồng, got {value!r}")
+    text = _text(value)
+    if not text.isdigit():
+        raise RowProblem(f"{column} must be a whole number of đồng, got {text!r}")
+    return int(text)
+
+
+def _when(raw: dict[str, Any], column: str) -> datetime:
+    value = raw.get(column)
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        text = _text(value)
+        if not text:
+            raise RowProblem(f"{column} is required but empty")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise RowProblem(
+                f"{column} must be a date or time like 2025-03-05 or 2025-03-05T08:30+07:00,"
+                f" got {text!r}"
+            ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=VIETNAM)
+    return moment.astimezone(UTC)
+
+
+def parse_row(row_no: int, raw: dict[str, Any]) -> ParsedRow:
+    """Validate one row; raises RowProblem naming the first column that is wrong."""
+    list_id = _identifier(raw, "list_id")
+    person = _identifier(raw, "person_id")
+    line_no = _whole(raw, "line_no")
+    if line_no is None or line_no < 1:
+        raise RowProblem("line_no must be a line number from 1")
+    office = _identifier(raw, "post_office_code", required=False)
+    amount = _whole(raw, "amount_paid_vnd")
+    at = _when(raw, "paid_at")
+    receipt = _text(raw.get("receipt_no"))[:64] or None
+    reason = _text(raw.get("not_collected_reason")).lower()
+    assert list_id is not None and person is not None
+    if reason:
+        try:
+            NotCollectedReason(reason)
+        except ValueError:
+            allowed = ", ".join(r.value for r in NotCollectedReason)
+            raise RowProblem(f"not_collected_reason must be one of {allowed}, got {reason!r}"
+                             ) from None
+        return ParsedRow(row_no, NOT_COLLECTED, list_id, line_no, person, amount or None, at,
+                         receipt, None, None, reason, office)
+    if amount is None or amount <= 0:
+        raise RowProblem("amount_paid_vnd must be more than zero on a paid row (or give a "
+                         "not_collected_reason)")
+    if receipt is None:
+        raise RowProblem("receipt_no is required on a paid row")
+    by = _text(raw.get("collected_by")).lower()
+    try:
+        CollectedBy(by)
+    except ValueError:
+        raise RowProblem(f"collected_by must be self or proxy, got {by!r}") from None
+    proxy = _text(raw.get("proxy_name"))[:200] or None
+    return ParsedRow(row_no, DISBURSED, list_id, line_no, person, amount, at, receipt, by,
+                     proxy, None, office)
+
+
+def _check_header(path: Path, header: list[str]) -> list[str]:
+    names = [_text(h).lower() for h in header]
+    missing = [c for c in REPORT_REQUIRED if c not in names]
+    if missing:
+        raise ReportUnreadable(
+            f"{path}: the first row must name the columns; missing: {', '.join(missing)}"
+            f" (optional: {', '.join(REPORT_OPTIONAL)}); see docs/formats.md"
+        )
+    return names
+
+
+def raw_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, column -> value) for every non-blank data row; row 1 is the header."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header = _check_header(path, next(reader, []))
+            for number, values in enumerate(reader, start=2):
+                if any(v.strip() for v in values):
+                    yield number, dict(zip(header, values, strict=False))
+    elif suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = book.worksheets[0].iter_rows(values_only=True)
+            header = _check_header(path, list(next(rows, ())))
+            for number, values in enumerate(rows, start=2):
+                if any(_text(v) for v in values):
+                    yield number, dict(zip(header, values, strict=False))
+        finally:
+            book.close()
+    else:
+        raise ReportUnreadable(f"{path}: a disbursement report must be a .csv or .xlsx file")

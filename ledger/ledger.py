@@ -1,0 +1,106 @@
+"""The Ledger: the one way events get into the system of record, and how balances come out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+
+from ledger import append as appending
+from ledger import queries
+from ledger.coverage import CoverageProjector
+from ledger.person_balances import PersonBalances
+from ledger.projectors import Projector
+from ledger.reading import stored_events
+from ledger.records import AppendResult, Incoming, StoredEvent
+from ledger.storage import checked_schema, raw_connection
+from schemas.envelope import Event
+
+
+class Ledger:
+    """The append-only ledger in one PostgreSQL schema (see docs/ledger.md)."""
+
+    def __init__(
+        self, engine: Engine, schema: str = "ledger", projectors: Sequence[Projector] = ()
+    ) -> None:
+        self.engine = engine
+        self.schema = checked_schema(schema)
+        #: The built-in coverage projector runs first, then the given ones, in order.
+        self.projectors: tuple[Projector, ...] = (CoverageProjector(), *projectors)
+        self._owns_engine = False
+
+    def append(
+        self, items: Iterable[Event | Incoming], consumer: str | None = None
+    ) -> AppendResult:
+        """Append a batch in one transaction; with ``consumer``, also store its positions."""
+        with raw_connection(self.engine) as conn:
+            return appending.append(conn, self.schema, items, consumer, self.projectors)
+
+    def positions(self, consumer: str) -> dict[tuple[str, int], int]:
+        """(topic, partition) -> last offset the consumer has stored."""
+        with raw_connection(self.engine) as conn:
+            return queries.positions(conn, self.schema, consumer)
+
+    def balances(
+        self,
+        person_id: str,
+        as_of: date | None = None,
+        known_on: date | datetime | None = None,
+    ) -> PersonBalances:
+        """A person's balances on business date ``as_of``, as known on ``known_on``."""
+        with raw_connection(self.engine) as conn:
+            return queries.person_balances(conn, self.schema, person_id, as_of, known_on)
+
+    def account_balance(
+        self,
+        code: str,
+        asset: str = "VND",
+        as_of: date | None = None,
+        known_on: date | datetime | None = None,
+    ) -> int:
+        """One account's balance (debit positive) as of a date, as known on a day."""
+        with raw_connection(self.engine) as conn:
+            return queries.account_balance(conn, self.schema, code, asset, as_of, known_on)
+
+    def history(self, person_id: str) -> list[queries.HistoryEntry]:
+        """A person's timeline: each event and its postings with running balances."""
+        with raw_connection(self.engine) as conn:
+            return queries.history(conn, self.schema, person_id)
+
+    def events(
+        self,
+        person_id: str | None = None,
+        event_types: Sequence[str] | None = None,
+        after_sequence: int = 0,
+    ) -> Iterator[StoredEvent]:
+        """Stored events in sequence order (streamed), optionally filtered."""
+        return stored_events(self.engine, self.schema, person_id, event_types, after_sequence)
+
+    def head(self) -> tuple[int, bytes]:
+        """The last sequence and its chain hash ((0, 32 zero bytes) when empty)."""
+        with raw_connection(self.engine) as conn, conn.cursor() as cur:
+            cur.execute(
+                f'SELECT sequence, hash FROM "{self.schema}".events '
+                "ORDER BY sequence DESC LIMIT 1"
+            )
+            row = cur.fetchone()
+        return (int(row[0]), bytes(row[1])) if row else (0, bytes(32))
+
+    def close(self) -> None:
+        """Release the engine's connections if this ledger created the engine."""
+        if self._owns_engine:
+            self.engine.dispose()
+
+
+def open_ledger(
+    url: str, schema: str = "ledger", projectors: Sequence[Projector] = ()
+) -> Ledger:
+    """Migrate ``schema`` at ``url`` to every head, then return a Ledger on its own engine."""
+    from ledger.migrations import upgrade
+
+    upgrade(url, checked_schema(schema))
+    ledger = Ledger(create_engine(url, pool_pre_ping=True), schema, projectors)
+    ledger._owns_engine = True
+    return ledger

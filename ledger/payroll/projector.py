@@ -1,0 +1,299 @@
+"""PayrollProjector: keeps the payroll read models in step with the ledger, set-based.
+
+Register it in the worker's composition root: ``Ledger(engine, projectors=[PayrollProjector(),
+ReconciliationProjector()])``. Every statement covers the whole batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from ledger.payroll.accruals import ALLOWANCE, FUNERAL, FUNERAL_RECOVERY_NOTE
+from ledger.payroll.calendar import month_index
+from ledger.payroll.facts import (
+    CHANGED,
+    DIED,
+    GRANTED,
+    RELOCATED,
+    TERMINATED,
+    fact_from_event,
+    fact_to_json,
+)
+from ledger.payroll.sql import copy_rows, temp_table
+from ledger.records import StoredEvent
+from schemas.eligibility import BeneficiaryRegistered
+from schemas.payments import (
+    AllowanceAccrued,
+    Component,
+    PaymentListIssued,
+    PaymentNotCollected,
+)
+from schemas.policy import StandardLevelSet
+
+_LINE_COLUMNS = (
+    "list_id", "line_no", "person_id", "full_name", "month", "province_code", "district_code",
+    "commune_code", "post_office_code", "regular_vnd", "arrears_vnd", "funeral_vnd",
+    "recovery_vnd", "carried_vnd", "amount_vnd",
+)
+
+
+@dataclass
+class _PersonDelta:
+    registration: BeneficiaryRegistered | None = None
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    provinces: set[str] = field(default_factory=set)
+    districts: set[str] = field(default_factory=set)
+    current_commune: str | None = None
+    relocated: bool = False
+    died_on: str | None = None
+    terminated_from: str | None = None
+    term_decided: bool = False
+    regranted_from: str | None = None
+    last_sequence: int = 0
+
+
+def _array(values: set[str]) -> str:
+    return "{" + ",".join(sorted(values)) + "}"
+
+
+class PayrollProjector:
+    """People and their facts, accrued and open amounts, issued lists, standard levels."""
+
+    name = "payroll"
+
+    def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
+        people: dict[str, _PersonDelta] = {}
+        accrued: dict[tuple[str, str, int], int] = {}
+        open_: dict[tuple[str, str, str], list[Any]] = {}
+        lists: list[tuple[object, ...]] = []
+        lines: list[tuple[object, ...]] = []
+        levels: list[tuple[object, ...]] = []
+        not_collected: list[tuple[object, ...]] = []
+        for stored in batch:
+            event = stored.event
+            if isinstance(event, BeneficiaryRegistered) or event.family == "eligibility":
+                self._person(people, stored)
+            elif isinstance(event, AllowanceAccrued):
+                self._accrual(accrued, open_, event)
+            elif isinstance(event, PaymentListIssued):
+                self._list(lists, lines, open_, stored, event)
+            elif isinstance(event, PaymentNotCollected):
+                not_collected.append(
+                    (event.list_id, event.line_no, event.person_id, event.amount_vnd,
+                     stored.sequence)
+                )
+            elif isinstance(event, StandardLevelSet):
+                levels.append((stored.sequence, event.province_code, event.effective_month,
+                               event.amount_vnd, event.legal_basis))
+        with conn.cursor() as cur:
+            if people:
+                self._write_people(cur, people)
+            if levels:
+                copy_rows(cur, "payroll_levels", ("sequence", "province_code", "effective_month",
+                                                  "amount_vnd", "legal_basis"), levels)
+            if accrued:
+                self._write_accrued(cur, accrued)
+            if lists:
+                copy_rows(cur, "payroll_lists", (
+                    "list_id", "month", "province_code", "district_code", "commune_code",
+                    "post_office_code", "supplements_list_id", "total_vnd", "digest",
+                    "line_count", "sequence"), lists)
+                copy_rows(cur, "payroll_lines", _LINE_COLUMNS, lines)
+            if open_:
+                self._write_open(cur, open_)
+            if not_collected:
+                self._carry(cur, not_collected)
+            if open_ or not_collected:
+                cur.execute("DELETE FROM payroll_open WHERE amount_vnd = 0")
+
+    @staticmethod
+    def _person(people: dict[str, _PersonDelta], stored: StoredEvent) -> None:
+        event = stored.event
+        person_id = event.subject
+        delta = people.setdefault(person_id, _PersonDelta())
+        delta.last_sequence = stored.sequence
+        if isinstance(event, BeneficiaryRegistered):
+            delta.registration = event
+            delta.provinces.add(event.province_code)
+            delta.districts.add(event.district_code)
+            delta.current_commune = event.commune_code
+            return
+        fact = fact_from_event(event, stored.sequence)
+        if fact is None:
+            return
+        delta.facts.append(fact_to_json(fact))
+        month = f"{fact.month // 12:04d}-{fact.month % 12 + 1:02d}"
+        if fact.kind == RELOCATED and fact.place is not None:
+            delta.relocated = True
+            delta.provinces.add(fact.place.province)
+            delta.districts.add(fact.place.district)
+            delta.current_commune = fact.place.commune
+        elif fact.kind == DIED and fact.died_on is not None:
+            delta.died_on = fact.died_on.isoformat()
+        elif fact.kind == TERMINATED:
+            delta.terminated_from, delta.term_decided = month, True
+        elif fact.kind in (GRANTED, CHANGED):
+            if delta.term_decided and delta.terminated_from and month >= delta.terminated_from:
+                delta.terminated_from = None
+            elif not delta.term_decided:
+                delta.regranted_from = max(delta.regranted_from or month, month)
+
+    @staticmethod
+    def _accrual(accrued: dict[tuple[str, str, int], int],
+                 open_: dict[tuple[str, str, str], list[Any]],
+                 event: AllowanceAccrued) -> None:
+        recovery = event.component is Component.RECOVERY
+        kind = FUNERAL if event.component is Component.FUNERAL or (
+            recovery and event.note == FUNERAL_RECOVERY_NOTE) else ALLOWANCE
+        key = (event.person_id, kind, month_index(event.service_month))
+        accrued[key] = accrued.get(key, 0) + (-event.amount_vnd if recovery else event.amount_vnd)
+        okey = (event.person_id, event.commune_code, event.component.value)
+        slot = open_.setdefault(okey, [event.province_code, 0])
+        slot[1] += event.amount_vnd
+
+    @staticmethod
+    def _list(lists: list[tuple[object, ...]], lines: list[tuple[object, ...]],
+              open_: dict[tuple[str, str, str], list[Any]], stored: StoredEvent,
+              event: PaymentListIssued) -> None:
+        lists.append((event.list_id, event.month, event.province_code, event.district_code,
+                      event.commune_code, event.post_office_code, event.supplements_list_id,
+                      event.total_vnd, event.digest, len(event.lines), stored.sequence))
+        for line in event.lines:
+            c = line.components
+            lines.append((
+                event.list_id, line.line_no, line.person_id, line.full_name, event.month,
+                event.province_code, event.district_code, line.commune_code,
+                event.post_office_code, c.get(Component.REGULAR, 0), c.get(Component.ARREARS, 0),
+                c.get(Component.FUNERAL, 0), c.get(Component.RECOVERY, 0),
+                c.get(Component.CARRIED, 0), line.amount_vnd,
+            ))
+            for component, amount in c.items():
+                if amount:
+                    okey = (line.person_id, line.commune_code, component.value)
+                    slot = open_.setdefault(okey, [event.province_code, 0])
+                    slot[1] -= amount
+
+    @staticmethod
+    def _write_people(cur: Any, people: dict[str, _PersonDelta]) -> None:
+        temp_table(cur, "pp_delta", (
+            "person_id text, full_name text, birth_date date, province_code text, "
+            "district_code text, commune_code text, current_commune text, "
+            "disability_level text, has_registration boolean, provinces text[], "
+            "districts text[], relocated boolean, died_on date, terminated_from text, "
+            "term_decided boolean, regranted_from text, facts jsonb, "
+            "last_sequence bigint"))
+        rows = []
+        for person_id, d in people.items():
+            r = d.registration
+            rows.append((
+                person_id, r.full_name if r else None, r.birth_date.isoformat() if r else None,
+                r.province_code if r else None, r.district_code if r else None,
+                r.commune_code if r else None, d.current_commune,
+                r.disability_level.value if r and r.disability_level else None, r is not None,
+                _array(d.provinces), _array(d.districts), d.relocated, d.died_on,
+                d.terminated_from, d.term_decided, d.regranted_from,
+                orjson.dumps(d.facts).decode(), d.last_sequence,
+            ))
+        copy_rows(cur, "pp_delta", (
+            "person_id", "full_name", "birth_date", "province_code", "district_code",
+            "commune_code", "current_commune", "disability_level", "has_registration",
+            "provinces", "districts", "relocated", "died_on", "terminated_from", "term_decided",
+            "regranted_from", "facts", "last_sequence"), rows)
+        cur.execute("""
+        WITH fresh AS (
+            INSERT INTO payroll_people (person_id, full_name, birth_date, province_code,
+                district_code, commune_code, current_commune, disability_level, provinces,
+                districts, relocated, died_on, terminated_from, facts, last_sequence)
+            SELECT person_id, full_name, birth_date, province_code, district_code, commune_code,
+                current_commune, disability_level, provinces, districts, relocated, died_on,
+                terminated_from, facts, last_sequence
+            FROM pp_delta
+            ON CONFLICT (person_id) DO NOTHING
+            RETURNING person_id
+        )
+        UPDATE payroll_people AS p SET
+            full_name = CASE WHEN d.has_registration THEN d.full_name ELSE p.full_name END,
+            birth_date = CASE WHEN d.has_registration THEN d.birth_date ELSE p.birth_date END,
+            province_code = CASE WHEN d.has_registration THEN d.province_code
+                ELSE p.province_code END,
+            district_code = CASE WHEN d.has_registration THEN d.district_code
+                ELSE p.district_code END,
+            commune_code = CASE WHEN d.has_registration THEN d.commune_code
+                ELSE p.commune_code END,
+            disability_level = CASE WHEN d.has_registration THEN d.disability_level
+                ELSE p.disability_level END,
+            current_commune = coalesce(d.current_commune, p.current_commune),
+            provinces = ARRAY(SELECT DISTINCT unnest(p.provinces || d.provinces) ORDER BY 1),
+            districts = ARRAY(SELECT DISTINCT unnest(p.districts || d.districts) ORDER BY 1),
+            relocated = p.relocated OR d.relocated,
+            died_on = coalesce(d.died_on, p.died_on),
+            terminated_from = CASE
+                WHEN d.term_decided THEN d.terminated_from
+                WHEN d.regranted_from >= p.terminated_from THEN NULL
+                ELSE p.terminated_from END,
+            facts = p.facts || d.facts,
+            last_sequence = greatest(p.last_sequence, d.last_sequence)
+        FROM pp_delta d
+        WHERE p.person_id = d.person_id AND d.person_id NOT IN (SELECT person_id FROM fresh)
+        """)
+
+    @staticmethod
+    def _write_accrued(cur: Any, accrued: dict[tuple[str, str, int], int]) -> None:
+        temp_table(cur, "pa_delta", "person_id text, kind text, service_month int, amount bigint")
+        copy_rows(cur, "pa_delta", ("person_id", "kind", "service_month", "amount"),
+                  ((p, k, m, a) for (p, k, m), a in accrued.items()))
+        cur.execute("""
+        INSERT INTO payroll_accrued AS a (person_id, kind, service_month, amount_vnd)
+        SELECT person_id, kind, service_month, amount FROM pa_delta
+        ON CONFLICT (person_id, kind, service_month)
+        DO UPDATE SET amount_vnd = a.amount_vnd + excluded.amount_vnd
+        """)
+
+    @staticmethod
+    def _write_open(cur: Any, open_: dict[tuple[str, str, str], list[Any]]) -> None:
+        temp_table(cur, "po_delta", (
+            "person_id text, commune_code text, component text, province_code text, "
+            "amount bigint"))
+        copy_rows(cur, "po_delta", ("person_id", "commune_code", "component", "province_code",
+                                    "amount"),
+                  ((p, c, k, v[0], v[1]) for (p, c, k), v in open_.items() if v[1]))
+        cur.execute("""
+        INSERT INTO payroll_open AS o (person_id, commune_code, component, province_code,
+            amount_vnd)
+        SELECT person_id, commune_code, component, province_code, amount FROM po_delta
+        ON CONFLICT (person_id, commune_code, component)
+        DO UPDATE SET amount_vnd = o.amount_vnd + excluded.amount_vnd
+        """)
+
+    @staticmethod
+    def _carry(cur: Any, rows: list[tuple[object, ...]]) -> None:
+        temp_table(cur, "pn_delta", (
+            "list_id text, line_no int, person_id text, amount bigint, seq bigint"))
+        copy_rows(cur, "pn_delta", ("list_id", "line_no", "person_id", "amount", "seq"), rows)
+        cur.execute("""
+        WITH cand AS (
+            SELECT DISTINCT ON (n.list_id, n.line_no) n.list_id, n.line_no,
+                   least(n.amount, l.amount_vnd) AS amount, l.person_id, l.commune_code,
+                   l.province_code
+            FROM pn_delta n
+            JOIN payroll_lines l ON l.list_id = n.list_id AND l.line_no = n.line_no
+                                AND l.person_id = n.person_id
+            ORDER BY n.list_id, n.line_no, n.seq
+        ), fresh AS (
+            INSERT INTO payroll_carried (list_id, line_no)
+            SELECT list_id, line_no FROM cand
+            ON CONFLICT DO NOTHING RETURNING list_id, line_no
+        )
+        INSERT INTO payroll_open AS o (person_id, commune_code, component, province_code,
+            amount_vnd)
+        SELECT c.person_id, c.commune_code, 'carried', c.province_code, sum(c.amount)
+        FROM cand c JOIN fresh f ON f.list_id = c.list_id AND f.line_no = c.line_no
+        WHERE c.amount > 0
+        GROUP BY c.person_id, c.commune_code, c.province_code
+        ON CONFLICT (person_id, commune_code, component)
+        DO UPDATE SET amount_vnd = o.amount_vnd + excluded.amount_vnd
+        """)

@@ -1,0 +1,107 @@
+"""The set-based SQL of reconciliation: one query per question, streamed, never per line."""
+
+from __future__ import annotations
+
+_CLOSES = """
+closes AS (
+    SELECT post_office_code, min(sequence) AS seq FROM reconciliation_closes
+    WHERE province_code = %(p)s AND month = %(m)s GROUP BY post_office_code
+)"""
+
+#: Every listed line of the month with what the reports (before any close) say about it.
+LINES = f"""
+WITH {_CLOSES},
+lists AS (
+    SELECT list_id, post_office_code FROM payroll_lists
+    WHERE province_code = %(p)s AND month = %(m)s
+      AND (%(po)s::text IS NULL OR post_office_code = %(po)s)
+),
+rep AS (
+    SELECT r.* FROM postoffice_reports r
+    JOIN lists ON lists.list_id = r.list_id
+    LEFT JOIN closes c ON c.post_office_code = lists.post_office_code
+    WHERE c.seq IS NULL OR r.sequence < c.seq
+),
+agg AS (
+    SELECT list_id, line_no, person_id,
+           (coalesce(sum(amount_vnd) FILTER (WHERE kind = 'disbursed'), 0)
+             - coalesce(sum(amount_vnd) FILTER (WHERE kind = 'reversed'), 0))::bigint AS paid,
+           count(*) FILTER (WHERE kind = 'disbursed')
+             - count(*) FILTER (WHERE kind = 'reversed') AS payments,
+           bool_or(kind = 'not_collected') AS not_collected,
+           max(at) FILTER (WHERE kind = 'disbursed') AS last_paid_at
+    FROM rep GROUP BY list_id, line_no, person_id
+),
+conf AS (
+    SELECT k.list_id, k.line_no, count(*) AS n FROM postoffice_conflicts k
+    JOIN lists ON lists.list_id = k.list_id GROUP BY k.list_id, k.line_no
+)
+SELECT l.list_id, l.line_no, l.person_id, l.full_name, l.commune_code, l.post_office_code,
+       l.amount_vnd, coalesce(a.paid, 0), coalesce(a.payments, 0),
+       coalesce(a.not_collected, false), coalesce(conf.n, 0),
+       coalesce(a.payments, 0) > 0 AND (
+           (p.died_on IS NOT NULL
+            AND ((a.last_paid_at AT TIME ZONE 'UTC') + interval '7 hours')::date > p.died_on)
+        OR (p.terminated_from IS NOT NULL AND p.terminated_from <= l.month
+            AND l.regular_vnd > 0))
+FROM payroll_lines l
+JOIN lists ON lists.list_id = l.list_id
+LEFT JOIN agg a ON a.list_id = l.list_id AND a.line_no = l.line_no AND a.person_id = l.person_id
+LEFT JOIN conf ON conf.list_id = l.list_id AND conf.line_no = l.line_no
+LEFT JOIN payroll_people p ON p.person_id = l.person_id
+ORDER BY l.post_office_code, l.list_id, l.line_no
+"""
+
+#: Payments reported for the month that match no listed line (unknown list, line or person).
+OFF_LIST = f"""
+WITH {_CLOSES},
+offices AS (
+    SELECT post_office_code FROM payroll_lists WHERE province_code = %(p)s
+    UNION SELECT post_office_code FROM postoffice_funds WHERE province_code = %(p)s
+)
+SELECT r.list_id, r.line_no, r.person_id, coalesce(pl.commune_code, ''), r.post_office_code,
+       r.amount_vnd
+FROM postoffice_reports r
+LEFT JOIN payroll_lists pl ON pl.list_id = r.list_id
+LEFT JOIN payroll_lines l ON l.list_id = r.list_id AND l.line_no = r.line_no
+                         AND l.person_id = r.person_id
+LEFT JOIN closes c ON c.post_office_code = r.post_office_code
+WHERE l.list_id IS NULL AND r.kind = 'disbursed'
+  AND coalesce(pl.month, to_char((r.at AT TIME ZONE 'UTC') + interval '7 hours', 'YYYY-MM'))
+      = %(m)s
+  AND (pl.province_code = %(p)s
+       OR (pl.list_id IS NULL AND r.post_office_code IN (SELECT post_office_code FROM offices)))
+  AND (%(po)s::text IS NULL OR r.post_office_code = %(po)s)
+  AND (c.seq IS NULL OR r.sequence < c.seq)
+ORDER BY r.post_office_code, r.list_id, r.line_no
+"""
+
+#: Rows for the previous month's lists recorded after that month was closed.
+LATE = """
+WITH closes AS (
+    SELECT post_office_code, min(sequence) AS seq FROM reconciliation_closes
+    WHERE province_code = %(p)s AND month = %(prev)s GROUP BY post_office_code
+)
+SELECT r.list_id, r.line_no, r.person_id, pl.commune_code, r.post_office_code, r.kind,
+       r.amount_vnd
+FROM postoffice_reports r
+JOIN payroll_lists pl ON pl.list_id = r.list_id
+JOIN closes c ON c.post_office_code = pl.post_office_code
+WHERE pl.province_code = %(p)s AND pl.month = %(prev)s AND r.sequence > c.seq
+  AND (%(po)s::text IS NULL OR pl.post_office_code = %(po)s)
+ORDER BY r.post_office_code, r.list_id, r.line_no, r.sequence
+"""
+
+FUNDS = """
+SELECT post_office_code, kind, sum(amount_vnd)::bigint FROM postoffice_funds
+WHERE province_code = %(p)s AND month = %(m)s
+  AND (%(po)s::text IS NULL OR post_office_code = %(po)s)
+GROUP BY post_office_code, kind
+"""
+
+CLOSED = """
+SELECT post_office_code, min(totals_digest) FROM reconciliation_closes
+WHERE province_code = %(p)s AND month = %(m)s
+  AND (%(po)s::text IS NULL OR post_office_code = %(po)s)
+GROUP BY post_office_code
+"""

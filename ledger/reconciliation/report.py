@@ -1,0 +1,132 @@
+"""Reconcile a month: classify every listed line, list payments off the list and late ones.
+
+Lines stream to ``on_line`` (for CSV/XLSX writers) while totals accumulate per commune and
+post office; nothing holds all lines in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+
+from ledger.payroll.calendar import month_index, month_text
+from ledger.reconciliation import queries
+from ledger.reconciliation.classify import LineFacts, LineStatus, classify, unpaid
+from ledger.reconciliation.projector import FEE
+from ledger.reconciliation.rows import DISBURSED, REVERSED
+from ledger.reconciliation.totals import OfficeTotals, Totals
+from ledger.storage import checked_schema, raw_connection
+from schemas.payments import TransferDirection
+
+FETCH = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifiedLine:
+    """One row of the reconciliation: a listed line, a payment off the list, or a late row."""
+
+    list_id: str
+    line_no: int
+    person_id: str
+    full_name: str
+    commune_code: str
+    post_office_code: str
+    listed_vnd: int
+    paid_vnd: int
+    unpaid_vnd: int
+    status: str
+
+
+@dataclass
+class Reconciliation:
+    """The month's totals per post office (and commune), closes, and late adjustments."""
+
+    province: str
+    month: str
+    post_office: str | None
+    offices: dict[str, OfficeTotals] = field(default_factory=dict)
+    closed: dict[str, str] = field(default_factory=dict)
+    late: list[ClassifiedLine] = field(default_factory=list)
+
+    def office(self, code: str) -> OfficeTotals:
+        return self.offices.setdefault(code, OfficeTotals(code))
+
+    @property
+    def totals(self) -> Totals:
+        """Province-wide totals (of the offices in scope)."""
+        out = Totals()
+        for office in self.offices.values():
+            t = office.totals
+            out.listed_vnd += t.listed_vnd
+            out.paid_vnd += t.paid_vnd
+            out.unpaid_vnd += t.unpaid_vnd
+            out.off_list_paid_vnd += t.off_list_paid_vnd
+            out.late_paid_vnd += t.late_paid_vnd
+            out.lines.update(t.lines)
+            out.listed_by_status.update(t.listed_by_status)
+        return out
+
+
+def reconcile(
+    engine: Engine,
+    month: str,
+    province: str,
+    post_office: str | None = None,
+    *,
+    schema: str = "ledger",
+    on_line: Callable[[ClassifiedLine], None] | None = None,
+) -> Reconciliation:
+    """Compare listed lines with reported payments and funds for a month."""
+    result = Reconciliation(province, month, post_office)
+    params = {"p": province, "m": month, "po": post_office,
+              "prev": month_text(month_index(month) - 1)}
+    emit = on_line or (lambda _: None)
+    with raw_connection(engine) as conn:
+        with conn.cursor() as cur:
+            cur.execute(f'SET search_path TO "{checked_schema(schema)}", public')
+        with conn.cursor(name="reconcile_lines") as cur:
+            cur.itersize = FETCH
+            cur.execute(queries.LINES, params)
+            for (list_id, line_no, person, name, commune, office, listed, paid, payments,
+                 not_collected, conflicts, after_stop) in cur:
+                facts = LineFacts(listed, paid, payments, not_collected, conflicts, after_stop)
+                status = classify(facts)
+                left = unpaid(facts, status)
+                o = result.office(office)
+                o.totals.add_line(status, listed, paid, left)
+                o.communes.setdefault(commune, Totals()).add_line(status, listed, paid, left)
+                emit(ClassifiedLine(list_id, line_no, person, name, commune, office, listed,
+                                    paid, left, status.value))
+        with conn.cursor() as cur:
+            cur.execute(queries.OFF_LIST, params)
+            for list_id, line_no, person, commune, office, amount in cur:
+                o = result.office(office)
+                o.totals.off_list_paid_vnd += amount
+                o.totals.lines[LineStatus.NOT_ON_LIST.value] += 1
+                if commune:
+                    t = o.communes.setdefault(commune, Totals())
+                    t.off_list_paid_vnd += amount
+                    t.lines[LineStatus.NOT_ON_LIST.value] += 1
+                emit(ClassifiedLine(list_id, line_no, person, "", commune, office, 0, amount,
+                                    0, LineStatus.NOT_ON_LIST.value))
+            cur.execute(queries.LATE, params)
+            for list_id, line_no, person, commune, office, kind, amount in cur:
+                sign = {DISBURSED: 1, REVERSED: -1}.get(kind, 0)
+                result.office(office).totals.late_paid_vnd += sign * amount
+                result.late.append(ClassifiedLine(
+                    list_id, line_no, person, "", commune, office, 0, sign * amount, 0,
+                    f"late_{kind}"))
+            cur.execute(queries.FUNDS, params)
+            for office, kind, amount in cur:
+                funds = result.office(office).funds
+                if kind == TransferDirection.TO_POST_OFFICE.value:
+                    funds.deposited_vnd += int(amount)
+                elif kind == TransferDirection.RETURNED_TO_TREASURY.value:
+                    funds.returned_vnd += int(amount)
+                elif kind == FEE:
+                    funds.fee_vnd += int(amount)
+            cur.execute(queries.CLOSED, params)
+            result.closed = {office: digest for office, digest in cur.fetchall()}
+    return result

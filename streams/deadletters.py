@@ -1,0 +1,106 @@
+"""Dead letters: records the workers refused, with the original bytes and the reason in words.
+
+A dead letter's id is derived from its kind, its Kafka origin and its bytes, so a record read
+again after a crash gives the same id (stored once, published again with the same id).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from ledger.errors import DuplicateEventConflict
+from schemas.build import deterministic_id
+from schemas.errors import FieldProblem, InvalidEvent
+from streams.records import RawRecord
+
+
+class DeadLetterKind(StrEnum):
+    INVALID = "invalid"  # not a valid event: bad JSON, unknown type, a field refused
+    CONFLICT = "conflict"  # a valid event whose id the ledger holds with other content
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """One refused record: where it came from, its bytes, and why it was refused."""
+
+    deadletter_id: UUID
+    kind: DeadLetterKind
+    record: RawRecord
+    reason: str
+    problems: tuple[FieldProblem, ...] = ()
+    event_id: UUID | None = None
+    recorded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def invalid(cls, record: RawRecord, error: InvalidEvent) -> DeadLetter:
+        """A record that failed validation; ``error`` names each field and its problem."""
+        return cls(
+            letter_id(DeadLetterKind.INVALID, record),
+            DeadLetterKind.INVALID,
+            record,
+            error.message,
+            tuple(error.problems),
+            _claimed_event_id(record.value),
+        )
+
+    @classmethod
+    def conflict(cls, record: RawRecord, conflict: DuplicateEventConflict) -> DeadLetter:
+        """A valid event the ledger refused: same id as a recorded event, other content."""
+        return cls(
+            letter_id(DeadLetterKind.CONFLICT, record),
+            DeadLetterKind.CONFLICT,
+            record,
+            str(conflict),
+            (),
+            conflict.event_id,
+        )
+
+    def to_message(self, consumer: str, worker: str) -> dict[str, Any]:
+        """The JSON object published to ``aid.deadletter`` (bytes as base64)."""
+        r = self.record
+        return {
+            "deadletter_id": str(self.deadletter_id),
+            "kind": self.kind.value,
+            "topic": r.topic,
+            "partition": r.partition,
+            "offset": r.offset,
+            "key_b64": _b64(r.key),
+            "value_b64": _b64(r.value),
+            "reason": self.reason,
+            "problems": [{"field": p.field, "reason": p.reason} for p in self.problems],
+            "event_id": str(self.event_id) if self.event_id else None,
+            "consumer": consumer,
+            "worker": worker,
+            "recorded_at": self.recorded_at.isoformat(),
+        }
+
+    def message_bytes(self, consumer: str, worker: str) -> bytes:
+        return orjson.dumps(self.to_message(consumer, worker), option=orjson.OPT_SORT_KEYS)
+
+
+def letter_id(kind: DeadLetterKind, record: RawRecord) -> UUID:
+    """Same kind, origin and bytes: same id (a record read twice is one dead letter)."""
+    digest = hashlib.sha256(record.value).hexdigest()
+    return deterministic_id("deadletter", kind.value, record.topic, record.partition,
+                            record.offset, digest)
+
+
+def _b64(data: bytes | None) -> str | None:
+    return base64.b64encode(data).decode("ascii") if data is not None else None
+
+
+def _claimed_event_id(value: bytes) -> UUID | None:
+    """The event id a refused record claims, when it has a readable one (helps operators)."""
+    try:
+        raw = orjson.loads(value)
+        return UUID(str(raw["event_id"])) if isinstance(raw, dict) else None
+    except (orjson.JSONDecodeError, KeyError, ValueError):
+        return None

@@ -1,0 +1,62 @@
+"""The payroll run on the real PostgreSQL ledger: lists, idempotent re-runs, supplements."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ledger.ledger import Ledger
+from ledger.payroll.run import PayrollScope, run_payroll
+from schemas.eligibility import BeneficiaryGroup as G
+from schemas.envelope import Event
+from schemas.payments import AllowanceAccrued, PaymentListIssued
+from tests.unit.payroll.builders import History
+
+pytestmark = pytest.mark.integration
+
+
+def _sink(ledger: Ledger, seen: list[Event]):  # type: ignore[no-untyped-def]
+    def sink(events):  # type: ignore[no-untyped-def]
+        seen.extend(events)
+        ledger.append(events)
+    return sink
+
+
+def test_a_payroll_run_issues_one_list_per_commune_and_a_rerun_changes_nothing(
+    payroll_ledger: Ledger,
+) -> None:
+    a = History("P-A", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-01")
+    b = History("P-B", born=date(1940, 1, 1)).grant(G.ELDERLY_POOR_NO_SUPPORTER, "2025-03")
+    c = History("P-C", born=date(1970, 1, 1), commune="84305", district="843").grant(
+        G.DISABILITY_PARTICULARLY_SEVERE, "2025-03")
+    payroll_ledger.append([*a.events, *b.events, *c.events])
+    seen: list[Event] = []
+    report = run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"),
+                         _sink(payroll_ledger, seen))
+    lists = {e.list_id: e for e in seen if isinstance(e, PaymentListIssued)}
+    assert set(lists) == {"PL-2025-03-84201", "PL-2025-03-84305"}
+    first = lists["PL-2025-03-84201"]
+    assert [(line.person_id, line.amount_vnd) for line in first.lines] == [
+        ("P-A", 3 * 750_000), ("P-B", 1_000_000)]
+    assert first.post_office_code == "VNPOST-842"
+    assert report.listed_vnd == 3 * 750_000 + 1_000_000 + 1_000_000
+    assert sum(isinstance(e, AllowanceAccrued) for e in seen) == 5
+    again: list[Event] = []
+    rerun = run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"),
+                        _sink(payroll_ledger, again))
+    assert again == [] and rerun.lists == 0
+
+
+def test_a_correction_after_issue_goes_on_a_supplementary_list(payroll_ledger: Ledger) -> None:
+    a = History("P-A", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03")
+    payroll_ledger.append(a.events)
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
+    late = History("P-Z", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-02")
+    payroll_ledger.append(late.events)
+    seen: list[Event] = []
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), _sink(payroll_ledger, seen))
+    lists = [e for e in seen if isinstance(e, PaymentListIssued)]
+    assert [(x.list_id, x.supplements_list_id) for x in lists] == [
+        ("PL-2025-03-84201-S1", "PL-2025-03-84201")]
+    assert [(line.person_id, line.amount_vnd) for line in lists[0].lines] == [("P-Z", 1_500_000)]

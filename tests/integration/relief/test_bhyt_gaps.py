@@ -1,0 +1,58 @@
+"""BHYT coverage gaps on a date, from the real ledger's eligibility and card events."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from ledger import Ledger
+from ledger.bhyt.gaps import coverage_gaps
+from schemas.build import make_event
+from schemas.health_insurance import HealthInsuranceCardRevoked
+from tests.integration.relief.events import card, died, granted, registered, terminated
+
+pytestmark = pytest.mark.integration
+ON = date(2025, 6, 1)
+YEAR = (date(2025, 1, 1), date(2025, 12, 31), 1_263_600)
+
+
+def test_gaps_list_uncovered_entitled_people_and_cards_no_longer_due(
+    relief_ledger: Ledger, relief_engine: Engine
+) -> None:
+    adult = date(1960, 1, 1)
+    revoke = make_event(HealthInsuranceCardRevoked, person_id="P-H", card_number="BT2840000000008",
+                        revoked_from=date(2025, 3, 1), reason="reissued with a new number")
+    relief_ledger.append([
+        *(registered(p, adult) for p in ("P-A", "P-B", "P-E", "P-F", "P-G", "P-H")),
+        registered("P-C", date(2022, 3, 1)), registered("P-D", date(2018, 1, 1)),
+        *(granted(p, "2024-01") for p in ("P-A", "P-B", "P-E", "P-F", "P-G", "P-H")),
+        card("P-B", "BT2840000000002", *YEAR),
+        card("P-E", "BT2840000000005", *YEAR), died("P-E", date(2025, 3, 10)),
+        card("P-F", "BT2840000000006", *YEAR), terminated("P-F", "2025-02"),
+        card("P-G", "BT2840000000007", date(2024, 1, 1), date(2024, 12, 31), 1_123_200),
+        card("P-H", "BT2840000000008", *YEAR), revoke,
+    ])
+    with relief_engine.connect() as conn:
+        gaps = coverage_gaps(conn, "84", ON)
+        elsewhere = coverage_gaps(conn, "79", ON)
+    assert [(g.kind, g.person_id, g.reason) for g in gaps] == [
+        ("card_not_entitled", "P-E", "died on 2025-03-10"),
+        ("card_not_entitled", "P-F", "left the program from 2025-02"),
+        ("no_valid_card", "P-A", "monthly allowance recipient"),
+        ("no_valid_card", "P-C", "child under 6"),
+        ("no_valid_card", "P-G", "monthly allowance recipient"),
+        ("no_valid_card", "P-H", "monthly allowance recipient"),
+    ]
+    assert gaps[0].card_number == "BT2840000000005" and gaps[0].valid_to == date(2025, 12, 31)
+    assert elsewhere == []
+
+
+def test_before_the_grant_month_an_adult_is_not_yet_entitled(
+    relief_ledger: Ledger, relief_engine: Engine
+) -> None:
+    relief_ledger.append([registered("P-A", date(1960, 1, 1)), granted("P-A", "2025-07")])
+    with relief_engine.connect() as conn:
+        assert coverage_gaps(conn, "84", ON) == []
+        assert [g.person_id for g in coverage_gaps(conn, "84", date(2025, 7, 1))] == ["P-A"]

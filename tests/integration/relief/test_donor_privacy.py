@@ -1,0 +1,59 @@
+"""Donor output in every format carries no personal data, and a cell of 3 shows "<5"."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ledger import Ledger
+from tests.integration.relief.donor_data import PERSONAL, campaign_events
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def loaded(relief_ledger: Ledger) -> None:
+    relief_ledger.append(campaign_events())
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "html"])
+@pytest.mark.parametrize("by", ["district", "province,district,month,item,program", "donor"])
+def test_no_format_shows_a_name_citizen_id_person_id_or_household_id(
+    loaded: None, cli: Callable[..., int], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    fmt: str, by: str,
+) -> None:
+    out = tmp_path / f"report.{fmt}"
+    args = ["donors", "totals", "--by", by, "--format", fmt]
+    assert cli(*args, *([] if fmt == "table" else ["--out", str(out)])) == 0
+    text = capsys.readouterr().out if fmt == "table" else out.read_text(encoding="utf-8")
+    if "district" in by or fmt == "html":
+        assert "<5" in text or "&lt;5" in text
+    for secret in PERSONAL:
+        assert secret not in text
+
+
+def test_the_cell_of_three_people_reads_less_than_five_in_csv_and_json(
+    loaded: None, cli: Callable[..., int], tmp_path: Path
+) -> None:
+    assert cli("donors", "totals", "--by", "district", "--format", "csv",
+               "--out", str(tmp_path / "d.csv")) == 0
+    rows = {r["district"]: r for r in csv.DictReader(io.StringIO(
+        (tmp_path / "d.csv").read_text(encoding="utf-8")))}
+    assert rows["843"]["people"] == "<5" and rows["843"]["distributed_vnd"] == ""
+    assert rows["842"]["people"] == "26"
+    assert cli("donors", "totals", "--by", "district", "--format", "json",
+               "--out", str(tmp_path / "d.json")) == 0
+    doc = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))
+    cell = next(g for g in doc["groups"] if g["district"] == "843")
+    assert cell["people"] == "<5" and cell["households"] == "<5"
+    assert cell["distributed_vnd"] is None and cell["held_vnd"] is None
+    assert doc["hidden_groups"] == 2
+
+
+def test_an_unknown_dimension_is_refused_as_bad_input(cli: Callable[..., int]) -> None:
+    assert cli("donors", "totals", "--by", "person") == 3

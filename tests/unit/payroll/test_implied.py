@@ -1,0 +1,82 @@
+"""Events implied by a death and by a resumption with back pay (fake ledger, no database)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+from ledger.payroll.implied import IMPLIED_SOURCE, implied_events
+from ledger.records import StoredEvent
+from schemas.eligibility import BeneficiaryGroup as G
+from schemas.eligibility import EligibilityTerminated, TerminationReason
+from schemas.envelope import Event
+from schemas.payments import AllowanceAccrued, Component
+from tests.unit.payroll.builders import History
+
+
+class FakeLedger:
+    """Stored events in memory, filtered like ``Ledger.events``."""
+
+    def __init__(self, events: list[Event]) -> None:
+        self.stored = [
+            StoredEvent(n, e, b"", b"", b"", date(2025, 1, 1)) for n, e in enumerate(events, 1)
+        ]
+
+    def events(self, person_id: str | None = None, event_types: list[str] | None = None,
+               after_sequence: int = 0) -> Iterator[StoredEvent]:
+        for s in self.stored:
+            if person_id is not None and getattr(s.event, "person_id", None) != person_id:
+                continue
+            if event_types is not None and s.event.event_type not in event_types:
+                continue
+            yield s
+
+
+def test_a_death_implies_a_termination_from_the_next_month_and_funeral_support() -> None:
+    h = History(born=date(1940, 1, 1)).grant(G.ELDERLY_POOR_NO_SUPPORTER, "2024-01")
+    h.die(date(2024, 12, 10), recorded=datetime(2025, 3, 3, tzinfo=UTC))
+    death = h.events[-1]
+    implied = implied_events(death, FakeLedger(h.events[:-1]))
+    terminated = [e for e in implied if isinstance(e, EligibilityTerminated)]
+    funeral = [e for e in implied if isinstance(e, AllowanceAccrued)]
+    assert terminated[0].reason is TerminationReason.DIED
+    assert terminated[0].effective_month == "2025-01"
+    assert (funeral[0].component, funeral[0].amount_vnd) == (Component.FUNERAL, 10_000_000)
+    assert (funeral[0].service_month, funeral[0].month) == ("2024-12", "2025-03")
+    assert all(e.source.system == IMPLIED_SOURCE for e in implied)
+    assert all(e.correlation_id == death.event_id for e in implied)
+
+
+def test_implied_events_are_the_same_on_replay_even_once_the_cause_is_stored() -> None:
+    h = History(born=date(1940, 1, 1)).grant(G.ELDERLY_POOR_NO_SUPPORTER, "2024-01")
+    h.die(date(2024, 12, 10))
+    first = implied_events(h.events[-1], FakeLedger(h.events[:-1]))
+    h.grant(G.DISABILITY_SEVERE, "2025-01")  # a later fact must not change the replay
+    again = implied_events(h.events[-2], FakeLedger(h.events))
+    assert first == again
+
+
+def test_a_resumption_with_back_pay_implies_arrears_for_each_suspended_month() -> None:
+    h = (History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2024-12")
+         .suspend("2025-01").resume("2025-03", back_pay=True))
+    implied = implied_events(h.events[-1], FakeLedger(h.events[:-1]))
+    assert [(e.service_month, e.component, e.amount_vnd) for e in implied] == [  # type: ignore[attr-defined]
+        ("2025-01", Component.ARREARS, 750_000),
+        ("2025-02", Component.ARREARS, 750_000),
+    ]
+
+
+def test_back_pay_already_accrued_for_a_month_is_not_implied_again() -> None:
+    h = History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2024-12").suspend("2025-01")
+    h.add(AllowanceAccrued, month="2025-01", service_month="2025-01",
+          component=Component.REGULAR, amount_vnd=750_000, province_code="84",
+          commune_code="84201")
+    h.resume("2025-03", back_pay=True)
+    implied = implied_events(h.events[-1], FakeLedger(h.events[:-1]))
+    assert [e.service_month for e in implied] == ["2025-02"]  # type: ignore[attr-defined]
+
+
+def test_a_resumption_without_back_pay_implies_nothing() -> None:
+    h = (History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2024-12")
+         .suspend("2025-01").resume("2025-03", back_pay=False))
+    assert implied_events(h.events[-1], FakeLedger(h.events[:-1])) == []
