@@ -110,11 +110,15 @@ def postgres_url(settings: dict[str, str] | None = None) -> Iterator[str]:
             _admin(external, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         return
     from connectors.embedded.postgres import EmbeddedPostgres
-    from connectors.embedded.process import free_port
+    from connectors.embedded.process import EmbeddedServiceError, free_port
 
     with scratch_dir() as home:
         server = EmbeddedPostgres(home, free_port(), settings or BENCH_PG_SETTINGS)
-        server.start()
+        try:
+            server.start()
+        except EmbeddedServiceError as exc:
+            log = server.log_path.read_text(errors="replace") if server.log_path.exists() else ""
+            raise EmbeddedServiceError(f"{exc}\n{log[-2000:]}") from None
         try:
             yield server.url()
         finally:

@@ -134,6 +134,7 @@ def main(argv: list[str]) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.people < 1:
         raise BadGeneratorInput(f"--people must be at least 1, got {args.people}")
+    rates = _rates(args)  # checked even without --report: a wrong option is never ignored
     counts: Counter[str] = Counter()
     with ExitStack() as stack:
         out: BinaryIO | None = None
@@ -147,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
             rows = stack.enter_context(report.open("w", encoding="utf-8", newline=""))
             truth_path = report.with_suffix(".truth.csv")
             truth = stack.enter_context(truth_path.open("w", encoding="utf-8", newline=""))
-            sink = ReportSink(_rates(args), args.seed, rows, truth)
+            sink = ReportSink(rates, args.seed, rows, truth)
             sink.header()
         with Timer() as timer:
             if args.lists_from:

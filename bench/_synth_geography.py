@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Code, name, population in thousands; one province a line.
 _TABLE = """
@@ -36,7 +37,10 @@ assert len(PROVINCES) == 63
 PROVINCE_NAMES = {code: name for code, name, _ in PROVINCES}
 
 #: About 3.5 million beneficiaries over about 10,600 communes nationally.
+NATIONAL_PEOPLE = 3_500_000
 PEOPLE_PER_COMMUNE = 330
+#: Populations smaller than the nation start with this province (Trà Vinh).
+FIRST_PROVINCE = "84"
 COMMUNES_PER_DISTRICT = 15
 
 
@@ -81,21 +85,45 @@ def _communes_per_province(total: int) -> list[int]:
     return counts
 
 
+@lru_cache(maxsize=1)
+def national_layout() -> tuple[tuple[str, int, int, int], ...]:
+    """(province, first district number, first commune number, communes) at national scale.
+
+    Codes are allocated in province code order, so a commune keeps its code at every scale.
+    """
+    layout, district_no, commune_no = [], 1, 1
+    total = round(NATIONAL_PEOPLE / PEOPLE_PER_COMMUNE)
+    for (province, _, _), count in zip(PROVINCES, _communes_per_province(total), strict=True):
+        layout.append((province, district_no, commune_no, count))
+        district_no += -(-count // COMMUNES_PER_DISTRICT)
+        commune_no += count
+    return tuple(layout)
+
+
 def districts(people: int) -> Iterator[District]:
-    """The districts holding ``people`` beneficiaries (about 330 per commune), in code order."""
+    """The districts holding ``people`` beneficiaries, about 330 per commune.
+
+    Smaller populations fill whole provinces, starting with Trà Vinh (a province of about
+    33,000 beneficiaries) and going on in code order; beyond national scale communes grow.
+    """
     if people < 1:
         raise ValueError(f"the population must be at least 1 person, got {people}")
-    total = max(1, round(people / PEOPLE_PER_COMMUNE))
-    base, extra = divmod(people, total)
-    commune_no = district_no = person = 0
-    for (province, _, _), count in zip(PROVINCES, _communes_per_province(total), strict=True):
-        for start in range(0, count, COMMUNES_PER_DISTRICT):
-            district_no += 1
-            district_code = f"{district_no:03d}"
+    layout = national_layout()
+    wanted = min(sum(n for *_, n in layout), max(1, round(people / PEOPLE_PER_COMMUNE)))
+    base, extra = divmod(people, wanted)
+    start = next(i for i, entry in enumerate(layout) if entry[0] == FIRST_PROVINCE)
+    taken = person = index = 0
+    for province, district_no, commune_no, count in layout[start:] + layout[:start]:
+        take = min(count, wanted - taken)
+        for offset in range(0, take, COMMUNES_PER_DISTRICT):
+            district_code = f"{district_no + offset // COMMUNES_PER_DISTRICT:03d}"
             members = []
-            for _ in range(min(COMMUNES_PER_DISTRICT, count - start)):
-                size = base + (1 if commune_no < extra else 0)
-                commune_no += 1
-                members.append(Commune(province, district_code, f"{commune_no:05d}", person, size))
-                person += size
-            yield District(district_no - 1, province, district_code, tuple(members))
+            last = min(take, offset + COMMUNES_PER_DISTRICT)
+            for number in range(commune_no + offset, commune_no + last):
+                size = base + (1 if taken < extra else 0)
+                members.append(Commune(province, district_code, f"{number:05d}", person, size))
+                person, taken = person + size, taken + 1
+            yield District(index, province, district_code, tuple(members))
+            index += 1
+        if taken == wanted:
+            return

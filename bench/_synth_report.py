@@ -2,7 +2,7 @@
 
 Each listed line gets one kind (paid in full unless a discrepancy is drawn at its rate); "not
 on list" adds rows for people on no list. ``REPORT_COLUMNS`` is the one place the CSV layout
-is written down, to align with docs/formats.md.
+is written down: the "Disbursement report (import, version 1)" of docs/formats.md.
 """
 
 from __future__ import annotations
@@ -24,19 +24,15 @@ REPORT_COLUMNS = (
     "list_id",
     "line_no",
     "person_id",
-    "full_name",
-    "commune_code",
-    "post_office_code",
-    "amount_listed_vnd",
     "amount_paid_vnd",
-    "status",
     "paid_at",
     "receipt_no",
     "collected_by",
-    "proxy_name",
     "not_collected_reason",
+    "proxy_name",
+    "post_office_code",
 )
-TRUTH_COLUMNS = ("list_id", "line_no", "person_id", "kind")
+TRUTH_COLUMNS = ("list_id", "line_no", "person_id", "kind", "listed_vnd")
 
 
 class Discrepancy(StrEnum):
@@ -88,18 +84,21 @@ class ReportLine:
 
     kind: Discrepancy
     list_id: str
-    line_no: int | None
+    line_no: int
     person_id: str
     rows: tuple[dict[str, str], ...]
+    #: The listed amount (None for a payment off the list).
+    listed_vnd: int | None
     events: tuple[Event, ...] = ()
 
     def truth(self) -> dict[str, str]:
-        no = "" if self.line_no is None else str(self.line_no)
+        listed = "" if self.listed_vnd is None else str(self.listed_vnd)
         return {
             "list_id": self.list_id,
-            "line_no": no,
+            "line_no": str(self.line_no),
             "person_id": self.person_id,
             "kind": self.kind.value,
+            "listed_vnd": listed,
         }
 
 
@@ -140,28 +139,25 @@ def _paid_at(rng: random.Random, month: str, later_days: int = 0) -> datetime:
 def _row(
     issued: PaymentListIssued,
     line: PaymentLine,
-    paid: int,
-    when: datetime | None,
+    paid: int | None,
+    when: datetime,
     proxy: str | None = None,
     reason: str = "",
     repeat: int = 0,
 ) -> dict[str, str]:
+    """One report row; a not-collected row (``paid`` None) leaves the listed amount implied."""
     receipt = f"BL{issued.month.replace('-', '')}{line.commune_code}{line.line_no:05d}"
     return {
         "list_id": issued.list_id,
         "line_no": str(line.line_no),
         "person_id": line.person_id,
-        "full_name": line.full_name,
-        "commune_code": line.commune_code,
-        "post_office_code": issued.post_office_code,
-        "amount_listed_vnd": str(line.amount_vnd),
-        "amount_paid_vnd": str(paid),
-        "status": "paid" if when else "not_collected",
-        "paid_at": when.isoformat() if when else "",
-        "receipt_no": (receipt + (f"-{repeat}" if repeat else "")) if when else "",
-        "collected_by": ("proxy" if proxy else "self") if when else "",
-        "proxy_name": proxy or "",
+        "amount_paid_vnd": "" if paid is None else str(paid),
+        "paid_at": when.isoformat(),
+        "receipt_no": "" if paid is None else receipt + (f"-{repeat}" if repeat else ""),
+        "collected_by": "" if paid is None else ("proxy" if proxy else "self"),
         "not_collected_reason": reason,
+        "proxy_name": proxy or "",
+        "post_office_code": issued.post_office_code,
     }
 
 
@@ -184,7 +180,7 @@ def _line(
         rows = (_row(issued, line, min(part, amount - 1), when, proxy),)
     elif kind is Discrepancy.NOT_COLLECTED:
         reason = rng.choice(("absent", "absent", "absent", "refused", "moved", "other"))
-        rows = (_row(issued, line, 0, None, reason=reason),)
+        rows = (_row(issued, line, None, report_time(month), reason=reason),)
     elif kind is Discrepancy.OVERPAID:
         rows = (_row(issued, line, amount + rng.choice((10_000, 50_000, 100_000)), when),)
     elif kind is Discrepancy.PAID_TWICE:
@@ -198,7 +194,7 @@ def _line(
         events = _death_before(seed, rng, line.person_id, month)
     else:  # MISSING: the line is simply absent from the report
         rows = ()
-    return ReportLine(kind, issued.list_id, line.line_no, line.person_id, rows, events)
+    return ReportLine(kind, issued.list_id, line.line_no, line.person_id, rows, amount, events)
 
 
 def _death_before(seed: int, rng: random.Random, person_id: str, month: str) -> tuple[Event, ...]:
@@ -234,10 +230,10 @@ def _death_before(seed: int, rng: random.Random, person_id: str, month: str) -> 
 def _unlisted(
     rng: random.Random, issued: PaymentListIssued, near: PaymentLine, k: int
 ) -> ReportLine:
-    """A payment to someone on no list (a made-up id that no register holds)."""
+    """A payment to someone on no list: a made-up person on a line number the list lacks."""
     pid = f"U{issued.month.replace('-', '')}{near.commune_code}{k:04d}"
     ghost = PaymentLine(
-        line_no=near.line_no,
+        line_no=len(issued.lines) + k,
         person_id=pid,
         full_name=_name(rng),
         commune_code=near.commune_code,
@@ -245,5 +241,4 @@ def _unlisted(
         amount_vnd=0,
     )
     row = _row(issued, ghost, near.amount_vnd, _paid_at(rng, issued.month))
-    row.update(line_no="", amount_listed_vnd="", receipt_no=f"BLX{pid}")
-    return ReportLine(Discrepancy.NOT_ON_LIST, issued.list_id, None, pid, (row,))
+    return ReportLine(Discrepancy.NOT_ON_LIST, issued.list_id, ghost.line_no, pid, (row,), None)

@@ -18,13 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import Timer, current_rss_mb, postgres_url, print_bench  # noqa: E402
-from schemas import Event, canonical_json, make_event  # noqa: E402
-from schemas.eligibility import BeneficiaryRegistered  # noqa: E402
-from schemas.health_insurance import HealthInsuranceCardIssued  # noqa: E402
-from schemas.months import add_months  # noqa: E402
-from schemas.payments import AllowanceAccrued, PaymentDisbursed  # noqa: E402
-from schemas.relief import ReliefItemHandedOut  # noqa: E402
+from bench._common import Timer, current_rss_mb, postgres_url, print_bench
+from schemas import Event, canonical_json, make_event
+from schemas.eligibility import BeneficiaryRegistered
+from schemas.health_insurance import HealthInsuranceCardIssued
+from schemas.months import add_months
+from schemas.payments import AllowanceAccrued, PaymentDisbursed
+from schemas.relief import ReliefItemHandedOut
 
 TARGET = 30_000
 T0 = datetime(2024, 1, 5, 8, tzinfo=UTC)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import (  # noqa: E402
+from bench._common import (
     Timer,
     current_rss_mb,
     kafka_bootstrap,
@@ -27,13 +27,13 @@ from bench._common import (  # noqa: E402
     print_bench,
     topic_prefix,
 )
-from connectors.producer import EventPublisher  # noqa: E402
-from ledger.ledger import Ledger, open_ledger  # noqa: E402
-from ledger.payroll.projector import PayrollProjector  # noqa: E402
-from ledger.payroll.run import PayrollScope, run_payroll  # noqa: E402
-from ledger.reconciliation.projector import ReconciliationProjector  # noqa: E402
-from schemas import Event, make_event  # noqa: E402
-from schemas.eligibility import (  # noqa: E402
+from connectors.producer import EventPublisher
+from ledger.ledger import Ledger, open_ledger
+from ledger.payroll.projector import PayrollProjector
+from ledger.payroll.run import PayrollScope, run_payroll
+from ledger.reconciliation.projector import ReconciliationProjector
+from schemas import Event, make_event
+from schemas.eligibility import (
     BeneficiaryGroup,
     BeneficiaryRegistered,
     DisabilityLevel,

@@ -45,18 +45,20 @@ def sort_batch(
     collide with an event earlier in this same batch).
     """
     out = Sorted()
-    first_in_batch: dict[UUID, int] = {}
+    # Keyed by the uuid's integer: hashing a UUID object runs Python code, an int does not.
+    known_ids = {key.int: value for key, value in stored.items()}
+    first_in_batch: dict[int, int] = {}
     for event, origin in items:
-        event_id = event.event_id
-        if event_id in stored:
-            sequence, known = stored[event_id]
-        elif event_id in first_in_batch:
-            index = first_in_batch[event_id]
+        event_id, key = event.event_id, event.event_id.int
+        if key in known_ids:
+            sequence, known = known_ids[key]
+        elif key in first_in_batch:
+            index = first_in_batch[key]
             if index not in out.payloads:
                 out.payloads[index] = canonical_json(out.new[index][0])
             sequence, known = next_sequence(index), out.payloads[index]
         else:
-            first_in_batch[event_id] = len(out.new)
+            first_in_batch[key] = len(out.new)
             out.new.append((event, origin))
             continue
         incoming = canonical_json(event)

@@ -11,7 +11,9 @@ from sqlalchemy.engine import Engine
 from ledger import append as appending
 from ledger import queries
 from ledger.coverage import CoverageProjector
+from ledger.gc_pause import gc_paused
 from ledger.person_balances import PersonBalances
+from ledger.positions import read_positions
 from ledger.projectors import Projector
 from ledger.reading import stored_events
 from ledger.records import AppendResult, Incoming, StoredEvent
@@ -35,13 +37,13 @@ class Ledger:
         self, items: Iterable[Event | Incoming], consumer: str | None = None
     ) -> AppendResult:
         """Append a batch in one transaction; with ``consumer``, also store its positions."""
-        with raw_connection(self.engine) as conn:
+        with gc_paused(), raw_connection(self.engine) as conn:
             return appending.append(conn, self.schema, items, consumer, self.projectors)
 
     def positions(self, consumer: str) -> dict[tuple[str, int], int]:
         """(topic, partition) -> last offset the consumer has stored."""
         with raw_connection(self.engine) as conn:
-            return queries.positions(conn, self.schema, consumer)
+            return read_positions(conn, self.schema, consumer)
 
     def balances(
         self,
@@ -94,13 +96,22 @@ class Ledger:
             self.engine.dispose()
 
 
+def ensure_migrated(url: str, schema: str = "ledger") -> bool:
+    """Apply missing migrations to ``schema``; True if any ran. A current schema is only read,
+    so roles without DDL rights (aidledger_app) can call this too."""
+    from ledger.migrations import is_current, upgrade
+
+    if is_current(url, checked_schema(schema)):
+        return False
+    upgrade(url, schema)
+    return True
+
+
 def open_ledger(
     url: str, schema: str = "ledger", projectors: Sequence[Projector] = ()
 ) -> Ledger:
-    """Migrate ``schema`` at ``url`` to every head, then return a Ledger on its own engine."""
-    from ledger.migrations import upgrade
-
-    upgrade(url, checked_schema(schema))
+    """Migrate ``schema`` at ``url`` if needed, then return a Ledger on its own engine."""
+    ensure_migrated(url, schema)
     ledger = Ledger(create_engine(url, pool_pre_ping=True), schema, projectors)
     ledger._owns_engine = True
     return ledger

@@ -1,13 +1,15 @@
-"""Posting rules: the journal entry (business date, description, postings) of every event type.
+"""Posting rules: the journal entry (business date, postings, description) of every event type.
 
 Each rule returns legs ``(account, amount)``, debit positive, that sum to zero per asset. Events
 with no money effect (registrations, decisions, lists, card revocations...) get no legs.
+Descriptions are written later, by ``describe``, while the server inserts the postings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from ledger import accounts as A
@@ -22,7 +24,6 @@ class Entry(NamedTuple):
     """What one event writes to the journal."""
 
     business_date: date
-    description: str
     legs: tuple[Leg, ...]
 
 
@@ -32,9 +33,12 @@ def _move(debit: A.Account, credit: A.Account, amount: int) -> tuple[Leg, ...]:
 
 def _no_money(day: Callable[[Any], date]) -> Callable[[Any], Entry]:
     def rule(e: Any) -> Entry:
-        return Entry(day(e), f"{e.event_type} {e.subject}", ())
+        return Entry(day(e), ())
 
     return rule
+
+
+_first_day = lru_cache(maxsize=4096)(first_day)
 
 
 def _occurred(e: Any) -> date:
@@ -48,21 +52,19 @@ def _accrued(e: Any) -> Entry:
         legs = _move(A.person_recovery(e.person_id), expense, e.amount_vnd)
     else:
         legs = _move(expense, A.person_accrued(e.person_id, comp), e.amount_vnd)
-    text = f"{comp} {e.amount_vnd} VND for {e.service_month} (payroll {e.month})"
-    return Entry(first_day(e.service_month), text, legs)
+    return Entry(_first_day(e.service_month), legs)
 
 
 def _disbursed(e: Any) -> Entry:
     legs = _move(A.person_paid(e.person_id), A.post_office(e.post_office_code, "paid_out"),
                  e.amount_paid_vnd)
-    text = f"paid {e.amount_paid_vnd} VND, list {e.list_id} line {e.line_no}"
-    return Entry(e.paid_at.date(), text, legs)
+    return Entry(e.paid_at.date(), legs)
 
 
 def _reversed(e: Any) -> Entry:
     legs = _move(A.post_office(e.post_office_code, "paid_out"), A.person_paid(e.person_id),
                  e.amount_vnd)
-    return Entry(_occurred(e), f"reversed {e.amount_vnd} VND of {e.reverses_event_id}", legs)
+    return Entry(_occurred(e), legs)
 
 
 def _transferred(e: Any) -> Entry:
@@ -73,19 +75,19 @@ def _transferred(e: Any) -> Entry:
     else:
         legs = _move(A.program(e.province_code, "funds_returned"), A.post_office(po, "returned"),
                      amount)
-    return Entry(_occurred(e), f"{e.direction.value} {amount} VND for {e.month}", legs)
+    return Entry(_occurred(e), legs)
 
 
 def _fee(e: Any) -> Entry:
     legs = _move(A.program(e.province_code, "post_office_fees"),
                  A.post_office(e.post_office_code, "fees"), e.fee_vnd)
-    return Entry(_occurred(e), f"post office fee {e.fee_vnd} VND for {e.month}", legs)
+    return Entry(_occurred(e), legs)
 
 
 def _card_issued(e: Any) -> Entry:
     legs = _move(A.program(e.province_code, "bhyt_premium"), A.bhxh_premiums(e.province_code),
                  e.premium_vnd)
-    return Entry(_occurred(e), f"BHYT card {e.card_number} valid to {e.valid_to}", legs)
+    return Entry(_occurred(e), legs)
 
 
 def _donation_legs(e: Any, debit_kind: str, credit_kind: str, goods: bool) -> tuple[Leg, ...]:
@@ -102,13 +104,11 @@ def _donation_legs(e: Any, debit_kind: str, credit_kind: str, goods: bool) -> tu
 
 
 def _pledged(e: Any) -> Entry:
-    legs = _donation_legs(e, "pledge_receivable", "pledged", goods=False)
-    return Entry(_occurred(e), f"pledge {e.pledge_id} to {e.campaign_id}", legs)
+    return Entry(_occurred(e), _donation_legs(e, "pledge_receivable", "pledged", goods=False))
 
 
 def _received(e: Any) -> Entry:
-    legs = _donation_legs(e, "held", "received", goods=True)
-    return Entry(_occurred(e), f"receipt {e.receipt_id} for {e.campaign_id}", legs)
+    return Entry(_occurred(e), _donation_legs(e, "held", "received", goods=True))
 
 
 def _handed_out(e: Any) -> Entry:
@@ -117,7 +117,7 @@ def _handed_out(e: Any) -> Entry:
     legs = _move(A.recipient_relief(*owner, item, asset), A.donor(d, c, "held", asset), e.quantity)
     legs += _move(A.recipient_relief(*owner, item, A.VND), A.donor(d, c, "goods_held"),
                   e.quantity * e.unit_value_vnd)
-    return Entry(_occurred(e), f"{e.quantity} {e.unit} {item} at {e.distribution_point}", legs)
+    return Entry(_occurred(e), legs)
 
 
 #: event_type -> rule. Every type in schemas.EVENT_TYPES has one (a unit test checks).
@@ -130,7 +130,7 @@ RULES: dict[str, Callable[[Any], Entry]] = {
     "EligibilityTerminated": _no_money(_occurred),
     "BeneficiaryRelocated": _no_money(_occurred),
     "BeneficiaryDied": _no_money(lambda e: e.date_of_death),
-    "StandardLevelSet": _no_money(lambda e: first_day(e.effective_month)),
+    "StandardLevelSet": _no_money(lambda e: _first_day(e.effective_month)),
     "BaseSalarySet": _no_money(lambda e: e.effective_date),
     "AllowanceAccrued": _accrued,
     "PaymentListIssued": _no_money(_occurred),
@@ -154,3 +154,43 @@ def entry_for(event: Event) -> Entry:
     if rule is None:
         raise NoPostingRule(event)
     return rule(event)
+
+
+#: event_type -> a one-line description for the journal (read by people in ``history``).
+_DESCRIPTIONS: dict[str, Callable[[Any], str]] = {
+    "AllowanceAccrued": lambda e: (
+        f"{e.component.value} {e.amount_vnd:,} VND for {e.service_month} (payroll {e.month})"
+    ),
+    "PaymentDisbursed": lambda e: (
+        f"paid {e.amount_paid_vnd:,} VND, list {e.list_id} line {e.line_no}"
+    ),
+    "PaymentNotCollected": lambda e: (
+        f"not collected: {e.amount_vnd:,} VND, list {e.list_id} line {e.line_no} ({e.reason.value})"
+    ),
+    "PaymentReversed": lambda e: f"reversed {e.amount_vnd:,} VND of {e.reverses_event_id}",
+    "FundsTransferred": lambda e: f"{e.direction.value} {e.amount_vnd:,} VND for {e.month}",
+    "PostOfficeFeeCharged": lambda e: f"post office fee {e.fee_vnd:,} VND for {e.month}",
+    "HealthInsuranceCardIssued": lambda e: (
+        f"BHYT card {e.card_number} valid {e.valid_from} to {e.valid_to}"
+    ),
+    "HealthInsuranceCardRevoked": lambda e: (
+        f"BHYT card {e.card_number} revoked from {e.revoked_from}"
+    ),
+    "DonationPledged": lambda e: f"pledge {e.pledge_id} to campaign {e.campaign_id}",
+    "DonationReceived": lambda e: f"receipt {e.receipt_id} for campaign {e.campaign_id}",
+    "ReliefItemHandedOut": lambda e: (
+        f"{e.quantity} {e.unit} of {e.item_code} at {e.distribution_point}"
+    ),
+    "EligibilityGranted": lambda e: f"granted {e.group.value} from {e.effective_month}",
+    "EligibilityChanged": lambda e: f"changed to {e.group.value} from {e.effective_month}",
+    "EligibilityTerminated": lambda e: (
+        f"terminated from {e.effective_month} ({e.reason.value})"
+    ),
+    "BeneficiaryDied": lambda e: f"died on {e.date_of_death}",
+}
+
+
+def describe(event: Event) -> str:
+    """A one-line description of an event for the journal."""
+    text = _DESCRIPTIONS.get(event.event_type)
+    return text(event) if text else f"{event.event_type} {event.subject}"

@@ -1,4 +1,4 @@
-"""Reads: balances as of a business date and as known on a day, history, positions.
+"""Reads: balances as of a business date and as known on a day, and a person's history.
 
 "As of" counts postings whose business date is on or before ``as_of``; "as known on" counts
 only events recorded (``recorded_at``) by then — a date means the end of that day (UTC).
@@ -33,7 +33,10 @@ _FILTERED = (
     "AND p.asset = a.asset AND (%(d)s::date IS NULL OR p.business_date <= %(d)s) "
     "AND (%(k)s::timestamptz IS NULL OR p.recorded_at <= %(k)s)), 0)"
 )
-_CURRENT = "COALESCE((SELECT b.balance FROM {q}balances b WHERE b.account = a.code AND b.asset = a.asset), 0)"
+_CURRENT = (
+    "COALESCE((SELECT b.balance FROM {q}balances b "
+    "WHERE b.account = a.code AND b.asset = a.asset), 0)"
+)
 
 
 def person_balances(
@@ -106,13 +109,3 @@ def history(conn: Any, schema: str, person_id: str) -> list[HistoryEntry]:
             posting = Posting(seq, n, acct, asset, amount, before, after, day)
             entries[-1] = HistoryEntry(seq, etype, day, at, text, (*last.postings, posting))
     return entries
-
-
-def positions(conn: Any, schema: str, consumer: str) -> dict[tuple[str, int], int]:
-    """A consumer's stored Kafka positions: (topic, partition) -> last processed offset."""
-    with conn.cursor() as cur:
-        cur.execute(
-            f'SELECT topic, partition, last_offset FROM "{schema}".positions WHERE consumer = %s',
-            (consumer,),
-        )
-        return {(t, p): o for t, p, o in cur.fetchall()}

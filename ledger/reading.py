@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -20,7 +19,8 @@ def stored_events(
     after_sequence: int = 0,
 ) -> Iterator[StoredEvent]:
     """Events in sequence order, optionally of one person and/or some types."""
-    where, params = ["sequence > %(after)s"], {"after": after_sequence}  # type: dict[str, Any]
+    where = ["sequence > %(after)s"]
+    params: dict[str, object] = {"after": after_sequence}
     if person_id is not None:
         where.append("person_id = %(person)s")
         params["person"] = person_id

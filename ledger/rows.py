@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from ledger import copy_binary as B
 from ledger.accounts import Account
 from ledger.dedupe import Item
-from ledger.posting_rules import Entry
+from ledger.posting_rules import Entry, describe
 from ledger.records import StoredEvent
 from schemas.canonical import canonical_json
 
@@ -101,7 +101,7 @@ class BatchRows:
         seq, parts, enc = self.first_sequence, [B.HEADER], self._enc
         for i, ((event, _), entry) in enumerate(zip(self.new, self.entries, strict=True)):
             parts.append(b"".join((
-                _JOURNAL_HEAD(6, 8, seq), enc(event.event_type), B.text(entry.description),
+                _JOURNAL_HEAD(6, 8, seq), enc(event.event_type), B.text(describe(event)),
                 _JOURNAL_TAIL(4, self._days[i], 8, self._recorded[i], 2, len(entry.legs)),
             )))
             seq += 1

@@ -33,7 +33,7 @@ def raw_connection(engine: Engine) -> Iterator[Any]:
         raise LedgerUnavailable(
             f"cannot connect to the ledger database: {exc.orig}".strip()
         ) from None
-    conn = proxied.driver_connection
+    conn: Any = proxied.driver_connection
     try:
         yield conn
     except psycopg2.errors.UndefinedTable as exc:

@@ -80,13 +80,21 @@ class BatchConsumer(faust_aiokafka.Consumer):
         return {tp: recs for tp, recs in records.items() if tp in active}
 
     async def _position(self, sink: BatchSink) -> dict[Any, int]:
-        """Seek every assigned partition PostgreSQL knows to its stored offset + 1."""
+        """Seek every assigned partition to its stored offset + 1, or to its beginning.
+
+        PostgreSQL is the record of what was processed: a partition it holds no position for
+        is read from the start (the ledger skips what it already has), never from a committed
+        offset it cannot vouch for.
+        """
         assigned = {(tp.topic, tp.partition) for tp in self.assignment()}
-        resume = dict(await sink.resume_offsets(assigned))
+        stored = dict(await sink.resume_offsets(assigned))
+        unknown = [TopicPartition(t, p) for t, p in sorted(assigned - stored.keys())]
+        earliest = await self.earliest_offsets(*unknown) if unknown else {}
+        resume = {**stored, **{(tp.topic, tp.partition): o for tp, o in earliest.items()}}
         if resume:
             await self._seek_to(resume)
-            log.info("resumed %d partitions from the positions stored in PostgreSQL",
-                     len(resume))
+        log.info("assigned %d partitions: %d resume after their stored position, %d from the"
+                 " beginning", len(assigned), len(stored), len(unknown))
         return {TopicPartition(t, p): offset for (t, p), offset in resume.items()}
 
     async def _seek_to(self, offsets: Mapping[Any, int]) -> None:

@@ -121,11 +121,12 @@ class BatchPipeline:
             Counter(d.record.topic for d in outcome.letters),
         )
         self.metrics.batch_seconds.observe(time.perf_counter() - started)
-        if outcome.letters or implied:
-            log.info(
-                "batch of %d: %s; %d dead letters, %d implied events published",
-                len(records), outcome.result.summary(), len(outcome.letters), len(implied),
-            )
+        log.log(
+            logging.INFO if outcome.letters or implied else logging.DEBUG,
+            "batch of %d in %.2fs: %s; %d dead letters, %d implied events published",
+            len(records), time.perf_counter() - started, outcome.result.summary(),
+            len(outcome.letters), len(implied),
+        )
         return {tp: offset + 1 for tp, offset in outcome.reached.items()}
 
     async def _project(self, records: Sequence[RawRecord]) -> BatchOutcome:

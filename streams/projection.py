@@ -57,8 +57,10 @@ class LedgerProjection:
                 "the ledger reported %d conflicts, the recorder dead-lettered %d",
                 len(result.conflicts), len(staged.conflicts),
             )
-        refused = {letter.record.origin for letter in staged.conflicts}
-        accepted = tuple((r, e) for r, e in intake.accepted if r.origin not in refused)
+        accepted = tuple(intake.accepted)
+        if staged.conflicts:
+            refused = {id(letter.record) for letter in staged.conflicts}
+            accepted = tuple((r, e) for r, e in accepted if id(r) not in refused)
         reached: Positions = {}
         for record in records:
             key = (record.topic, record.partition)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 
 # Each module registers its commands on ``app`` when imported (one module per area).
+from connectors.cli import audit_cmd as _audit  # noqa: F401
 from connectors.cli import events_cmd as _events  # noqa: F401
 from connectors.cli import infra as _infra  # noqa: F401
+from connectors.cli import ledger_cmd as _ledger  # noqa: F401
 from connectors.cli import payroll_cmd as _payroll  # noqa: F401
 from connectors.cli import relief_cmd as _relief  # noqa: F401
 from connectors.cli import schemas_cmd as _schemas  # noqa: F401

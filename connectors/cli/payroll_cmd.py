@@ -19,6 +19,7 @@ from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.close import close_event
 from ledger.reconciliation.report import reconcile as reconcile_month
 from schemas.envelope import Event
+from schemas.errors import AidLedgerError
 
 payroll_app = typer.Typer(help="Monthly allowance payroll and post-office payment lists.",
                           no_args_is_help=True)
@@ -31,18 +32,24 @@ app.add_typer(payroll_app, name="payroll")
 app.add_typer(postoffice_app, name="postoffice")
 app.add_typer(reconcile_app, name="reconcile")
 
+class WrongUsage(AidLedgerError):
+    """An option has a value the command cannot use (exit code 2, like other usage errors)."""
+
+    exit_code = 2
+
+
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _month(value: str | None) -> str:
     if value is None or not _MONTH.match(value):
-        raise typer.BadParameter(f"{value!r} is not a month written as YYYY-MM, e.g. 2025-03")
+        raise WrongUsage(f"{value!r} is not a month written as YYYY-MM, e.g. 2025-03")
     return value
 
 
 def _code(value: str | None, digits: int, what: str) -> str:
     if value is None or not re.fullmatch(rf"\d{{{digits}}}", value):
-        raise typer.BadParameter(f"{what} must be a {digits}-digit code, got {value!r}")
+        raise WrongUsage(f"{what} must be a {digits}-digit code, got {value!r}")
     return value
 
 
@@ -145,9 +152,9 @@ def reconcile(
     if ctx.invoked_subcommand is not None:
         return
     if fmt not in ("table", "csv", "xlsx", "html"):
-        raise typer.BadParameter(f"--format must be table, csv, xlsx or html, got {fmt!r}")
+        raise WrongUsage(f"--format must be table, csv, xlsx or html, got {fmt!r}")
     if fmt != "table" and out is None:
-        raise typer.BadParameter(f"--format {fmt} needs --out FILE")
+        raise WrongUsage(f"--format {fmt} needs --out FILE")
     recon = write_report(get_runtime().engine, _month(month), _code(province, 2, "--province"),
                          post_office, fmt, out, console)
     if out is not None:

@@ -15,6 +15,7 @@ from connectors.bhyt.issuance_list import read_card_list
 from connectors.cli.app import app, console, err_console, get_runtime
 from connectors.jsonl import FileRefused
 from connectors.relief import program_output, totals_output
+from connectors.relief.cells import VIETNAM
 from connectors.relief.donation_list import read_donation_list
 from connectors.relief.formats import as_csv, as_json, as_table
 from connectors.relief.handout_list import read_handout_list
@@ -105,12 +106,14 @@ def bhyt_import(
 @bhyt_app.command("gaps")
 def bhyt_gaps(
     province: ProvinceOpt,
-    on: Annotated[str | None, typer.Option("--on", help="Date YYYY-MM-DD (default today).")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date YYYY-MM-DD (default: today in Vietnam).")
+    ] = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
 ) -> None:
     """Entitled people without a valid card, and valid cards of people no longer entitled."""
-    day = date.fromisoformat(on) if on else datetime.now(UTC).date()
+    day = date.fromisoformat(on) if on else datetime.now(VIETNAM).date()
     with reading(get_runtime().engine) as conn:
         gaps = coverage_gaps(conn, province, day)
     title = f"BHYT coverage gaps, province {province}, on {day}"

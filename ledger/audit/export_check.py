@@ -139,7 +139,7 @@ def _consistency(
     sizes = []
     for entry in entries:
         try:
-            old = Checkpoint.model_validate(entry["checkpoint"])
+            old = Checkpoint.model_validate_json(json.dumps(entry["checkpoint"]))
             proof = proofs.ConsistencyProof.model_validate(entry["proof"])
             proofs.check_consistency(proof, old, cp)
         except (ValidationError, KeyError, TypeError) as exc:

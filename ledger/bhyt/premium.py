@@ -12,6 +12,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from ledger.bhyt.base_salary import BaseSalaryTable
 
@@ -47,6 +48,7 @@ class PremiumBreakdown:
     amount_vnd: int
 
 
+@lru_cache(maxsize=4096)  # a list's cards share a few validity periods
 def expected_premium(valid_from: date, valid_to: date, table: BaseSalaryTable) -> PremiumBreakdown:
     """Each month of validity at 4.5% of the base salary in force on that month's first day."""
     starts = month_starts(valid_from, valid_to)

@@ -43,6 +43,28 @@ def alembic_config(url: str, target_schema: str = DEFAULT_SCHEMA) -> Config:
     return config
 
 
+def is_current(url: str, target_schema: str = DEFAULT_SCHEMA) -> bool:
+    """True when every head revision is applied to ``target_schema`` (reads only)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    script = ScriptDirectory.from_config(alembic_config(url, target_schema))
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"version_table_schema": target_schema}
+            )
+            current = context.get_current_heads()
+    finally:
+        engine.dispose()
+    # A revision another one depends on is applied without staying in the version table.
+    applied = {r.revision for r in script.iterate_revisions(current, "base")} if current else set()
+    return set(script.get_heads()) <= applied
+
+
 def upgrade(url: str, target_schema: str = DEFAULT_SCHEMA, revision: str = "heads") -> None:
     """Bring ``target_schema`` in the database at ``url`` up to every head revision."""
     command.upgrade(alembic_config(url, target_schema), revision)

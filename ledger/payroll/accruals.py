@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger.payroll.calendar import month_text
 from ledger.payroll.entitlement import Entitlement
 from ledger.payroll.facts import Place
 from schemas.payments import Component
@@ -29,6 +30,9 @@ class Accrual:
     kind: str = ALLOWANCE
     coefficient: Decimal | None = None
     standard_level_vnd: int | None = None
+    #: Parts of the event id when it must equal the id implied_events gives the same amount
+    #: (first funeral support, first back pay of a month), so it can never be accrued twice.
+    implied_key: tuple[str, ...] | None = None
 
 
 def new_accruals(
@@ -52,8 +56,12 @@ def new_accruals(
             diff = seg.amount_vnd - accrued.get(service, 0)
             if diff > 0:
                 component = Component.REGULAR if service == month else Component.ARREARS
+                cause = ent.back_pay.get(service)
+                key = None
+                if cause and component is Component.ARREARS and service not in accrued:
+                    key = ("back-pay", cause, month_text(service))
                 out.append(Accrual(service, component, diff, seg.place, ALLOWANCE,
-                                   seg.coefficient, seg.standard_level_vnd))
+                                   seg.coefficient, seg.standard_level_vnd, key))
             elif diff < 0:
                 out.append(_recovery(service, -diff, here or seg.place))
     for service, amount in sorted(accrued.items()):
@@ -65,8 +73,9 @@ def new_accruals(
     funeral = ent.funeral
     due = funeral.amount_vnd if funeral is not None and funeral.month <= month else 0
     if due > funeral_accrued and funeral is not None:
+        key = ("funeral", ent.person_id) if funeral_accrued == 0 else None
         out.append(Accrual(funeral.month, Component.FUNERAL, due - funeral_accrued,
-                           funeral.place, FUNERAL, None, funeral.standard_level_vnd))
+                           funeral.place, FUNERAL, None, funeral.standard_level_vnd, key))
     elif due < funeral_accrued:
         place = here or (funeral.place if funeral else None)
         if place is not None:

@@ -62,9 +62,12 @@ class Funeral:
 class Entitlement:
     """Due segments up to a month, funeral support, and where the person is paid over time."""
 
+    person_id: str = ""
     segments: list[Segment] = field(default_factory=list)
     funeral: Funeral | None = None
     places: list[tuple[int, Place]] = field(default_factory=list)
+    #: Suspended month -> event id of the resumption whose back pay makes it due.
+    back_pay: dict[int, str] = field(default_factory=dict)
 
     def due(self, month: int) -> int:
         for seg in self.segments:
@@ -88,7 +91,7 @@ class _State:
     place: Place | None = None
 
 
-def _apply(state: _State, fact: Fact, back_paid: list[tuple[int, int]]) -> None:
+def _apply(state: _State, fact: Fact, back_paid: list[tuple[int, int, str]]) -> None:
     if fact.kind in (GRANTED, CHANGED) and fact.group is not None:
         if fact.kind == CHANGED and fact.group not in state.grants:
             # A change of group replaces the main allowance; a single parent's is kept apart.
@@ -102,7 +105,7 @@ def _apply(state: _State, fact: Fact, back_paid: list[tuple[int, int]]) -> None:
             state.suspended_since = fact.month
     elif fact.kind == RESUMED:
         if state.suspended_since is not None and fact.back_pay:
-            back_paid.append((state.suspended_since, fact.month - 1))
+            back_paid.append((state.suspended_since, fact.month - 1, fact.event_id))
         state.suspended_since = None
     elif fact.kind == TERMINATED:
         state.grants.clear()
@@ -136,14 +139,14 @@ def _coefficient(person: Person, rates: RateTable, grants: dict[BeneficiaryGroup
 def _boundaries(person: Person, rates: RateTable, facts: list[Fact], start: int,
                 end: int) -> list[int]:
     marks = {start, *(f.month for f in facts)}
-    provinces = {person.place.province} if person.place else set()
-    provinces |= {f.place.province for f in facts if f.place is not None}
-    for province in provinces:
-        marks.update(rates.level_change_months(province))
-    for months in rates.rule_versions.values():
-        marks.update(months)
+    if person.place is not None:
+        marks |= rates.table_change_months(person.place.province)
+    for fact in facts:
+        if fact.place is not None:
+            marks |= rates.table_change_months(fact.place.province)
     if person.birth_date is not None:
-        marks.update(birthday_month(person.birth_date, age) for age in rates.age_thresholds)
+        born = birthday_month(person.birth_date, 0)
+        marks.update(born + 12 * age for age in rates.age_thresholds)
     return sorted(m for m in marks if start <= m <= end)
 
 
@@ -153,7 +156,7 @@ def entitlement(person: Person, rates: RateTable, through: int) -> Entitlement:
     Raises NoRateRule when a month cannot be priced (no registration, no rule for a group).
     """
     facts = sorted(person.facts, key=lambda f: (f.month, f.sequence))
-    result = Entitlement()
+    result = Entitlement(person.person_id)
     if person.place is not None:
         result.places.append((0, person.place))
     result.places.extend((f.month, f.place) for f in facts if f.kind == RELOCATED and f.place)
@@ -165,7 +168,7 @@ def entitlement(person: Person, rates: RateTable, through: int) -> Entitlement:
     end = through if death is None else min(through, death.month)
     start = decisions[0].month
     state = _State(place=person.place)
-    back_paid: list[tuple[int, int]] = []
+    back_paid: list[tuple[int, int, str]] = []
     raw: list[tuple[int, int, Decimal, int, Place, int | None]] = []
     marks = _boundaries(person, rates, facts, start, max(end, start))
     at = 0
@@ -185,8 +188,12 @@ def entitlement(person: Person, rates: RateTable, through: int) -> Entitlement:
     for fact in facts[at:]:
         _apply(state, fact, back_paid)
     for first, last, coefficient, level, place, suspended in raw:
-        if suspended is not None and not any(s == suspended for s, _ in back_paid):
-            continue
+        if suspended is not None:
+            closing = [cause for s, _, cause in back_paid if s == suspended]
+            if not closing:
+                continue
+            for month in range(first, last + 1):
+                result.back_pay[month] = closing[0]
         amount = whole_vnd(level * coefficient)
         segment = Segment(first, last, amount, coefficient, level, place)
         if result.segments and _continues(result.segments[-1], segment):

@@ -36,11 +36,16 @@ def accrual_event(person_id: str, month: str, accrual: Accrual, ordinal: int) ->
     if accrual.component is Component.RECOVERY and accrual.kind == FUNERAL:
         note = FUNERAL_RECOVERY_NOTE
     at = payroll_instant(month)
-    return AllowanceAccrued(
-        event_id=deterministic_id(
+    if accrual.implied_key is not None:
+        # The id implied_events gives the same amount: if both are published, one is kept.
+        event_id = deterministic_id(*accrual.implied_key)
+    else:
+        event_id = deterministic_id(
             "AllowanceAccrued", person_id, month, service, accrual.kind,
             accrual.component.value, ordinal,
-        ),
+        )
+    return AllowanceAccrued(
+        event_id=event_id,
         occurred_at=at,
         recorded_at=at,
         source=Source(system=PAYROLL_SOURCE, reference=f"payroll {month}"),

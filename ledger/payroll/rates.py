@@ -62,6 +62,10 @@ class RateTable:
     _cache: dict[str | None, tuple[list[int], list[int]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _changes: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
+    _rule_sets: dict[tuple[BeneficiaryGroup, int], list[CoefficientRule]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def _level_steps(self, province: str | None) -> tuple[list[int], list[int]]:
         """Months where the level changes and the level from each, for one scope."""
@@ -91,6 +95,17 @@ class RateTable:
         """Every month the level of a province may change (segment boundaries)."""
         return sorted({*self._level_steps(None)[0], *self._level_steps(province)[0]})
 
+    def table_change_months(self, province: str) -> frozenset[int]:
+        """Months where the level of a province or any coefficient rule set changes (cached)."""
+        key = f"changes:{province}"
+        cached = self._changes.get(key)
+        if cached is None:
+            months = set(self.level_change_months(province))
+            for versions in self.rule_versions.values():
+                months.update(versions)
+            cached = self._changes[key] = frozenset(months)
+        return cached
+
     @cached_property
     def rule_versions(self) -> dict[BeneficiaryGroup, list[int]]:
         """For each group, the months from which a new set of its rules applies."""
@@ -117,7 +132,7 @@ class RateTable:
         if at == 0:
             raise NoRateRule(f"no coefficient rule for group {group.value} in {_text(month)}")
         version = versions[at - 1]
-        candidates = [r for r in self.rules if r.group == group and r.effective == version]
+        candidates = self._rule_set(group, version)
         if any(r.disability_level is not None for r in candidates) and not any(
             r.disability_level == level for r in candidates
         ):
@@ -129,6 +144,14 @@ class RateTable:
             if rule.matches(age, level):
                 return rule.value
         return None
+
+    def _rule_set(self, group: BeneficiaryGroup, version: int) -> list[CoefficientRule]:
+        key = (group, version)
+        found = self._rule_sets.get(key)
+        if found is None:
+            found = [r for r in self.rules if r.group == group and r.effective == version]
+            self._rule_sets[key] = found
+        return found
 
     def with_level_events(self, events: Iterable[StandardLevelSet]) -> RateTable:
         """A table where StandardLevelSet events override the shipped levels (later wins)."""

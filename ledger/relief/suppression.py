@@ -17,13 +17,14 @@ report over the same selection, so reports cannot be subtracted from one another
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 THRESHOLD = 5
 FEWER_THAN_5 = "fewer than 5 recipients"
 COMPLEMENTARY = "hidden so a small group cannot be derived by subtraction"
 
-Key = tuple[Hashable, ...]
+Key = tuple[Any, ...]
 #: A grouping: the positions (in the report's dimension order) it groups by.
 Grouping = tuple[int, ...]
 

@@ -1,4 +1,4 @@
-"""Core ledger: event store (hash chain), journal, postings, accounts, balances, positions, coverage.
+"""Core ledger: events (hash chain), journal, postings, accounts, balances, positions, coverage.
 
 Revision ID: 0001_core
 Revises:
@@ -41,7 +41,6 @@ def upgrade() -> None:
     );
     CREATE INDEX events_person_idx ON {qualify("events")} (person_id, sequence)
         WHERE person_id IS NOT NULL;
-    CREATE INDEX events_type_idx ON {qualify("events")} (event_type, sequence);
 
     CREATE TABLE {qualify("journal_entries")} (
         sequence        bigint PRIMARY KEY,

@@ -60,3 +60,24 @@ def test_a_correction_after_issue_goes_on_a_supplementary_list(payroll_ledger: L
     assert [(x.list_id, x.supplements_list_id) for x in lists] == [
         ("PL-2025-03-84201-S1", "PL-2025-03-84201")]
     assert [(line.person_id, line.amount_vnd) for line in lists[0].lines] == [("P-Z", 1_500_000)]
+
+
+def test_implied_funeral_support_is_not_accrued_again_by_the_payroll(
+    payroll_ledger: Ledger,
+) -> None:
+    from ledger.payroll.implied import implied_events
+
+    h = History("P-D", born=date(1940, 1, 1)).grant(G.ELDERLY_POOR_NO_SUPPORTER, "2025-01")
+    payroll_ledger.append(h.events)
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
+    h.die(date(2025, 1, 20))
+    death = h.events[-1]
+    payroll_ledger.append([death, *implied_events(death, payroll_ledger)])  # as the worker does
+    seen: list[Event] = []
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-04", "84"), _sink(payroll_ledger, seen))
+    accrued = sorted((e.service_month, e.component.value, e.amount_vnd)
+                     for e in seen if isinstance(e, AllowanceAccrued))
+    assert accrued == [("2025-02", "recovery", 1_000_000), ("2025-03", "recovery", 1_000_000)]
+    lists = [e for e in seen if isinstance(e, PaymentListIssued)]
+    assert [(ln.components, ln.amount_vnd) for e in lists for ln in e.lines] == [
+        ({"funeral": 10_000_000, "recovery": 2_000_000}, 8_000_000)]

@@ -37,7 +37,7 @@ def cli(relief_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., in
     """Run ``aidledger`` in-process against the test ledger (a fresh Runtime per test)."""
     import importlib
 
-    from connectors.cli import run
+    from connectors.cli.app import run
 
     monkeypatch.setenv("DATABASE_URL", relief_db_url)
     monkeypatch.setattr(importlib.import_module("connectors.cli.app"), "_cached", [])

@@ -80,3 +80,22 @@ def test_a_resumption_without_back_pay_implies_nothing() -> None:
     h = (History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2024-12")
          .suspend("2025-01").resume("2025-03", back_pay=False))
     assert implied_events(h.events[-1], FakeLedger(h.events[:-1])) == []
+
+
+def test_the_payroll_gives_first_funeral_support_and_back_pay_the_implied_ids() -> None:
+    from ledger.payroll.accruals import new_accruals
+    from ledger.payroll.entitlement import entitlement
+    from ledger.payroll.issue import accrual_event
+    from ledger.payroll.rates import load_rates
+    from tests.unit.payroll.builders import m
+
+    h = (History(born=date(1940, 1, 1)).grant(G.ELDERLY_POOR_NO_SUPPORTER, "2024-12")
+         .suspend("2025-01").resume("2025-02", back_pay=True))
+    h.die(date(2025, 2, 10))
+    ledger = FakeLedger(h.events[:-2])
+    implied = {e.event_id for cause in h.events[-2:] for e in implied_events(cause, ledger)
+               if isinstance(e, AllowanceAccrued)}
+    ent = entitlement(h.person(), load_rates(), m("2025-03"))
+    payroll = {accrual_event("P1", "2025-03", a, 0).event_id
+               for a in new_accruals(ent, {m("2024-12"): 1_000_000}, 0, m("2025-03"))}
+    assert len(implied) == 2 and implied <= payroll

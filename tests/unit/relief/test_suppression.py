@@ -8,10 +8,16 @@ from collections import defaultdict
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.relief.suppression import COMPLEMENTARY, FEWER_THAN_5, suppress_lattice
+from ledger.relief.suppression import (
+    COMPLEMENTARY,
+    FEWER_THAN_5,
+    Grouping,
+    Key,
+    suppress_lattice,
+)
 
 
-def one_way(counts: dict[str, int]) -> dict[tuple[int, ...], dict[tuple[str, ...], int]]:
+def one_way(counts: dict[str, int]) -> dict[Grouping, dict[Key, int]]:
     return {(): {(): sum(counts.values())}, (0,): {(k,): n for k, n in counts.items()}}
 
 
@@ -38,9 +44,9 @@ def test_two_hidden_groups_must_together_reach_five() -> None:
         "a": FEWER_THAN_5, "b": FEWER_THAN_5, "c": COMPLEMENTARY}
 
 
-def two_way(cells: dict[tuple[str, str], int]) -> dict[tuple[int, ...], dict[tuple[str, ...], int]]:
-    rows: dict[tuple[str, ...], int] = defaultdict(int)
-    cols: dict[tuple[str, ...], int] = defaultdict(int)
+def two_way(cells: dict[tuple[str, str], int]) -> dict[Grouping, dict[Key, int]]:
+    rows: dict[Key, int] = defaultdict(int)
+    cols: dict[Key, int] = defaultdict(int)
     for (r, c), n in cells.items():
         rows[(r,)] += n
         cols[(c,)] += n

@@ -1,0 +1,138 @@
+"""Audit verify and replay over N stored events, each against the raw limit of the same rows.
+
+    python bench/audit.py --n 200000 [--workers 2] [--batch 10000]
+
+Appends N mixed events (bench/ledger_append.py's generator) to a scratch ledger, then times:
+verify (the whole hash chain, in parallel ranges) against a plain binary COPY read of the same
+columns; replay from the store into a scratch schema (parse, posting rules, balances,
+coverage, in batches) against a plain COPY of the same event rows into an empty table; and,
+apart, the comparison with the live ledger and the digest of the scratch schema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import Timer, current_rss_mb, postgres_url, print_bench
+
+VERIFY_TARGET, REPLAY_TARGET = 200_000, 30_000
+
+
+class _Null:
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.bytes += len(chunk)
+
+
+def plain_read_rate(url: str, n: int) -> float:
+    """Rows/s of a binary COPY of (sequence, payload, prev_hash, hash) in sequence order."""
+    from ledger.audit.db import Database
+
+    conn = Database.from_url(url).connect()
+    try:
+        with Timer() as t, conn.cursor() as cur:
+            cur.copy_expert(
+                "COPY (SELECT sequence, payload, prev_hash, hash FROM ledger.events "
+                "ORDER BY sequence) TO STDOUT (FORMAT binary)", _Null())
+    finally:
+        conn.close()
+    return n / t.seconds
+
+
+def raw_copy_rate(url: str, n: int) -> float:
+    """Rows/s of COPYing the event rows out and into an empty table of the same columns."""
+    import os
+
+    from ledger.audit.db import Database
+
+    db = Database.from_url(url)
+    source, target = db.connect(), db.connect(readonly=False)
+    with target.cursor() as cur:
+        cur.execute("CREATE TABLE public.raw_events (LIKE ledger.events)")
+    target.commit()
+    read_end, write_end = os.pipe()
+
+    def produce() -> None:
+        with os.fdopen(write_end, "wb") as sink, source.cursor() as cur:
+            cur.copy_expert("COPY ledger.events TO STDOUT", sink)
+
+    with Timer() as t:
+        thread = threading.Thread(target=produce)
+        thread.start()
+        with os.fdopen(read_end, "rb") as pipe, target.cursor() as cur:
+            cur.copy_expert("COPY public.raw_events FROM STDIN", pipe, size=1 << 16)
+        target.commit()
+        thread.join()
+    source.close()
+    target.close()
+    return n / t.seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200_000, help="events in the store")
+    parser.add_argument("--workers", type=int, default=None, help="verify scanners")
+    parser.add_argument("--batch", type=int, default=10_000, help="events per replay append")
+    args = parser.parse_args()
+
+    from bench.ledger_append import generate
+    from ledger import open_ledger
+    from ledger.audit import history
+    from ledger.audit import replay as rp
+    from ledger.audit.db import Database
+    from ledger.audit.verify import verify_store
+
+    with Timer() as gen:
+        events = generate(args.n)
+    print(f"generated {len(events):,} events in {gen.seconds:.1f} s (rss {current_rss_mb()} MiB)")
+    with postgres_url() as url:
+        ledger = open_ledger(url)
+        with Timer() as filling:
+            for start in range(0, len(events), 10_000):
+                ledger.append(events[start : start + 10_000])
+        ledger.close()
+        del events
+        print(f"stored {args.n:,} events in {filling.seconds:.1f} s")
+        db = Database.from_url(url)
+
+        report = verify_store(db, workers=args.workers)
+        assert report.problem is None and report.count == args.n, report.problem
+        serial = verify_store(db, workers=1)
+        read = plain_read_rate(url, args.n)
+        print(f"verify: {report.count:,} events in {report.seconds:.2f} s = "
+              f"{report.rate:,.0f} events/s (parallel ranges); one process "
+              f"{serial.rate:,.0f} events/s; plain binary COPY read of the same columns "
+              f"{read:,.0f} rows/s; head {report.head_hash[:16]}…")
+
+        outcome = rp.rebuild(url, "bench_replay", history.from_store(db, "ledger"), [],
+                             source="store", batch=args.batch)
+        assert outcome.appended == args.n and not outcome.refused and not outcome.conflicts
+        with Timer() as checking:
+            rp.check(db, "ledger", outcome, exact=True)
+        assert outcome.differences == [], outcome.differences
+        copy = raw_copy_rate(url, args.n)
+        print(f"replay from the store: {outcome.read:,} events in {outcome.seconds:.2f} s = "
+              f"{outcome.rate:,.0f} events/s (batches of {args.batch}); raw COPY of the same "
+              f"event rows into an empty table {copy:,.0f} rows/s; comparison with the live "
+              f"ledger and digest {checking.seconds:.1f} s, no differences")
+        print(f"targets: verify >= {VERIFY_TARGET:,}/s "
+              f"{'met' if report.rate >= VERIFY_TARGET else 'NOT met'}, replay >= "
+              f"{REPLAY_TARGET:,}/s {'met' if outcome.rate >= REPLAY_TARGET else 'NOT met'}")
+    print_bench(
+        "audit", round(outcome.rate), "events/s (replay)", raw_limit=round(copy),
+        target=f">= {REPLAY_TARGET}", n=args.n, replay_seconds=round(outcome.seconds, 2),
+        compare_seconds=round(checking.seconds, 2), verify_figure=round(report.rate),
+        verify_serial=round(serial.rate), verify_raw_limit=round(read),
+        verify_ratio=round(report.rate / read, 4), verify_target=f">= {VERIFY_TARGET}",
+    )
+
+
+if __name__ == "__main__":
+    main()

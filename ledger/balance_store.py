@@ -1,0 +1,61 @@
+"""The balances projection: read the touched accounts once, write them back in one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.accounts import Account
+from ledger.posting_rules import Entry
+from ledger.rows import BatchRows, Key
+from ledger.sql import array, int_array
+
+
+@dataclass
+class Touched:
+    """Balances of the accounts an append posts to, and the ones it opens."""
+
+    balances: dict[Key, int] = field(default_factory=dict)
+    #: Accounts never posted to before, with the sequence that opens them.
+    opened: dict[Key, tuple[Account, int]] = field(default_factory=dict)
+
+
+def touch_accounts(cur: Any, q: str, entries: Sequence[Entry], first_sequence: int) -> Touched:
+    """Current balances of every account the entries post to (0, and opened, if unseen)."""
+    out = Touched()
+    seen: dict[Key, tuple[Account, int]] = {}
+    for offset, entry in enumerate(entries):
+        for acct, _ in entry.legs:
+            key = (acct.code, acct.asset)
+            if key not in seen:
+                seen[key] = (acct, first_sequence + offset)
+    if not seen:
+        return out
+    cur.execute(
+        "SELECT b.account, b.asset, b.balance FROM unnest(%s::text[], %s::text[]) AS t(a, s) "
+        f"JOIN {q}balances b ON b.account = t.a AND b.asset = t.s",
+        (array(k[0] for k in seen), array(k[1] for k in seen)),
+    )
+    out.balances = {(a, s): b for a, s, b in cur.fetchall()}
+    for key, opening in seen.items():
+        if key not in out.balances:
+            out.balances[key] = 0
+            out.opened[key] = opening
+    return out
+
+
+def upsert_balances(cur: Any, q: str, rows: BatchRows) -> None:
+    """Write the final balance and last sequence of every account the postings touched."""
+    keys = list(rows.last_sequence_of)
+    if not keys:
+        return
+    cur.execute(
+        f"INSERT INTO {q}balances (account, asset, balance, last_sequence) "
+        "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::bigint[]) "
+        "ON CONFLICT (account, asset) DO UPDATE "
+        "SET balance = EXCLUDED.balance, last_sequence = EXCLUDED.last_sequence",
+        (array(k[0] for k in keys), array(k[1] for k in keys),
+         int_array(rows.balances[k] for k in keys),
+         int_array(rows.last_sequence_of[k] for k in keys)),
+    )

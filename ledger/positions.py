@@ -1,0 +1,59 @@
+"""Consumer positions, stored in the append transaction: what was processed is never redone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.dedupe import Item
+
+Partition = tuple[str, int]
+
+
+def skip_processed(
+    cur: Any, q: str, consumer: str | None, batch: list[Item]
+) -> tuple[int, list[Item], dict[Partition, int]]:
+    """Drop items at or below the consumer's stored offsets; also the highest offsets kept."""
+    if not consumer or not any(origin for _, origin in batch):
+        return 0, batch, {}
+    cur.execute(f"SELECT topic, partition, last_offset FROM {q}positions WHERE consumer = %s",
+                (consumer,))
+    known = {(t, p): o for t, p, o in cur.fetchall()}
+    kept: list[Item] = []
+    reached: dict[Partition, int] = {}
+    skipped = 0
+    for event, origin in batch:
+        if origin is not None:
+            key = (origin.topic, origin.partition)
+            if origin.offset <= known.get(key, -1):
+                skipped += 1
+                continue
+            reached[key] = max(origin.offset, reached.get(key, -1))
+        kept.append((event, origin))
+    return skipped, kept, reached
+
+
+def store_positions(
+    cur: Any, q: str, consumer: str, reached: dict[Partition, int], last_sequence: int
+) -> None:
+    """Upsert the offsets reached; a position only ever moves forward."""
+    if not reached:
+        return
+    topics, partitions, offsets = zip(*((t, p, o) for (t, p), o in reached.items()), strict=True)
+    cur.execute(
+        f"INSERT INTO {q}positions (consumer, topic, partition, last_offset, last_sequence) "
+        "SELECT %s, r.*, %s FROM unnest(%s::text[], %s::int[], %s::bigint[]) AS r "
+        "ON CONFLICT (consumer, topic, partition) DO UPDATE SET "
+        "last_offset = GREATEST(positions.last_offset, EXCLUDED.last_offset), "
+        "last_sequence = EXCLUDED.last_sequence, updated_at = now()",
+        (consumer, last_sequence, list(topics), list(partitions), list(offsets)),
+    )
+
+
+def read_positions(conn: Any, schema: str, consumer: str) -> dict[Partition, int]:
+    """A consumer's stored positions: (topic, partition) -> last processed offset."""
+    with conn.cursor() as cur:
+        cur.execute(
+            f'SELECT topic, partition, last_offset FROM "{schema}".positions WHERE consumer = %s',
+            (consumer,),
+        )
+        return {(t, p): o for t, p, o in cur.fetchall()}

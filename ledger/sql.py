@@ -1,0 +1,33 @@
+"""Small SQL helpers for the append path: array literals and streaming binary COPY."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+
+def array(values: Iterable[str]) -> str:
+    """A text[] literal. Ids, account codes and assets never hold quotes or backslashes."""
+    return "{" + ",".join(f'"{v}"' for v in values) + "}"
+
+
+def int_array(values: Iterable[int]) -> str:
+    """A bigint[] literal."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+class _Chunks:
+    """A read()-able file over byte chunks: ``copy_expert`` pulls one chunk per read."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+
+    def read(self, size: int = -1) -> bytes:
+        # An empty chunk (e.g. a run of entries without postings) would read as the end of
+        # the data and silently cut the COPY short: skip them.
+        return next((chunk for chunk in self._chunks if chunk), b"")
+
+
+def copy_binary(cur: Any, target: str, chunks: Iterator[bytes]) -> None:
+    """COPY ``target`` (a table, optionally with a column list) from binary chunks."""
+    cur.copy_expert(f"COPY {target} FROM STDIN (FORMAT binary)", _Chunks(chunks), size=1 << 16)

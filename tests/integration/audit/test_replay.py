@@ -1,0 +1,116 @@
+"""``audit replay --from-store``: the rebuilt ledger equals the live one, and is deterministic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ledger import Ledger
+from ledger.audit import history
+from ledger.audit import replay as rp
+from ledger.audit.db import Database, session
+from ledger.audit.digest import schema_digest
+from ledger.audit.errors import AuditInputError
+from tests.integration.audit import scenario
+from tests.integration.audit.conftest import domain_projectors
+
+pytestmark = pytest.mark.integration
+
+Sql = Callable[..., list[tuple[Any, ...]]]
+
+
+def _replay(url: str, db: Database, name: str) -> rp.ReplayOutcome:
+    outcome = rp.rebuild(url, name, history.from_store(db, "ledger"), domain_projectors(),
+                         source="store", batch=7)
+    return rp.check(db, "ledger", outcome, exact=True)
+
+
+def test_the_scenario_has_corrections_duplicates_and_late_events(ledger_url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(ledger_url)
+    ledger = Ledger(engine, "ledger", domain_projectors())
+    results = [ledger.append(batch) for batch in scenario.batches()]
+    engine.dispose()
+    assert sum(len(r.already_recorded) for r in results) == 1
+    assert sum(len(r.conflicts) for r in results) == 1
+    first = scenario.PEOPLE[0]
+    assert ledger.account_balance(f"person:{first}:paid") == 0  # paid, then reversed
+    types = [i.event.event_type for b in scenario.batches() for i in b]
+    assert {"PaymentReversed", "BeneficiaryDied"} <= set(types)
+
+
+def test_a_store_replay_equals_the_live_ledger(
+    live: Ledger, ledger_url: str, db: Database
+) -> None:
+    outcome = _replay(ledger_url, db, "scratch_one")
+    assert outcome.differences == []
+    assert (outcome.read, outcome.appended, outcome.refused, outcome.conflicts) == (
+        live.head()[0], live.head()[0], [], [])
+    with session(db) as conn:
+        assert outcome.digest == schema_digest(conn, "ledger")
+        counts = _counts(conn, "scratch_one")
+    assert counts["postings"] > 20 and counts["payroll_people"] == 3
+    rp.drop(db, "scratch_one")
+
+
+def test_replaying_the_same_history_twice_gives_byte_identical_tables(
+    live: Ledger, ledger_url: str, db: Database, superuser: Sql
+) -> None:
+    first, second = _replay(ledger_url, db, "scratch_a"), _replay(ledger_url, db, "scratch_b")
+    assert first.digest is not None and first.digest == second.digest
+    rp.drop(db, "scratch_a")
+    rp.drop(db, "scratch_b")
+    left = superuser("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'scratch_%%'")
+    assert left == []
+
+
+def test_a_balance_edited_in_the_live_ledger_is_reported(
+    live: Ledger, ledger_url: str, db: Database, superuser: Sql
+) -> None:
+    account = f"person:{scenario.PEOPLE[1]}:paid"
+    superuser("UPDATE ledger.balances SET balance = balance + 1 WHERE account = %s", account)
+    outcome = _replay(ledger_url, db, "scratch_edit")
+    rp.drop(db, "scratch_edit")
+    assert [(d.table, d.only_live, d.only_replay) for d in outcome.differences] == [
+        ("balances", 1, 1)]
+    assert account in str(outcome.differences[0])
+
+
+def test_the_replay_command_reports_equality_and_drops_its_scratch_schema(
+    live: Ledger, cli: Callable[..., int], capsys: pytest.CaptureFixture[str], superuser: Sql
+) -> None:
+    assert cli("audit", "replay", "--from-store", "--batch", "5") == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "the replay equals the live ledger" in out and "dropped" in out
+    assert superuser("SELECT 1 FROM pg_namespace WHERE nspname LIKE 'audit_replay_%%'") == []
+
+
+def test_a_replay_until_a_date_compares_what_was_recorded_by_then(
+    live: Ledger, cli: Callable[..., int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli("audit", "replay", "--until", "2025-02-07", "--keep", "--scratch", "upto_feb") == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "the replay equals the live ledger" in out and "upto_feb (kept)" in out
+    stored = len(scenario.january()) + 5  # then the reversal and four accruals by 7 February
+    assert f"replayed {stored} events" in out
+
+
+def _counts(conn: Any, schema: str) -> dict[str, int]:
+    counts = {}
+    with conn.cursor() as cur:
+        for table in ("postings", "payroll_people"):
+            cur.execute(f'SELECT count(*) FROM "{schema}"."{table}"')
+            counts[table] = int(cur.fetchone()[0])
+    return counts
+
+
+def test_an_existing_or_unsafe_scratch_schema_name_is_refused(
+    live: Ledger, ledger_url: str, db: Database
+) -> None:
+    with pytest.raises(AuditInputError, match="already exists"):
+        rp.rebuild(ledger_url, "ledger", [], [], source="store")
+    with pytest.raises(AuditInputError, match="not allowed"):
+        _replay(ledger_url, db, "Bad-Name")

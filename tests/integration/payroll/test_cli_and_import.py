@@ -1,0 +1,87 @@
+"""The commands on the real broker and PostgreSQL; refused report files publish nothing."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer
+
+from connectors.cli.app import run
+from connectors.jsonl import FileRefused
+from connectors.postoffice.report_import import import_report
+from connectors.topics import topic_name
+from ledger.ledger import Ledger
+from ledger.payroll.run import PayrollScope, run_payroll
+from schemas.eligibility import BeneficiaryGroup as G
+from schemas.envelope import Event
+from schemas.registry import parse_event
+from tests.unit.payroll.builders import History
+
+pytestmark = pytest.mark.integration
+
+HEADER = "list_id,line_no,person_id,amount_paid_vnd,paid_at,receipt_no,collected_by," \
+         "not_collected_reason\n"
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, payroll_db_url: str, kafka_bootstrap: str,
+            topic_prefix: str) -> str:
+    monkeypatch.setenv("DATABASE_URL", payroll_db_url)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap)
+    monkeypatch.setenv("AIDLEDGER_TOPIC_PREFIX", topic_prefix)
+    monkeypatch.setattr(importlib.import_module("connectors.cli.app"), "_cached", [])
+    return topic_prefix
+
+
+def _published(bootstrap: str, prefix: str) -> list[Event]:
+    consumer = KafkaConsumer(topic_name("aid.payments", prefix), bootstrap_servers=bootstrap,
+                             auto_offset_reset="earliest", consumer_timeout_ms=3_000,
+                             enable_auto_commit=False)
+    try:
+        return [parse_event(record.value) for record in consumer]
+    finally:
+        consumer.close()
+
+
+def test_payroll_run_publishes_accruals_and_lists_to_kafka(
+    cli_env: str, payroll_ledger: Ledger, kafka_bootstrap: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    payroll_ledger.append(History("P1", born=date(1970, 1, 1)).grant(
+        G.DISABILITY_SEVERE, "2025-03").events)
+    assert run(["payroll", "run", "--month", "2025-03", "--province", "84"]) == 0
+    assert "1 lists" in capsys.readouterr().out
+    types = sorted(e.event_type for e in _published(kafka_bootstrap, cli_env))
+    assert types == ["AllowanceAccrued", "PaymentListIssued"]
+
+
+def test_a_bad_month_is_wrong_usage(cli_env: str) -> None:
+    assert run(["payroll", "run", "--month", "2025-13", "--province", "84"]) == 2
+
+
+def test_a_report_with_bad_rows_is_refused_whole_and_nothing_is_published(
+    payroll_ledger: Ledger, tmp_path: Path,
+) -> None:
+    payroll_ledger.append(History("P1", born=date(1970, 1, 1)).grant(
+        G.DISABILITY_SEVERE, "2025-03").events)
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        HEADER
+        + "PL-2025-03-84201,1,P1,750000,2025-03-05,R1,self,\n"
+        + "PL-2025-03-84201,1,P1,12.5,2025-03-05,R2,self,\n"
+        + "PL-UNKNOWN,1,P9,750000,2025-03-05,R3,self,\n",
+        encoding="utf-8",
+    )
+    published: list[Event] = []
+    with pytest.raises(FileRefused, match="row 3: amount_paid_vnd") as refused:
+        import_report(payroll_ledger.engine, path, published.extend)
+    assert published == [] and len(refused.value.problems) == 1
+    path.write_text(HEADER + "PL-UNKNOWN,1,P9,750000,2025-03-05,R3,self,\n", encoding="utf-8")
+    with pytest.raises(FileRefused, match="row 2: list PL-UNKNOWN is unknown"):
+        import_report(payroll_ledger.engine, path, published.extend)
+    assert published == []
+    result = import_report(payroll_ledger.engine, path, published.extend, post_office="VNPOST-842")
+    assert result.disbursed == 1 and published[0].post_office_code == "VNPOST-842"  # type: ignore[attr-defined]

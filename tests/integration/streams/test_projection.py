@@ -1,0 +1,183 @@
+"""The ledger projection on a real PostgreSQL: events, dead letters and positions commit
+together, conflicts are caught inside the append, and reading a batch again changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import DBAPIError
+
+from connectors.cli.streams_cmd import domain_projectors
+from ledger import Ledger
+from ledger.records import StoredEvent
+from schemas import canonical_json
+from streams.deadletter_store import DeadLetterStore
+from streams.projection import LedgerProjection
+from streams.recorder import DeadLetterRecorder
+from streams.records import RawRecord
+from tests.fixtures.streams import Message, event_message, invalid_messages, sample_events
+
+pytestmark = pytest.mark.integration
+PREFIX = "p."
+GROUP = "group-a"
+
+
+class Exploding:
+    """A projector that fails the append after the dead letters were written."""
+
+    name = "exploding"
+
+    def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
+        raise RuntimeError("projector failed")
+
+
+def build(url: str, *extra: Any) -> LedgerProjection:
+    recorder = DeadLetterRecorder("ledger", GROUP, "worker-1")
+    ledger = Ledger(create_engine(url), projectors=[*domain_projectors(), recorder, *extra])
+    return LedgerProjection(ledger, recorder, GROUP, PREFIX)
+
+
+@pytest.fixture
+def projection(ledger_db_url: str) -> Iterator[LedgerProjection]:
+    p = build(ledger_db_url)
+    try:
+        yield p
+    finally:
+        p.ledger.engine.dispose()
+
+
+def as_records(messages: Sequence[Message], first_offset: int = 0) -> list[RawRecord]:
+    """Records in partition 0 of their topics, numbered per topic from ``first_offset``."""
+    offsets: dict[str, int] = {}
+    out = []
+    for m in messages:
+        offset = offsets[m.topic] = offsets.get(m.topic, first_offset - 1) + 1
+        out.append(RawRecord(PREFIX + m.topic, 0, offset, m.key, m.value))
+    return out
+
+
+def an_accrual() -> Any:
+    (accrual,) = [e for e in sample_events(5) if e.event_type == "AllowanceAccrued"][:1]
+    return accrual
+
+
+def rows(projection: LedgerProjection, sql: str) -> list[tuple[Any, ...]]:
+    with projection.ledger.engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(sql).fetchall()]
+
+
+def test_a_batch_records_events_dead_letters_and_positions_together(
+    projection: LedgerProjection,
+) -> None:
+    bad = invalid_messages()
+    records = as_records([*map(event_message, sample_events(30)), *(m for m, _ in bad)])
+
+    outcome = projection.process(records)
+
+    assert len(outcome.result.appended) == 30
+    stored = rows(projection, 'SELECT topic, partition, "offset", kind, reason, value '
+                              'FROM ledger.deadletters ORDER BY topic, "offset"')
+    assert len(stored) == len(bad) == len(outcome.letters)
+    for (message, phrase), letter in zip(bad, outcome.letters, strict=True):
+        assert (PREFIX + message.topic, message.value) == (letter.record.topic,
+                                                           letter.record.value)
+        (row,) = [r for r in stored if r[0] == letter.record.topic and r[2] ==
+                  letter.record.offset]
+        assert row[3] == "invalid" and phrase in row[4] and bytes(row[5]) == message.value
+    # Positions cover the valid records; the invalid ones are settled by their dead letters.
+    assert projection.ledger.positions(GROUP) == {
+        (r.topic, r.partition): r.offset for r, _ in outcome.accepted
+    }
+
+
+def test_a_conflicting_duplicate_is_refused_and_dead_lettered_with_the_reason(
+    projection: LedgerProjection,
+) -> None:
+    event = an_accrual()
+    changed = event.model_copy(update={"amount_vnd": event.amount_vnd + 1})
+    projection.process(as_records([event_message(event)]))
+
+    outcome = projection.process(as_records([event_message(changed)], first_offset=1))
+
+    assert len(outcome.result.conflicts) == 1 and outcome.accepted == ()
+    (kind, reason, event_id, value), = rows(
+        projection, "SELECT kind, reason, event_id::text, value FROM ledger.deadletters")
+    assert (kind, event_id) == ("conflict", str(event.event_id))
+    assert "same id, different content" in reason and "p.aid.payments[0]@1" in reason
+    assert bytes(value) == canonical_json(changed)
+    assert rows(projection, "SELECT count(*) FROM ledger.events") == [(1,)]
+
+
+def test_a_conflict_inside_one_batch_is_caught_too(projection: LedgerProjection) -> None:
+    event = an_accrual()
+    changed = event.model_copy(update={"amount_vnd": 1})
+
+    outcome = projection.process(as_records([event_message(event), event_message(changed)]))
+
+    assert [d.record.offset for d in outcome.letters] == [1]
+    assert [d.kind.value for d in outcome.letters] == ["conflict"]
+
+
+def test_a_batch_read_again_after_a_crash_changes_nothing(projection: LedgerProjection) -> None:
+    event = an_accrual()
+    changed = event.model_copy(update={"amount_vnd": 1})
+    messages = [*map(event_message, sample_events(20)), invalid_messages()[0][0],
+                event_message(changed)]
+    records = as_records(messages)
+    projection.process(records)
+    before = rows(projection, "SELECT deadletter_id, kind FROM ledger.deadletters ORDER BY 1")
+
+    again = projection.process(records)
+
+    assert again.result.appended == () and again.result.skipped == 21
+    assert rows(projection, "SELECT deadletter_id, kind FROM ledger.deadletters "
+                            "ORDER BY 1") == before
+    assert sorted(k for _, k in before) == ["conflict", "invalid"]
+    assert rows(projection, "SELECT count(*) FROM ledger.events") == [(20,)]
+
+
+def test_a_failed_append_writes_neither_events_nor_dead_letters_nor_positions(
+    ledger_db_url: str,
+) -> None:
+    failing = build(ledger_db_url, Exploding())
+    records = as_records([*map(event_message, sample_events(5)), invalid_messages()[0][0]])
+
+    with pytest.raises(RuntimeError, match="projector failed"):
+        failing.process(records)
+
+    assert rows(failing, "SELECT (SELECT count(*) FROM ledger.events), "
+                         "(SELECT count(*) FROM ledger.deadletters), "
+                         "(SELECT count(*) FROM ledger.positions)") == [(0, 0, 0)]
+    failing.ledger.engine.dispose()
+
+
+def test_a_worker_resumes_after_the_checkpoint_or_else_the_ledgers_position(
+    projection: LedgerProjection,
+) -> None:
+    records = as_records([*map(event_message, sample_events(12)), invalid_messages()[0][0]])
+    outcome = projection.process(records)
+    payments = (PREFIX + "aid.payments", 0)
+
+    invalid_offset = outcome.letters[0].record.offset
+    assert outcome.reached[payments] == invalid_offset
+
+    # The ledger holds the accruals up to just before the invalid record: read it again.
+    assert projection.resume_offsets()[payments] == invalid_offset
+    projection.checkpoint(outcome.reached)
+    assert projection.resume_offsets()[payments] == invalid_offset + 1
+
+
+def test_dead_letters_are_append_only_and_listed_newest_first(
+    projection: LedgerProjection,
+) -> None:
+    projection.process(as_records([m for m, _ in invalid_messages()]))
+    store = DeadLetterStore(projection.ledger.engine)
+
+    listed = store.list()
+    assert len(listed) == len(invalid_messages())
+    assert store.get(str(listed[0].deadletter_id)[:8]).deadletter_id == listed[0].deadletter_id
+    with pytest.raises(DBAPIError, match="append-only"), projection.ledger.engine.begin() as c:
+        c.exec_driver_sql("DELETE FROM ledger.deadletters")

@@ -1,0 +1,71 @@
+"""Rows of one append: gap-free sequences, the hash chain and running balances, in Python."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+
+from ledger.audit.chain import GENESIS
+from ledger.posting_rules import entry_for
+from ledger.rows import BatchRows, Key
+from schemas import Event, canonical_json
+from tests.unit.ledger.builders import accrual, disbursement, registered
+
+
+def _rows(events: list[Event], balances: dict[Key, int] | None = None) -> BatchRows:
+    entries = [entry_for(e) for e in events]
+    opened = dict.fromkeys(((a.code, a.asset) for en in entries for a, _ in en.legs), 0)
+    return BatchRows([(e, None) for e in events], entries, {}, 41, b"\x01" * 32,
+                     {**opened, **(balances or {})})
+
+
+def _tuples(data: bytes) -> list[list[bytes | None]]:
+    """Parse binary COPY data back into fields (the layout PostgreSQL reads)."""
+    assert data.startswith(b"PGCOPY\n\xff\r\n\x00")
+    pos, rows = 19, []  # type: ignore[var-annotated]
+    while True:
+        (count,) = struct.unpack_from("!h", data, pos)
+        pos += 2
+        if count == -1:
+            assert pos == len(data)
+            return rows
+        fields: list[bytes | None] = []
+        for _ in range(count):
+            (size,) = struct.unpack_from("!i", data, pos)
+            pos += 4
+            fields.append(None if size == -1 else data[pos : pos + size])
+            pos += max(size, 0)
+        rows.append(fields)
+
+
+def test_events_get_consecutive_sequences_and_each_hash_covers_the_previous_one() -> None:
+    events = [registered("P1"), accrual("P1", 500_000, "2024-07"), registered("P2")]
+    rows = _rows(events)
+    table = _tuples(b"".join(rows.events_chunks()))
+    assert [s.sequence for s in rows.stored] == [41, 42, 43]
+    previous = b"\x01" * 32
+    for stored, fields in zip(rows.stored, table, strict=True):
+        assert stored.payload == canonical_json(stored.event)
+        assert stored.prev_hash == previous
+        assert stored.hash == hashlib.sha256(previous + stored.payload).digest()
+        assert fields[0] == struct.pack("!q", stored.sequence)
+        assert (fields[12], fields[13]) == (stored.payload, b"\x01" + stored.payload)
+        assert (fields[14], fields[15]) == (previous, stored.hash)
+        previous = stored.hash
+    assert rows.head_hash == previous != GENESIS
+    assert table[0][5] == b"P1" and table[0][9] is None  # person id; no Kafka origin
+
+
+def test_postings_carry_running_balances_from_the_stored_ones() -> None:
+    key = ("person:P1:accrued:regular", "VND")
+    rows = _rows([accrual("P1", 500_000, "2024-07"), accrual("P1", 500_000, "2024-08"),
+                  disbursement("P1", 700_000, "2024-08-05")], {key: -100_000})
+    postings = _tuples(b"".join(rows.postings_chunks()))
+    mine = [p for p in postings if p[2] == key[0].encode()]
+    amounts = [struct.unpack("!q", p[i] or b"")[0] for p in mine for i in (4, 5, 6)]
+    assert amounts == [-500_000, -100_000, -600_000, -500_000, -600_000, -1_100_000]
+    assert rows.balances[key] == -1_100_000
+    assert rows.balances[("person:P1:paid", "VND")] == 700_000
+    assert rows.last_sequence_of[key] == 42
+    assert len(postings) == 6
+    assert len(_tuples(b"".join(rows.journal_chunks()))) == 3

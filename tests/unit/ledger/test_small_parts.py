@@ -1,0 +1,52 @@
+"""Small parts: "known on" cut-offs, the GC pause, schema names and result summaries."""
+
+from __future__ import annotations
+
+import gc
+from datetime import UTC, date, datetime
+
+import pytest
+
+from ledger.append import chain_lock_key
+from ledger.errors import InvalidQuery, InvalidSchemaName
+from ledger.gc_pause import gc_paused
+from ledger.queries import known_cutoff
+from ledger.records import AppendResult
+from ledger.storage import checked_schema
+
+
+def test_known_on_a_date_means_up_to_the_end_of_that_day_in_utc() -> None:
+    assert known_cutoff(date(2024, 7, 31)) == datetime(2024, 7, 31, 23, 59, 59, 999_999, UTC)
+    assert known_cutoff(None) is None
+
+
+def test_known_on_a_time_without_a_timezone_is_refused() -> None:
+    with pytest.raises(InvalidQuery, match="no timezone"):
+        known_cutoff(datetime(2024, 7, 31, 12))
+
+
+def test_the_collector_is_paused_inside_and_restored_after_even_when_nested() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_schema_names_must_be_plain_identifiers() -> None:
+    assert checked_schema("ledger_replay_1") == "ledger_replay_1"
+    with pytest.raises(InvalidSchemaName):
+        checked_schema('ledger"; DROP TABLE x; --')
+
+
+def test_each_schema_has_its_own_chain_lock() -> None:
+    assert chain_lock_key("ledger") == chain_lock_key("ledger")
+    assert chain_lock_key("ledger") != chain_lock_key("scratch")
+    assert -(2**63) <= chain_lock_key("ledger") < 2**63
+
+
+def test_an_append_result_summarises_itself_in_one_line() -> None:
+    assert AppendResult(skipped=2).summary() == (
+        "appended 0, already recorded 0, conflicts 0, skipped (at or below position) 2"
+    )

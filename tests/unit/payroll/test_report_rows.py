@@ -1,0 +1,65 @@
+"""Disbursement report rows: each validated on its own, errors name the column."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from connectors.postoffice.report_rows import (
+    ReportUnreadable,
+    RowProblem,
+    parse_row,
+    raw_rows,
+)
+from ledger.reconciliation.rows import DISBURSED, NOT_COLLECTED
+
+PAID = {"list_id": "PL-2025-03-84201", "line_no": "3", "person_id": "P1",
+        "amount_paid_vnd": "750000", "paid_at": "2025-03-05 09:30", "receipt_no": "R1",
+        "collected_by": "self", "not_collected_reason": ""}
+
+
+def test_a_paid_row_in_vietnam_time_is_stored_in_utc() -> None:
+    row = parse_row(2, PAID)
+    assert (row.kind, row.amount_vnd, row.line_no) == (DISBURSED, 750_000, 3)
+    assert row.at == datetime(2025, 3, 5, 2, 30, tzinfo=UTC)
+
+
+def test_a_not_collected_row_without_an_amount_means_the_listed_amount() -> None:
+    row = parse_row(2, {**PAID, "amount_paid_vnd": "", "receipt_no": "", "collected_by": "",
+                        "not_collected_reason": "Absent"})
+    assert (row.kind, row.amount_vnd, row.reason) == (NOT_COLLECTED, None, "absent")
+
+
+@pytest.mark.parametrize(
+    ("change", "column"),
+    [
+        ({"amount_paid_vnd": "750000.5"}, "amount_paid_vnd"),
+        ({"amount_paid_vnd": "0"}, "amount_paid_vnd"),
+        ({"paid_at": "5/3/2025"}, "paid_at"),
+        ({"receipt_no": ""}, "receipt_no"),
+        ({"collected_by": "neighbour"}, "collected_by"),
+        ({"not_collected_reason": "lost"}, "not_collected_reason"),
+        ({"line_no": "0"}, "line_no"),
+        ({"person_id": ""}, "person_id"),
+        ({"list_id": "PL 2025"}, "list_id"),
+    ],
+)
+def test_a_bad_row_is_refused_naming_the_column(change: dict[str, str], column: str) -> None:
+    with pytest.raises(RowProblem, match=column):
+        parse_row(2, {**PAID, **change})
+
+
+def test_a_report_without_the_required_columns_is_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("list_id,line_no\nPL-1,1\n", encoding="utf-8")
+    with pytest.raises(ReportUnreadable, match="missing: person_id"):
+        list(raw_rows(path))
+
+
+def test_blank_rows_carry_nothing_and_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    header = ",".join(PAID)
+    path.write_text(f"{header}\n,,,,,,,\n{','.join(PAID.values())}\n", encoding="utf-8")
+    assert [n for n, _ in raw_rows(path)] == [3]
