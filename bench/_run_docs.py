@@ -118,6 +118,8 @@ def machine() -> str:
 def write_summary(body: str, doc: Path = DOC) -> None:
     """Replace the body of the summary section (creating the file or section if missing)."""
     text = doc.read_text(encoding="utf-8") if doc.exists() else INTRO + "\n" + HOW_TO
+    if HOW_TO.splitlines()[0] not in text:
+        text = text.rstrip("\n") + "\n\n" + HOW_TO
     if SUMMARY not in text:
         text = text.rstrip("\n") + f"\n\n{SUMMARY}\n\n"
     head, _, rest = text.partition(SUMMARY)

@@ -44,7 +44,13 @@ class Worker:
         """Serve metrics and process until stopped (SIGTERM/SIGINT finish the batch first)."""
         # Fail before joining the group when the ledger is unreachable or not migrated.
         self.pipeline.projection.resume_offsets()
-        self.metrics.serve(self.settings.metrics_port, metrics_host)
+        port = self.metrics.serve(self.settings.metrics_port, metrics_host)
+
+        @self.app.task  # type: ignore[untyped-decorator]
+        async def announce() -> None:  # once logging is set up
+            log.info("worker %s of group %s; metrics on http://%s:%d/metrics",
+                     self.app.worker_id, self.settings.consumer_group, metrics_host, port)
+
         worker = faust.Worker(self.app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -7,6 +7,7 @@ A failed check raises an AidLedgerError with exit code 1 (bad input 3, no databa
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -196,7 +197,7 @@ def prove(
     cp = ckpt.from_file(checkpoint_file) if checkpoint_file else None
     proof = prove_event(_db(role), schema, event_id, cp, with_payload=payload)
     if out is None:
-        console.print_json(proof.model_dump_json())
+        typer.echo(proof.model_dump_json(indent=2))  # plain: Rich would wrap long lines
     else:
         proofs.write(proof, out)
         console.print(f"inclusion proof of event {event_id} written to {out}")
@@ -286,7 +287,7 @@ def explain(
                             known_on=_date(known_on) if known_on else None)
     if as_json:
         for step in found.steps:
-            console.print_json(json.dumps(step.__dict__, default=str))
+            typer.echo(json.dumps(asdict(step), default=str, ensure_ascii=False))
         return
     table = Table(title=f"{found.account} ({found.asset}) as of {found.as_of}")
     for column in ("seq", "date", "event", "amount", "balance", "source", "kafka"):

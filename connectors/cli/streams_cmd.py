@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from connectors.cli.app import app, console, get_runtime
@@ -70,7 +71,7 @@ def deadletters(
         table.add_row(
             str(d.deadletter_id),
             f"{d.topic}/{d.partition}/{d.offset}",
-            f"[{d.kind}] {d.reason}{retried}",
+            escape(f"[{d.kind}] {d.reason}") + retried,
             d.recorded_at.strftime("%Y-%m-%d %H:%M:%S %Z"),
         )
     console.print(table)

@@ -106,14 +106,18 @@ def _balances(schema: str) -> str:
 
 
 def _diff(conn: Any, left: str, right: str, name: str) -> Difference | None:
+    # Rows are compared by the MD5 of their text: sorting 32 characters, not whole rows.
     with conn.cursor() as cur:
         cur.execute(
-            f"WITH l AS ({left}), s AS ({right}), "
-            "a AS (SELECT r FROM l EXCEPT ALL SELECT r FROM s), "
-            "b AS (SELECT r FROM s EXCEPT ALL SELECT r FROM l) "
+            f"WITH l AS (SELECT md5(r) AS h, r FROM ({left}) x), "
+            f"s AS (SELECT md5(r) AS h, r FROM ({right}) y), "
+            "a AS (SELECT h FROM l EXCEPT ALL SELECT h FROM s), "
+            "b AS (SELECT h FROM s EXCEPT ALL SELECT h FROM l) "
             "SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM b), "
-            "ARRAY(SELECT 'live ' || left(r, 160) FROM a ORDER BY r LIMIT 2) || "
-            "ARRAY(SELECT 'replay ' || left(r, 160) FROM b ORDER BY r LIMIT 2)"
+            "ARRAY(SELECT 'live ' || left(r, 160) FROM l WHERE h IN (SELECT h FROM a) "
+            "ORDER BY r LIMIT 2) || "
+            "ARRAY(SELECT 'replay ' || left(r, 160) FROM s WHERE h IN (SELECT h FROM b) "
+            "ORDER BY r LIMIT 2)"
         )
         only_live, only_replay, examples = cur.fetchone()
     if not only_live and not only_replay:

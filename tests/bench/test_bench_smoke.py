@@ -33,9 +33,11 @@ def started(
     """Every selected script, started at once: they mostly wait on the servers, so overlap."""
     env = {**os.environ, "DATABASE_URL": pg_admin_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap}
     selected = [
-        item.callspec.params["script"]
+        str(item.callspec.params["script"])
         for item in request.session.items
-        if item.module is request.module and hasattr(item, "callspec")
+        if isinstance(item, pytest.Function)
+        and item.module is request.module
+        and hasattr(item, "callspec")
     ]
     procs = {
         script: subprocess.Popen(

@@ -93,3 +93,13 @@ def test_a_missing_file_is_created_with_the_how_to_section(tmp_path: Path) -> No
     text = doc.read_text(encoding="utf-8")
     assert text.index("## How to run the benchmarks") < text.index(SUMMARY)
     assert text.rstrip().endswith("the table")
+
+
+def test_a_file_written_by_others_first_gets_the_how_to_section_too(tmp_path: Path) -> None:
+    doc = tmp_path / "PERFORMANCE.md"
+    doc.write_text("# Performance\n\n## Payroll\n\nmine\n", encoding="utf-8")
+
+    write_summary("the table\n", doc)
+
+    text = doc.read_text(encoding="utf-8")
+    assert text.index("## Payroll") < text.index("## How to run") < text.index(SUMMARY)

@@ -71,7 +71,7 @@ def test_a_month_recorded_again_after_history_changed_is_a_conflict(
 
 def test_an_inclusion_proof_verifies_and_fails_for_a_tampered_event(
     live: Ledger, db: Database, key: Ed25519PrivateKey, superuser: Sql, cli: Cli,
-    tmp_path: Path,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     signed = _signed(db, key)
     to_file(signed, tmp_path / "cp.json")
@@ -80,6 +80,9 @@ def test_an_inclusion_proof_verifies_and_fails_for_a_tampered_event(
     proofs.check_inclusion(proof, signed)
     assert (proof.leaf_index, proof.tree_size) == (sequence - 1, signed.tree_size)
     pub = tmp_path / "dept.key.pub"
+    assert cli("audit", "prove", event_id, "--checkpoint", tmp_path / "cp.json") == 0
+    printed = proofs.InclusionProof.model_validate_json(capsys.readouterr().out)
+    assert printed == proof
     assert cli("audit", "prove", event_id, "--checkpoint", tmp_path / "cp.json",
                "--out", tmp_path / "proof.json") == 0
     assert cli("audit", "verify-proof", tmp_path / "proof.json", "--checkpoint",

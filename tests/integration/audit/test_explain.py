@@ -61,3 +61,14 @@ def test_the_explain_command_prints_each_step_and_the_balance(
     out = " ".join(capsys.readouterr().out.split())
     assert "balance -1,500,000 VND from 2 postings (debit positive)" in out
     assert cli("audit", "explain", SECOND, "--account", "paid", "--as-of", "2025-13-01") == 3
+
+
+def test_explain_as_json_lines_can_be_read_back(
+    live: Ledger, cli: Callable[..., int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    assert cli("audit", "explain", FIRST, "--account", "paid", "--as-of", "2025-02-28",
+               "--json") == 0
+    steps = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(s["amount"], s["running"]) for s in steps] == [(750_000, 750_000), (-750_000, 0)]

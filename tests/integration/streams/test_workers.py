@@ -209,7 +209,8 @@ def test_a_worker_killed_in_the_middle_of_a_batch_leaves_the_ledger_as_without_t
 
 def aidledger(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(Path(sys.executable).parent / "aidledger"), *args],
-                          capture_output=True, text=True, env={**os.environ, **env},
+                          capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "250", **env},
                           cwd=REPO, timeout=60)
 
 
