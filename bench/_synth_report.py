@@ -11,12 +11,12 @@ import random
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 
+from bench._synth_discrepancy import Discrepancy, draw
 from bench._synth_events import report_time
 from bench._synth_facts import POST_OFFICE, build
 from bench._synth_people import FAMILY, GIVEN, MIDDLE
-from schemas import AidLedgerError, Event
+from schemas import Event
 from schemas.eligibility import BeneficiaryDied, EligibilityTerminated, Sex, TerminationReason
 from schemas.payments import PaymentLine, PaymentListIssued
 
@@ -33,49 +33,6 @@ REPORT_COLUMNS = (
     "post_office_code",
 )
 TRUTH_COLUMNS = ("list_id", "line_no", "person_id", "kind", "listed_vnd")
-
-
-class Discrepancy(StrEnum):
-    PAID_IN_FULL = "paid_in_full"
-    PARTIAL = "partial"
-    NOT_COLLECTED = "not_collected"
-    OVERPAID = "overpaid"
-    PAID_TWICE = "paid_twice"
-    NOT_ON_LIST = "not_on_list"
-    AFTER_DEATH = "after_death"
-    MISSING = "missing"
-
-
-#: Kinds drawn per listed line (PAID_IN_FULL takes what is left; NOT_ON_LIST adds rows).
-LINE_KINDS = tuple(
-    k for k in Discrepancy if k not in (Discrepancy.PAID_IN_FULL, Discrepancy.NOT_ON_LIST)
-)
-
-
-class BadRates(AidLedgerError):
-    """Discrepancy rates that cannot be drawn (negative, or more than 100% of lines)."""
-
-    exit_code = 3
-
-
-def discrepancy_rates(
-    every: float, overrides: Mapping[str, float] | None = None
-) -> dict[Discrepancy, float]:
-    """``every`` for each discrepancy kind, then per-kind overrides such as {"partial": 0.1}."""
-    rates: dict[Discrepancy, float] = {
-        k: every for k in Discrepancy if k is not Discrepancy.PAID_IN_FULL
-    }
-    for name, rate in (overrides or {}).items():
-        try:
-            rates[Discrepancy(name)] = rate
-        except ValueError:
-            known = ", ".join(k.value for k in rates)
-            raise BadRates(f"unknown discrepancy kind {name!r} (known: {known})") from None
-    if any(not 0 <= r <= 1 for r in rates.values()):
-        raise BadRates(f"every rate must be between 0 and 1, got {rates}")
-    if sum(rates[k] for k in LINE_KINDS) > 1:
-        raise BadRates(f"the rates of {[k.value for k in LINE_KINDS]} add up to more than 1")
-    return rates
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,22 +70,13 @@ def report_lines(
         rng = random.Random(f"{seed}/report/{issued.list_id}")
         extra: list[ReportLine] = []
         for line in issued.lines:
-            kind = _draw(rng, rates)
+            kind = draw(rng, rates)
             if line.person_id in deceased:
                 kind = Discrepancy.NOT_COLLECTED
             yield _line(seed, rng, issued, line, kind)
             if rng.random() < rates.get(Discrepancy.NOT_ON_LIST, 0):
                 extra.append(_unlisted(rng, issued, line, len(extra) + 1))
         yield from extra
-
-
-def _draw(rng: random.Random, rates: Mapping[Discrepancy, float]) -> Discrepancy:
-    u, acc = rng.random(), 0.0
-    for kind in LINE_KINDS:
-        acc += rates.get(kind, 0)
-        if u < acc:
-            return kind
-    return Discrepancy.PAID_IN_FULL
 
 
 def _paid_at(rng: random.Random, month: str, later_days: int = 0) -> datetime:

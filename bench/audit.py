@@ -12,8 +12,10 @@ apart, the comparison with the live ledger and the digest of the scratch schema.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -48,8 +50,6 @@ def plain_read_rate(url: str, n: int) -> float:
 
 def raw_copy_rate(url: str, n: int) -> float:
     """Rows/s of COPYing the event rows out and into an empty table of the same columns."""
-    import os
-
     from ledger.audit.db import Database
 
     db = Database.from_url(url)
@@ -91,6 +91,7 @@ def main() -> None:
 
     with Timer() as gen:
         events = generate(args.n)
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"generated {len(events):,} events in {gen.seconds:.1f} s (rss {current_rss_mb()} MiB)")
     with postgres_url() as url:
         ledger = open_ledger(url)
@@ -111,24 +112,29 @@ def main() -> None:
               f"{serial.rate:,.0f} events/s; plain binary COPY read of the same columns "
               f"{read:,.0f} rows/s; head {report.head_hash[:16]}…")
 
+        cpu = time.process_time()
         outcome = rp.rebuild(url, "bench_replay", history.from_store(db, "ledger"), [],
                              source="store", batch=args.batch)
+        cpu_us = (time.process_time() - cpu) / args.n * 1e6
         assert outcome.appended == args.n and not outcome.refused and not outcome.conflicts
         with Timer() as checking:
             rp.check(db, "ledger", outcome, exact=True)
         assert outcome.differences == [], outcome.differences
         copy = raw_copy_rate(url, args.n)
         print(f"replay from the store: {outcome.read:,} events in {outcome.seconds:.2f} s = "
-              f"{outcome.rate:,.0f} events/s (batches of {args.batch}); raw COPY of the same "
-              f"event rows into an empty table {copy:,.0f} rows/s; comparison with the live "
-              f"ledger and digest {checking.seconds:.1f} s, no differences")
+              f"{outcome.rate:,.0f} events/s (batches of {args.batch}; this process used "
+              f"{cpu_us:.0f} µs of CPU per event: parse, posting rules, COPY rows)")
+        print(f"raw COPY of the same event rows into an empty table: {copy:,.0f} rows/s; "
+              f"comparison with the live ledger and digest: {checking.seconds:.1f} s, "
+              "no differences")
         print(f"targets: verify >= {VERIFY_TARGET:,}/s "
               f"{'met' if report.rate >= VERIFY_TARGET else 'NOT met'}, replay >= "
               f"{REPLAY_TARGET:,}/s {'met' if outcome.rate >= REPLAY_TARGET else 'NOT met'}")
     print_bench(
         "audit", round(outcome.rate), "events/s (replay)", raw_limit=round(copy),
         target=f">= {REPLAY_TARGET}", n=args.n, replay_seconds=round(outcome.seconds, 2),
-        compare_seconds=round(checking.seconds, 2), verify_figure=round(report.rate),
+        compare_seconds=round(checking.seconds, 2), replay_cpu_us_per_event=round(cpu_us, 1),
+        load_average=os.getloadavg()[0], verify_figure=round(report.rate),
         verify_serial=round(serial.rate), verify_raw_limit=round(read),
         verify_ratio=round(report.rate / read, 4), verify_target=f">= {VERIFY_TARGET}",
     )

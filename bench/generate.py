@@ -24,18 +24,12 @@ from typing import IO, BinaryIO
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._synth_discrepancy import Discrepancy, discrepancy_rates
 from bench._synth_district import district_events
 from bench._synth_facts import POLICY, build
 from bench._synth_geography import District, districts
 from bench._synth_policy import BASE_SALARIES, EARLIEST_MONTH, STANDARD_LEVELS
-from bench._synth_report import (
-    REPORT_COLUMNS,
-    TRUTH_COLUMNS,
-    Discrepancy,
-    ReportLine,
-    discrepancy_rates,
-    report_lines,
-)
+from bench._synth_report import REPORT_COLUMNS, TRUTH_COLUMNS, ReportLine, report_lines
 from schemas import AidLedgerError, Event, canonical_json
 from schemas.months import add_months
 from schemas.payments import PaymentListIssued

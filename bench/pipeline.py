@@ -5,7 +5,8 @@
 N mixed events (bench.ledger_append.generate) are published first (aiokafka, acks=all); then
 1 (and then 2) worker processes start, and the figure is events/s from the moment every worker
 has its partitions until the last event is in the ledger (the group join is reported apart).
-In the same run: the raw limit, a raw aiokafka consume of the same records into memory plus a
+In the same run: the ledger alone (the same events appended in-process with the workers'
+projectors); the raw limit, a raw aiokafka consume of the same records into memory plus a
 COPY of them into a plain table; and, with --take-n, the consume-only speed of a Faust agent
 using stream.take() against the getmany-level batching the workers use.
 """
@@ -182,6 +183,27 @@ def raw_limit(url: str, bootstrap: str, prefix: str, n: int) -> dict[str, float]
             "rate": len(rows) / (c.seconds + w.seconds)}
 
 
+def ledger_ceiling(url: str, msgs: list[Message]) -> float:
+    """Events/s of the ledger alone: the workers' batches appended in-process, no Kafka."""
+    from sqlalchemy import create_engine
+
+    from connectors.cli.streams_cmd import domain_projectors
+    from ledger import Ledger
+    from schemas.registry import parse_event
+    from streams.app import BATCH_MAX_RECORDS
+
+    engine = create_engine(url)
+    ledger = Ledger(engine, projectors=domain_projectors())
+    seconds = 0.0
+    for start in range(0, len(msgs), BATCH_MAX_RECORDS):  # parsed batch by batch: less memory
+        events = [parse_event(v) for _, _, v in msgs[start:start + BATCH_MAX_RECORDS]]
+        with Timer() as t:
+            ledger.append(events)
+        seconds += t.seconds
+    engine.dispose()
+    return len(msgs) / seconds
+
+
 def consume_only(bootstrap: str, prefix: str, n: int, take: bool, home: Path) -> float:
     """Records/s a Faust worker reaches with no work at all: stream.take() vs getmany."""
     code = f"""
@@ -253,6 +275,9 @@ def main() -> None:
             print(f"{count} worker(s): published at {rate:,.0f}/s; group join {r['join_s']:.1f}"
                   f" s; {args.n} events into the ledger in {r['process_s']:.2f} s ="
                   f" {r['rate']:,.0f} events/s")
+        ceiling = ledger_ceiling(fresh_database(server), msgs)
+        print(f"ledger alone (same events, batches of 10,000, the workers' projectors, no"
+              f" Kafka): {ceiling:,.0f} events/s")
         raw = raw_limit(fresh_database(server), bootstrap, prefix, args.n)
         print(f"raw limit: aiokafka getmany of {args.n} records in {raw['consume_s']:.2f} s +"
               f" COPY into a plain table in {raw['copy_s']:.2f} s = {raw['rate']:,.0f} records/s")
@@ -267,8 +292,10 @@ def main() -> None:
     print(f"ratio end-to-end / raw limit: {figure / raw['rate']:.2f}; target >= {TARGET:,}"
           f" events/s: {'met' if figure >= TARGET else 'NOT met'} ({best} worker(s))")
     extra = {f"workers_{c}": round(r["rate"]) for c, r in results.items()}
+    print(f"end-to-end / ledger alone: {figure / ceiling:.2f}")
     print_bench("pipeline_end_to_end", round(figure), "events/s", raw_limit=round(raw["rate"]),
-                target=f">= {TARGET}", n=args.n, best_workers=best, **extra)
+                target=f">= {TARGET}", n=args.n, best_workers=best,
+                ledger_alone=round(ceiling), **extra)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from ledger.chain_check import verify_chain
 from ledger.coverage import CardCoverage
 from ledger.errors import DuplicateEventConflict, LedgerUnavailable
-from ledger.ledger import Ledger, open_ledger
+from ledger.ledger import Ledger, ensure_migrated, open_ledger
 from ledger.person_balances import PersonBalances, ReliefReceived
 from ledger.projectors import Projector
 from ledger.queries import HistoryEntry
@@ -23,6 +23,7 @@ __all__ = [
     "Projector",
     "ReliefReceived",
     "StoredEvent",
+    "ensure_migrated",
     "open_ledger",
     "verify_chain",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, cast
 
@@ -64,9 +65,13 @@ class BatchConsumer(faust_aiokafka.Consumer):
             if generation != positioned:
                 floors.reset(await self._position(sink))
                 positioned = generation
+            waited = time.perf_counter()
             taken = await take(
                 self._fetch, floors, app.batch_max_records, app.batch_within_s
             )
+            if taken.records:
+                log.debug("took %d records in %.2fs", len(taken.records),
+                          time.perf_counter() - waited)
             if taken.behind:
                 await self._seek_to({tp: offset for tp, offset in taken.behind.items()})
             if not taken.records or app.consumer_generation_id != generation:

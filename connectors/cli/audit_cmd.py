@@ -81,6 +81,9 @@ def replay(
     order: Annotated[str, typer.Option(help="Kafka only: 'live' (the order the live ledger "
                                        "applied, when it holds the origins) or 'recorded'.")
                      ] = "live",
+    into: Annotated[bool, typer.Option("--into-live", help="Kafka only: rebuild INTO the "
+                                       "live schema, which must hold no event (after losing "
+                                       "the database); stores the consumer positions.")] = False,
 ) -> None:
     """Rebuild the ledger from its history in a scratch schema and compare with the live one."""
     from ledger.audit import history
@@ -88,6 +91,9 @@ def replay(
 
     rt, cutoff = get_runtime(), _end_of(until)
     db, name = _db(), scratch or rp.scratch_name()
+    if into:
+        _rebuild_live(rt, db, schema, batch)
+        return
     if from_kafka:
         from connectors.topics import topic_name
         from schemas.registry import FAMILY_TOPICS
@@ -118,6 +124,29 @@ def replay(
         if not keep:
             rp.drop(db, name)
     _print_replay(outcome, keep)
+
+
+def _rebuild_live(rt: Any, db: Database, schema: str, batch: int) -> None:
+    """Disaster recovery: every Kafka record, merged by recorded_at, into the empty schema."""
+    from connectors.topics import topic_name
+    from ledger.audit import history
+    from ledger.audit import replay as rp
+    from schemas.registry import FAMILY_TOPICS
+
+    topics = [topic_name(t, rt.settings.topic_prefix) for t in FAMILY_TOPICS.values()]
+    partitions = history.read_topics(rt.bootstrap_servers, topics)
+    with _progress() as bar:
+        task = bar.add_task("rebuilding from Kafka", total=sum(map(len, partitions)))
+        outcome = rp.rebuild(rt.database_url, schema, history.merged(partitions),
+                             _projectors(), source="kafka", batch=batch,
+                             consumer=rt.settings.consumer_group, into_empty=True,
+                             progress=lambda n: bar.advance(task, n))
+    console.print(
+        f"rebuilt schema {schema} from Kafka: {outcome.appended:,} events appended, "
+        f"{outcome.already_recorded:,} repeats, {len(outcome.conflicts)} conflicts, "
+        f"{len(outcome.refused)} refused ({outcome.rate:,.0f} events/s); positions stored for "
+        f"consumer group {rt.settings.consumer_group}; next: aidledger audit verify"
+    )
 
 
 def _print_replay(outcome: Any, kept: bool) -> None:

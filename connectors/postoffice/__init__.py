@@ -1,0 +1,1 @@
+"""Post-office files: payment-list export, disbursement-report import, reconciliation out."""

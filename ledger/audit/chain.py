@@ -42,7 +42,8 @@ def verify_chain(
     previous = start_previous
     for sequence, event_id, canonical, stored in rows:
         expected = sha(previous + canonical).digest()
-        if expected != stored:
+        # psycopg2 returns memoryviews, which never compare equal to bytes.
+        if expected != stored and expected != bytes(stored):
             return ChainBreak(sequence, event_id, expected.hex(), bytes(stored).hex())
         previous = expected
     return None

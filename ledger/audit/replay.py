@@ -8,10 +8,12 @@ the live schema is written.
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from queue import Full, Queue
 from typing import Any
 
 from sqlalchemy import create_engine
@@ -60,19 +62,28 @@ def scratch_name() -> str:
 def rebuild(
     url: str, scratch: str, history: Iterable[Record], projectors: Sequence[Projector], *,
     source: str, batch: int = BATCH, progress: Callable[[int], None] | None = None,
+    consumer: str | None = None, into_empty: bool = False,
 ) -> ReplayOutcome:
-    """Migrate ``scratch`` (which must not exist yet) and append the whole history into it."""
+    """Migrate ``scratch`` (which must not exist yet) and append the whole history into it.
+
+    ``into_empty``: the schema may exist if it holds no event (a rebuild after losing the
+    database); ``consumer`` then stores the Kafka positions, so workers go on after them.
+    """
     scratch = checked_name(scratch)
-    if _exists(Database.from_url(url), scratch):
-        raise AuditInputError(f"schema {scratch} already exists; choose another scratch name")
+    db = Database.from_url(url)
+    if _exists(db, scratch) and not (into_empty and _empty(db, scratch)):
+        raise AuditInputError(
+            f"schema {scratch} already exists" + (" and holds events" if into_empty else "")
+            + "; choose another scratch name"
+        )
     outcome = ReplayOutcome(source, scratch)
     upgrade(url, scratch)
     engine = create_engine(url, pool_pre_ping=True)
     ledger = Ledger(engine, scratch, projectors)
     started = time.perf_counter()
     try:
-        for items in _batches(history, batch, outcome):
-            result = ledger.append(items)
+        for items in _ahead(_batches(history, batch, outcome)):
+            result = ledger.append(items, consumer=consumer)
             outcome.appended += len(result.appended)
             outcome.already_recorded += len(result.already_recorded)
             outcome.conflicts += [str(c) for c in result.conflicts]
@@ -101,6 +112,42 @@ def _batches(history: Iterable[Record], size: int, outcome: ReplayOutcome) -> It
         yield items
 
 
+def _ahead(batches: Iterator[list[Incoming]], depth: int = 2) -> Iterator[list[Incoming]]:
+    """Parse the next batches in a thread while the current one is appended: the append
+    spends most of its time waiting for PostgreSQL, with the GIL released."""
+    done, stop = object(), threading.Event()
+    queue: Queue[Any] = Queue(maxsize=depth)
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for items in batches:
+                if not put(items):
+                    return
+            put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(exc)
+
+    thread = threading.Thread(target=produce, name="audit-replay-parse", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def check(
     db: Database, live: str, outcome: ReplayOutcome, *, exact: bool,
     until: datetime | None = None,
@@ -120,6 +167,12 @@ def drop(db: Database, scratch: str) -> None:
         cur.execute(f'DROP SCHEMA IF EXISTS "{scratch}" CASCADE')
         cur.execute(f'DROP SCHEMA IF EXISTS "{scratch}_donor" CASCADE')
         conn.commit()
+
+
+def _empty(db: Database, schema: str) -> bool:
+    with session(db) as conn, conn.cursor() as cur:
+        cur.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{schema}".events)')
+        return bool(cur.fetchone()[0])
 
 
 def _exists(db: Database, schema: str) -> bool:

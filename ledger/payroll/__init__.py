@@ -1,0 +1,1 @@
+"""Monthly allowance payroll: rates, entitlement, accruals, netting, lists, implied events."""

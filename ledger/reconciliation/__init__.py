@@ -1,0 +1,1 @@
+"""Reconciliation of payment lists with post-office reports, funds and fees."""

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from bench._synth_report import (
-    LINE_KINDS,
-    REPORT_COLUMNS,
-    BadRates,
-    Discrepancy,
-    ReportLine,
-    discrepancy_rates,
-    report_lines,
-)
+from bench._synth_discrepancy import LINE_KINDS, BadRates, Discrepancy, discrepancy_rates
+from bench._synth_report import REPORT_COLUMNS, ReportLine, report_lines
 from schemas import make_event
 from schemas.canonical import lines_digest
 from schemas.eligibility import BeneficiaryDied
@@ -81,10 +76,21 @@ def test_the_rows_show_what_each_kind_means(report: list[ReportLine]) -> None:
         assert all(row["paid_at"] and row["line_no"] for row in line.rows)
 
 
-def test_the_layout_is_the_disbursement_report_of_docs_formats() -> None:
+def test_the_layout_is_the_disbursement_report_of_docs_formats(
+    report: list[ReportLine], tmp_path: Path
+) -> None:
     from connectors.postoffice.layout import REPORT_OPTIONAL, REPORT_REQUIRED
+    from connectors.postoffice.report_rows import parse_row, raw_rows
+
+    path = tmp_path / "report.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, REPORT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(row for line in report for row in line.rows)
+    parsed = [parse_row(number, raw) for number, raw in raw_rows(path)]
 
     assert set(REPORT_COLUMNS) == set(REPORT_REQUIRED) | set(REPORT_OPTIONAL)
+    assert len(parsed) == sum(len(line.rows) for line in report), "every row is importable"
 
 
 def test_a_rate_can_be_set_per_kind() -> None:

@@ -1,0 +1,1 @@
+"""Payroll and reconciliation on the real PostgreSQL ledger and broker."""

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from ledger import accounts as A
-from ledger.posting_rules import RULES, describe, entry_for
+from ledger.descriptions import describe
+from ledger.posting_rules import RULES, entry_for
 from schemas import EVENT_TYPES, Event
 from tests.unit.ledger.builders import (
     accrual,

@@ -1,0 +1,1 @@
+"""Payroll and reconciliation rule tests (no database)."""

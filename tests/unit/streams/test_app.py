@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from faust.types.enums import ProcessingGuarantee
 
 from connectors.settings import Settings
 from streams.app import create_app
@@ -46,7 +48,8 @@ def test_settings_for_a_real_cluster_and_the_embedded_broker(tmp_path: Path) -> 
     conf = create_app(settings(tmp_path, AIDLEDGER_SESSION_TIMEOUT=6,
                                AIDLEDGER_HEARTBEAT_INTERVAL=2)).conf
 
-    assert conf.processing_guarantee.value == "at_least_once"
+    guarantee: Any = conf.processing_guarantee  # faust types the setting as its enum class
+    assert guarantee is ProcessingGuarantee.AT_LEAST_ONCE
     assert (conf.broker_session_timeout, conf.broker_heartbeat_interval) == (6.0, 2.0)
     assert (conf.topic_partitions, conf.topic_replication_factor) == (12, 3)
     assert conf.web_enabled is False
