@@ -6,7 +6,9 @@
 
 Library use: ``population_events(people, years, seed)`` yields validated events (policy first,
 then one district at a time); ``report_lines(lists, rates, seed)`` makes a post-office report.
-Memory stays bounded by one district (about 5,000 people) whatever the population.
+Memory stays bounded by one district (about 5,000 people) whatever the population. The final
+month's lists are issued but their outcomes are left to the report (``--report``): a CSV in the
+disbursement report layout of docs/formats.md, plus ``<report>.truth.csv`` with each line's kind.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from connectors.producer import EventPublisher
+    from ledger.projectors import Projector
 
 
 @dataclass
@@ -62,6 +63,13 @@ class Runtime:
         from sqlalchemy import create_engine
 
         return create_engine(self.database_url, pool_pre_ping=True, future=True)
+
+    def projectors(self) -> list[Projector]:
+        """The read models every ledger writer keeps in its append transaction."""
+        from ledger.payroll.projector import PayrollProjector
+        from ledger.reconciliation.projector import ReconciliationProjector
+
+        return [PayrollProjector(), ReconciliationProjector()]
 
     def publisher(self) -> EventPublisher:
         from connectors.producer import EventPublisher

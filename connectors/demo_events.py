@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import itertools
+from datetime import UTC, date, datetime
+from typing import Any
 
-from schemas import make_event
+from schemas import deterministic_id
+from schemas import make_event as _make_event
 from schemas.canonical import lines_digest
 from schemas.eligibility import BeneficiaryRegistered, EligibilityGranted
 from schemas.envelope import Event, Source
@@ -20,10 +23,20 @@ from schemas.policy import StandardLevelSet
 from schemas.relief import DonationReceived, ItemQuantity, ReliefItemHandedOut
 
 SOURCE = Source(system="aidledger-demo", operator="demo")
+#: Fixed ids and times: running the demo again publishes the very same events (no-ops).
+WHEN = datetime(2025, 3, 5, 2, 0, tzinfo=UTC)
 
 
 def demo_events() -> list[Event]:
     """One commune in Trà Vinh (84): a beneficiary, her allowance, card and relief."""
+    numbers = itertools.count()
+
+    def make_event(cls: Any, **fields: Any) -> Any:
+        event_id = deterministic_id("demo", cls.__name__, next(numbers))
+        return _make_event(
+            cls, event_id=event_id, occurred_at=WHEN, recorded_at=WHEN, source=SOURCE, **fields
+        )
+
     person, commune, district = "P-84-000001", "29362", "842"
     line = PaymentLine(
         line_no=1,
@@ -36,14 +49,12 @@ def demo_events() -> list[Event]:
     return [
         make_event(
             StandardLevelSet,
-            source=SOURCE,
             amount_vnd=500_000,
             effective_month="2024-07",
             legal_basis="Decree 76/2024/NĐ-CP",
         ),
         make_event(
             BeneficiaryRegistered,
-            source=SOURCE,
             person_id=person,
             full_name="Thạch Thị Sa Rênh",
             birth_date=date(1950, 4, 2),
@@ -55,7 +66,6 @@ def demo_events() -> list[Event]:
         ),
         make_event(
             EligibilityGranted,
-            source=SOURCE,
             person_id=person,
             group="elderly_poor_no_supporter",
             decision_number="15/QĐ-UBND",
@@ -64,7 +74,6 @@ def demo_events() -> list[Event]:
         ),
         make_event(
             AllowanceAccrued,
-            source=SOURCE,
             person_id=person,
             month="2025-03",
             service_month="2025-03",
@@ -75,7 +84,6 @@ def demo_events() -> list[Event]:
         ),
         make_event(
             PaymentListIssued,
-            source=SOURCE,
             list_id="PL-2025-03-29362",
             month="2025-03",
             province_code="84",
@@ -88,7 +96,6 @@ def demo_events() -> list[Event]:
         ),
         make_event(
             FundsTransferred,
-            source=SOURCE,
             transfer_id="T-2025-03-84842",
             direction="to_post_office",
             province_code="84",
@@ -98,7 +105,6 @@ def demo_events() -> list[Event]:
         ),
         make_event(
             PaymentDisbursed,
-            source=SOURCE,
             list_id="PL-2025-03-29362",
             line_no=1,
             person_id=person,
@@ -110,7 +116,6 @@ def demo_events() -> list[Event]:
         ),
         make_event(
             HealthInsuranceCardIssued,
-            source=SOURCE,
             person_id=person,
             card_number="BT2848420000001",
             valid_from=date(2025, 1, 1),
@@ -121,7 +126,6 @@ def demo_events() -> list[Event]:
         ),
         make_event(
             DonationReceived,
-            source=SOURCE,
             donor_id="D-REDCROSS",
             campaign_id="C-TET-2026",
             receipt_id="RCV-1",
@@ -130,7 +134,6 @@ def demo_events() -> list[Event]:
         ),
         make_event(
             ReliefItemHandedOut,
-            source=SOURCE,
             campaign_id="C-TET-2026",
             donor_id="D-REDCROSS",
             item_code="RICE",

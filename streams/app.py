@@ -31,6 +31,8 @@ class AidLedgerApp(faust.App):
     batch_within_s: float = BATCH_WITHIN_S
     worker_id: str = ""
     family_topics: tuple[str, ...] = ()
+    #: An error that stopped the consumer outside a batch (the worker reports it).
+    failure: BaseException | None = None
 
     def _new_transport(self) -> Any:
         return BatchTransport(self.conf.broker_consumer, self)

@@ -7,7 +7,7 @@ A Faust stream hands records to an agent one by one (several event-loop turns ea
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,3 +86,40 @@ async def take(
         if deadline is None and taken.records:
             deadline = clock() + within
     return taken
+
+
+class Rewinds:
+    """Counts partitions whose stored position lies past their end, batch after batch.
+
+    On a real cluster a partition never ends before what was read from it. When it does, the
+    topic was recreated (the embedded broker keeps topics in memory only) and records published
+    since then would be skipped as already processed. Seen as: the end offset reported by
+    fetches is below the next offset to read, or a seek forward keeps being reset below it.
+    """
+
+    def __init__(self, limit: int = 3) -> None:
+        self.limit = limit
+        self._count: dict[tuple[str, int], int] = {}
+
+    def note(self, taken: Taken, beyond_end: Iterable[Any] = ()) -> list[tuple[str, int]]:
+        """Record one round; returns the partitions found rewound ``limit`` times in a row."""
+        suspects = {(tp[0], tp[1]) for tp in [*taken.behind, *beyond_end]}
+        for key in list(self._count):
+            if key not in suspects:
+                del self._count[key]
+        stuck = []
+        for key in sorted(suspects):
+            self._count[key] = self._count.get(key, 0) + 1
+            if self._count[key] >= self.limit:
+                stuck.append(key)
+        return stuck
+
+
+def beyond_end(floors: Floors, ends: Mapping[Any, int | None]) -> list[Any]:
+    """Partitions whose next offset to read is past their end offset (when it is known)."""
+    out = []
+    for tp, end in ends.items():
+        next_offset = floors.next_offset(tp)
+        if end is not None and next_offset is not None and next_offset > end:
+            out.append(tp)
+    return out

@@ -17,8 +17,8 @@ from typing import Any, Protocol, cast
 from aiokafka import TopicPartition
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
-from streams.batching import Floors, take
-from streams.errors import NoBatchSink
+from streams.batching import Floors, Rewinds, beyond_end, take
+from streams.errors import NoBatchSink, TopicRewound
 from streams.records import RawRecord
 
 log = logging.getLogger("aidledger.streams")
@@ -41,6 +41,7 @@ class BatchingApp(Protocol):
     batch_max_records: int
     batch_within_s: float
     consumer_generation_id: int
+    failure: BaseException | None
 
 
 class BatchConsumer(faust_aiokafka.Consumer):
@@ -54,6 +55,7 @@ class BatchConsumer(faust_aiokafka.Consumer):
         if sink is None:
             raise NoBatchSink("the stream app has no batch_sink; build it with streams.worker")
         floors = Floors()
+        rewinds = Rewinds()
         positioned: int | None = None
         stopping = (self._stopped.is_set, fetcher._stopped.is_set)
         while not any(stop() for stop in stopping):
@@ -64,6 +66,7 @@ class BatchConsumer(faust_aiokafka.Consumer):
             generation = app.consumer_generation_id
             if generation != positioned:
                 floors.reset(await self._position(sink))
+                rewinds = Rewinds()
                 positioned = generation
             waited = time.perf_counter()
             taken = await take(
@@ -72,6 +75,11 @@ class BatchConsumer(faust_aiokafka.Consumer):
             if taken.records:
                 log.debug("took %d records in %.2fs", len(taken.records),
                           time.perf_counter() - waited)
+            ends = {tp: self.highwater(tp) for tp in self.assignment()}
+            stuck = rewinds.note(taken, beyond_end(floors, ends))
+            if stuck:
+                app.failure = TopicRewound([f"{t}[{p}]" for t, p in stuck])
+                raise app.failure
             if taken.behind:
                 await self._seek_to({tp: offset for tp, offset in taken.behind.items()})
             if not taken.records or app.consumer_generation_id != generation:

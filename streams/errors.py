@@ -34,3 +34,19 @@ class WorkerFailed(AidLedgerError):
     """The worker stopped on an error other than a failed batch (its log says which)."""
 
     exit_code = 1
+
+
+class TopicRewound(AidLedgerError):
+    """A partition holds fewer records than PostgreSQL says were processed from it."""
+
+    exit_code = 4
+
+    def __init__(self, partitions: list[str]) -> None:
+        named = ", ".join(partitions[:4]) + (
+            f" and {len(partitions) - 4} more partitions" if len(partitions) > 4 else "")
+        super().__init__(
+            f"{named} end before the positions stored in PostgreSQL: the topic"
+            " was recreated (the embedded broker keeps topics in memory only, so `aidledger"
+            " down` loses them). New records there would be skipped as already processed;"
+            " the worker stops instead. Use a new AIDLEDGER_TOPIC_PREFIX or a durable broker."
+        )

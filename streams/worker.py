@@ -63,8 +63,9 @@ class Worker:
             self.metrics.close()
             self.pipeline.close()
             shutil.rmtree(Path(self.app.conf.datadir), ignore_errors=True)
-        if self.pipeline.failure is not None:
-            raise self.pipeline.failure
+        failure = self.pipeline.failure or self.app.failure
+        if failure is not None:
+            raise failure
         if code:
             raise WorkerFailed(f"the stream worker stopped on an error (exit status {code});"
                                " its log above says which")

@@ -6,6 +6,7 @@ import sys
 
 # Each module registers its commands on ``app`` when imported (one module per area).
 from connectors.cli import audit_cmd as _audit  # noqa: F401
+from connectors.cli import demo_cmd as _demo  # noqa: F401
 from connectors.cli import events_cmd as _events  # noqa: F401
 from connectors.cli import infra as _infra  # noqa: F401
 from connectors.cli import ledger_cmd as _ledger  # noqa: F401

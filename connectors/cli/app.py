@@ -65,11 +65,11 @@ def run(argv: list[str] | None = None) -> int:
         err_console.print("aborted")
         return 1
     except Exception as exc:  # the last resort: no traceback for users unless --debug
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
+        # Usage errors: Typer raises its own (vendored) click exceptions, which can show().
+        show = getattr(exc, "show", None)
+        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+            show()
+            return int(exc.exit_code)  # type: ignore[attr-defined]
         if debug:
             raise
         err_console.print(

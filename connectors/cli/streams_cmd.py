@@ -22,11 +22,8 @@ app.add_typer(deadletters_app, name="deadletters")
 
 
 def domain_projectors() -> list[Projector]:
-    """The read models a worker keeps in the append transaction (payroll, reconciliation)."""
-    from ledger.payroll.projector import PayrollProjector
-    from ledger.reconciliation.projector import ReconciliationProjector
-
-    return [PayrollProjector(), ReconciliationProjector()]
+    """The read models a worker keeps in the append transaction (from the composition root)."""
+    return get_runtime().projectors()
 
 
 @app.command()

@@ -57,7 +57,7 @@ def new_accruals(
             if diff > 0:
                 component = Component.REGULAR if service == month else Component.ARREARS
                 cause = ent.back_pay.get(service)
-                key = None
+                key: tuple[str, ...] | None = None
                 if cause and component is Component.ARREARS and service not in accrued:
                     key = ("back-pay", cause, month_text(service))
                 out.append(Accrual(service, component, diff, seg.place, ALLOWANCE,
@@ -73,9 +73,9 @@ def new_accruals(
     funeral = ent.funeral
     due = funeral.amount_vnd if funeral is not None and funeral.month <= month else 0
     if due > funeral_accrued and funeral is not None:
-        key = ("funeral", ent.person_id) if funeral_accrued == 0 else None
+        first = ("funeral", ent.person_id) if funeral_accrued == 0 else None
         out.append(Accrual(funeral.month, Component.FUNERAL, due - funeral_accrued,
-                           funeral.place, FUNERAL, None, funeral.standard_level_vnd, key))
+                           funeral.place, FUNERAL, None, funeral.standard_level_vnd, first))
     elif due < funeral_accrued:
         place = here or (funeral.place if funeral else None)
         if place is not None:

@@ -275,3 +275,23 @@ def test_metrics_are_scraped_while_a_worker_runs_and_a_fixed_dead_letter_is_retr
     assert unknown.returncode == 3 and "no dead letter has id" in unknown.stderr
     assert worker.stop() == 0
     engine.dispose()
+
+
+def test_a_worker_stops_rather_than_skip_records_of_a_recreated_topic(
+    workers: Workers, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    # PostgreSQL says 5,000 records of every partition were processed; the topic holds a few.
+    engine = create_engine(workers.database_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO ledger.stream_checkpoints (consumer, topic, partition, last_offset) "
+            f"SELECT '{workers.group}', '{topic_prefix}' || t, p, 4999 FROM unnest(ARRAY["
+            "'aid.eligibility', 'aid.policy', 'aid.payments', 'aid.health-insurance', "
+            "'aid.relief']) AS t, generate_series(0, 3) AS p")
+    publish(kafka_bootstrap, topic_prefix, [*map(event_message, sample_events(200))])
+    worker = workers.start("rewound")
+
+    assert worker.proc.wait(60) == 4
+    assert "end before the positions stored in PostgreSQL" in worker.output()
+    assert scalar(engine, "SELECT count(*) FROM ledger.events") == 0
+    engine.dispose()

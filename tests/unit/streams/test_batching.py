@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from streams.batching import Floors, take
+from streams.batching import Floors, Rewinds, beyond_end, take
 
 TP = ("t.aid.payments", 0)
 TP1 = ("t.aid.payments", 1)
@@ -119,3 +119,41 @@ def test_a_record_taken_once_is_not_taken_again_after_a_seek_back() -> None:
 
     assert floors.admit(TP, recs(TP, 2, 4)) == recs(TP, 4, 2)
     assert floors.next_offset(TP) == 6
+
+
+def test_a_partition_that_keeps_falling_back_below_its_floor_is_reported() -> None:
+    floors, rewinds = Floors(), Rewinds(limit=3)
+    floors.reset({TP: 5000})
+    # A recreated topic: the seek past its end is reset to 0 every time.
+    fetch = FakeFetch([{TP: recs(TP, 0, 10)}, {TP: recs(TP, 0, 10)}, {TP: recs(TP, 0, 10)}])
+
+    stuck = [rewinds.note(run_take(fetch, floors)) for _ in range(3)]
+
+    assert stuck == [[], [], [TP]]
+
+
+def test_a_stored_position_past_the_partitions_end_is_reported_after_a_few_rounds() -> None:
+    floors, rewinds = Floors(), Rewinds(limit=2)
+    floors.reset({TP: 5000, TP1: 40})
+    ends = {TP: 200, TP1: 40}  # TP1 is simply caught up
+
+    assert beyond_end(floors, ends) == [TP]
+    assert rewinds.note(run_take(FakeFetch([]), floors), beyond_end(floors, ends)) == []
+    assert rewinds.note(run_take(FakeFetch([]), floors), beyond_end(floors, ends)) == [TP]
+
+
+def test_an_unknown_end_is_no_evidence() -> None:
+    floors = Floors()
+    floors.reset({TP: 5000})
+
+    assert beyond_end(floors, {TP: None, TP1: 3}) == []
+
+
+def test_a_partition_that_moves_on_after_a_seek_is_not_reported() -> None:
+    floors, rewinds = Floors(), Rewinds(limit=2)
+    floors.reset({TP: 10})
+    fetch = FakeFetch([{TP: recs(TP, 0, 5)}, {TP: recs(TP, 10, 5)}, {TP: recs(TP, 0, 5)}])
+
+    rounds = [rewinds.note(run_take(fetch, floors, within=0.0)) for _ in range(3)]
+
+    assert rounds == [[], [], []]
