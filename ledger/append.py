@@ -17,6 +17,7 @@ from ledger.balance_store import touch_accounts, upsert_balances
 from ledger.dedupe import Item, sort_batch
 from ledger.positions import skip_processed, store_positions
 from ledger.posting_rules import entry_for
+from ledger.prepare import Prepared, items_of
 from ledger.projectors import Projector
 from ledger.records import AppendResult, Incoming
 from ledger.rows import BatchRows, accounts_chunks
@@ -47,22 +48,28 @@ def _stored(cur: Any, q: str, batch: list[Item]) -> dict[UUID, tuple[int, bytes]
 
 
 def append(
-    conn: Any, schema: str, items: Iterable[Event | Incoming], consumer: str | None,
+    conn: Any, schema: str, items: Iterable[Event | Incoming] | Prepared, consumer: str | None,
     projectors: Sequence[Projector],
 ) -> AppendResult:
     """Run one append on a psycopg2 connection in a fresh transaction; commits on success."""
     q = f'"{schema}".'
-    batch = [(i.event, i.origin) if isinstance(i, Incoming) else (i, None) for i in items]
+    if isinstance(items, Prepared):
+        ready, batch = items, list(items.items)
+    else:
+        ready, batch = None, items_of(items)
     with conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (chain_lock_key(schema),))
         cur.execute(f'SET LOCAL search_path TO "{schema}", public')  # for projectors
-        skipped, batch, reached = skip_processed(cur, q, consumer, batch)
+        kept, reached = skip_processed(cur, q, consumer, batch)
+        skipped, batch = len(batch) - len(kept), [batch[i] for i in kept]
         stored = _stored(cur, q, batch)
         cur.execute(f"SELECT sequence, hash FROM {q}events ORDER BY sequence DESC LIMIT 1")
         head = cur.fetchone()
         last, prev = (head[0], bytes(head[1])) if head else (0, GENESIS)
-        sorted_ = sort_batch(batch, stored, lambda i: last + 1 + i)
-        entries = [entry_for(event) for event, _ in sorted_.new]
+        payloads = [ready.payloads[i] for i in kept] if ready else None
+        sorted_ = sort_batch(batch, stored, lambda i: last + 1 + i, payloads)
+        entries = ([ready.entries[kept[i]] for i in sorted_.new_index] if ready
+                   else [entry_for(event) for event, _ in sorted_.new])
         touched = touch_accounts(cur, q, entries, last + 1)
         rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, touched.balances)
         if sorted_.new:

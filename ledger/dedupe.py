@@ -24,6 +24,8 @@ class Sorted:
     """The outcome of sorting one batch."""
 
     new: list[Item] = field(default_factory=list)
+    #: Where each new item stood in the sorted batch.
+    new_index: list[int] = field(default_factory=list)
     #: Canonical bytes already computed while comparing (index into ``new`` -> bytes).
     payloads: dict[int, bytes] = field(default_factory=dict)
     already_recorded: list[UUID] = field(default_factory=list)
@@ -38,30 +40,37 @@ def sort_batch(
     items: Sequence[Item],
     stored: Mapping[UUID, tuple[int, bytes]],
     next_sequence: Callable[[int], int],
+    payloads: Sequence[bytes] | None = None,
 ) -> Sorted:
     """Sort ``items``; ``stored`` maps ids already in the ledger to (sequence, payload).
 
     ``next_sequence(i)`` is the sequence the i-th new event will get (for conflicts that
-    collide with an event earlier in this same batch).
+    collide with an event earlier in this same batch); ``payloads`` are the items' canonical
+    bytes when already computed (see ``ledger.prepare``).
     """
     out = Sorted()
+
+    def payload(i: int) -> bytes:
+        return payloads[i] if payloads is not None else canonical_json(items[i][0])
+
     # Keyed by the uuid's integer: hashing a UUID object runs Python code, an int does not.
     known_ids = {key.int: value for key, value in stored.items()}
     first_in_batch: dict[int, int] = {}
-    for event, origin in items:
+    for position, (event, origin) in enumerate(items):
         event_id, key = event.event_id, event.event_id.int
         if key in known_ids:
             sequence, known = known_ids[key]
         elif key in first_in_batch:
             index = first_in_batch[key]
             if index not in out.payloads:
-                out.payloads[index] = canonical_json(out.new[index][0])
+                out.payloads[index] = payload(out.new_index[index])
             sequence, known = next_sequence(index), out.payloads[index]
         else:
             first_in_batch[key] = len(out.new)
             out.new.append((event, origin))
+            out.new_index.append(position)
             continue
-        incoming = canonical_json(event)
+        incoming = payload(position)
         if incoming == known:
             out.already_recorded.append(event_id)
         else:
@@ -70,4 +79,6 @@ def sort_batch(
                     event_id, event.event_type, sequence, _digest(known), _digest(incoming), origin
                 )
             )
+    if payloads is not None:
+        out.payloads = {k: payloads[i] for k, i in enumerate(out.new_index)}
     return out

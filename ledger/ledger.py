@@ -14,6 +14,7 @@ from ledger.coverage import CoverageProjector
 from ledger.gc_pause import gc_paused
 from ledger.person_balances import PersonBalances
 from ledger.positions import read_positions
+from ledger.prepare import Prepared, prepare
 from ledger.projectors import Projector
 from ledger.reading import stored_events
 from ledger.records import AppendResult, Incoming, StoredEvent
@@ -34,11 +35,17 @@ class Ledger:
         self._owns_engine = False
 
     def append(
-        self, items: Iterable[Event | Incoming], consumer: str | None = None
+        self, items: Iterable[Event | Incoming] | Prepared, consumer: str | None = None
     ) -> AppendResult:
         """Append a batch in one transaction; with ``consumer``, also store its positions."""
         with gc_paused(), raw_connection(self.engine) as conn:
             return appending.append(conn, self.schema, items, consumer, self.projectors)
+
+    def prepare(self, items: Iterable[Event | Incoming]) -> Prepared:
+        """Canonical bytes and journal entries of a batch, computed without touching the
+        database (e.g. in a thread while the previous batch is appended)."""
+        with gc_paused():
+            return prepare(items)
 
     def positions(self, consumer: str) -> dict[tuple[str, int], int]:
         """(topic, partition) -> last offset the consumer has stored."""

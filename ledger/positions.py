@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ledger.dedupe import Item
@@ -10,26 +11,24 @@ Partition = tuple[str, int]
 
 
 def skip_processed(
-    cur: Any, q: str, consumer: str | None, batch: list[Item]
-) -> tuple[int, list[Item], dict[Partition, int]]:
-    """Drop items at or below the consumer's stored offsets; also the highest offsets kept."""
+    cur: Any, q: str, consumer: str | None, batch: Sequence[Item]
+) -> tuple[list[int], dict[Partition, int]]:
+    """Indices of the items above the consumer's stored offsets, and the highest offsets."""
     if not consumer or not any(origin for _, origin in batch):
-        return 0, batch, {}
+        return list(range(len(batch))), {}
     cur.execute(f"SELECT topic, partition, last_offset FROM {q}positions WHERE consumer = %s",
                 (consumer,))
     known = {(t, p): o for t, p, o in cur.fetchall()}
-    kept: list[Item] = []
+    kept: list[int] = []
     reached: dict[Partition, int] = {}
-    skipped = 0
-    for event, origin in batch:
+    for index, (_, origin) in enumerate(batch):
         if origin is not None:
             key = (origin.topic, origin.partition)
             if origin.offset <= known.get(key, -1):
-                skipped += 1
                 continue
             reached[key] = max(origin.offset, reached.get(key, -1))
-        kept.append((event, origin))
-    return skipped, kept, reached
+        kept.append(index)
+    return kept, reached
 
 
 def store_positions(

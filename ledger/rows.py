@@ -16,6 +16,7 @@ from ledger.accounts import Account
 from ledger.dedupe import Item
 from ledger.descriptions import describe
 from ledger.posting_rules import Entry
+from ledger.prepare import exact
 from ledger.records import StoredEvent
 from schemas.canonical import canonical_json
 
@@ -34,12 +35,6 @@ _TIMES = struct.Struct("!iqiq").pack  # occurred_at, recorded_at
 _NO_ORIGIN = B.NULL * 3
 _LEN = struct.Struct("!i").pack
 _JSONB = struct.Struct("!ib").pack  # length, jsonb format version 1
-
-
-def _exact(payload: bytes) -> bytes:
-    # orjson returns bytes that keep a 4 KiB buffer each; stored events live on in the
-    # AppendResult, so keep a copy of the exact size (a few hundred bytes).
-    return bytes(memoryview(payload))
 
 
 class BatchRows:
@@ -75,7 +70,7 @@ class BatchRows:
         payloads, new = self.payloads, self.new
         for i in range(start, min(stop, len(new))):
             if i not in payloads:
-                payloads[i] = _exact(canonical_json(new[i][0]))
+                payloads[i] = exact(canonical_json(new[i][0]))
 
     def postings_chunks(self) -> Iterator[bytes]:
         """Binary COPY of ``postings`` with balances before/after, in sequence order."""
@@ -125,7 +120,7 @@ class BatchRows:
         sha, payloads, stored, enc = hashlib.sha256, self.payloads, self.stored, self._enc
         prev, seq, parts = self.head_hash, self.first_sequence, [B.HEADER]
         for i, ((event, origin), entry) in enumerate(zip(self.new, self.entries, strict=True)):
-            payload = payloads.get(i) or _exact(canonical_json(event))
+            payload = payloads.get(i) or exact(canonical_json(event))
             digest = sha(prev + payload).digest()
             stored.append(StoredEvent(seq, event, payload, prev, digest, entry.business_date,
                                       origin))

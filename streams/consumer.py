@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, cast
 
 from aiokafka import TopicPartition
+from aiokafka.errors import IllegalStateError
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from streams.batching import Floors, Rewinds, beyond_end, take
@@ -75,8 +76,7 @@ class BatchConsumer(faust_aiokafka.Consumer):
             if taken.records:
                 log.debug("took %d records in %.2fs", len(taken.records),
                           time.perf_counter() - waited)
-            ends = {tp: self.highwater(tp) for tp in self.assignment()}
-            stuck = rewinds.note(taken, beyond_end(floors, ends))
+            stuck = rewinds.note(taken, beyond_end(floors, self._ends()))
             if stuck:
                 app.failure = TopicRewound([f"{t}[{p}]" for t, p in stuck])
                 raise app.failure
@@ -85,6 +85,16 @@ class BatchConsumer(faust_aiokafka.Consumer):
             if not taken.records or app.consumer_generation_id != generation:
                 continue  # a batch from before a rebalance: the new owner reads it again
             await self._run(sink, taken.records)
+
+    def _ends(self) -> dict[Any, int | None]:
+        """End offsets of the assigned partitions, as the last fetch responses gave them."""
+        ends: dict[Any, int | None] = {}
+        for tp in self.assignment():
+            try:
+                ends[tp] = self.highwater(tp)
+            except (AssertionError, IllegalStateError):  # revoked meanwhile
+                ends[tp] = None
+        return ends
 
     async def _fetch(self, timeout: float) -> Mapping[Any, Sequence[Any]] | None:
         records, active = await self._wait_next_records(timeout)

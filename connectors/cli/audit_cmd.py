@@ -47,9 +47,10 @@ class _Rate(ProgressColumn):
                     style="progress.data.speed")
 
 
-def _progress() -> Progress:
+def _progress(auto_refresh: bool = True) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), _Rate(),
-                    TimeElapsedColumn(), console=err_console, transient=True)
+                    TimeElapsedColumn(), console=err_console, transient=True,
+                    auto_refresh=auto_refresh)
 
 
 @audit_app.command()
@@ -58,10 +59,15 @@ def verify(schema: Schema = "ledger", role: Role = None,
     """Recompute the hash chain of the whole store; exit 1 at the first broken link."""
     from ledger.audit.verify import verify_store
 
-    with _progress() as bar:
+    # No refresh thread: a single-threaded process may fork its scanners (no re-import).
+    with _progress(auto_refresh=False) as bar:
         task = bar.add_task("verifying", total=None)
-        report = verify_store(_db(role), schema, workers=workers,
-                              progress=lambda n: bar.advance(task, n))
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            bar.refresh()
+
+        report = verify_store(_db(role), schema, workers=workers, progress=advance)
     if report.problem is not None:
         raise ChainBroken(f"{report.problem} ({report.count:,} events before it are intact)")
     console.print(f"chain intact: {report.count:,} events, head sequence {report.head_sequence}, "
@@ -172,12 +178,7 @@ def _print_replay(outcome: Any, kept: bool) -> None:
 
 def _projectors() -> list[Any]:
     """The read models the composition root registers (the worker's domain projectors)."""
-    build = getattr(get_runtime(), "projectors", None)
-    if callable(build):
-        return list(build())
-    from connectors.cli.streams_cmd import domain_projectors
-
-    return domain_projectors()
+    return list(get_runtime().projectors())
 
 
 @audit_app.command()

@@ -112,6 +112,21 @@ def in_live_order(
     yield from merged(others, until)
 
 
+def _partitions(consumer: Any, topic: str, timeout: float) -> set[int]:
+    """A topic's partitions; the first metadata answer may not know the topic yet."""
+    import time
+
+    deadline = time.monotonic() + min(timeout, 10.0)
+    while True:
+        consumer.topics()  # refreshes the cluster metadata
+        found = consumer.partitions_for_topic(topic)
+        if found:
+            return set(found)
+        if time.monotonic() > deadline:
+            raise AuditUnavailable(f"Kafka does not know topic {topic}; check the topic prefix")
+        time.sleep(0.2)
+
+
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
@@ -142,7 +157,7 @@ def read_topics(bootstrap_servers: str, topics: list[str], timeout: float = 60.0
                              group_id=None, max_partition_fetch_bytes=8 << 20)
     try:
         parts = [TopicPartition(t, p) for t in topics
-                 for p in sorted(consumer.partitions_for_topic(t) or ())]
+                 for p in sorted(_partitions(consumer, t, timeout))]
         consumer.assign(parts)
         consumer.seek_to_beginning(*parts)
         ends: dict[Any, int] = dict(consumer.end_offsets(parts))

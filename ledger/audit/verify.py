@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from ledger.audit.chain import GENESIS
@@ -138,7 +140,7 @@ def _run(
     with conn.cursor() as cur:
         cur.execute("SELECT pg_export_snapshot()")
         snapshot = cur.fetchone()[0]
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
         futures = [pool.submit(scan_in_worker, db, snapshot, schema, s) for s in segments]
         results = []
         for future in futures:
@@ -146,6 +148,14 @@ def _run(
             if progress:
                 progress(results[-1].count)
     return results
+
+
+def _context() -> BaseContext:
+    # Forking skips re-importing in each worker (a second or more) and is safe while this
+    # process runs a single thread; otherwise start fresh interpreters.
+    if threading.active_count() == 1 and "fork" in get_all_start_methods():
+        return get_context("fork")
+    return get_context("spawn")
 
 
 def _stored_hashes(conn: Any, schema: str, sequences: list[int]) -> dict[int, bytes]:

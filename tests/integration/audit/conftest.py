@@ -18,10 +18,13 @@ from tests.integration.audit import scenario
 
 
 def domain_projectors() -> list[Projector]:
-    """The read models the composition root registers (as the worker keeps them)."""
-    from connectors.cli.streams_cmd import domain_projectors as build
+    """The read models the composition root registers (as the worker keeps them).
 
-    return build()
+    A Runtime of its own: the CLI's cached one must be built later, from the test's settings.
+    """
+    from connectors.bootstrap import runtime
+
+    return runtime().projectors()
 
 
 @pytest.fixture

@@ -1,0 +1,48 @@
+"""Work an append can do before it takes the chain lock: canonical bytes and journal entries.
+
+``Ledger.prepare(items)`` returns a Prepared batch; ``Ledger.append(prepared)`` then skips
+that work. A consumer can prepare its next batch in a thread while the current one is being
+appended (the append mostly waits for the server), and concurrent appenders hold the lock
+for less time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ledger.dedupe import Item
+from ledger.posting_rules import Entry, entry_for
+from ledger.records import Incoming
+from schemas.canonical import canonical_json
+from schemas.envelope import Event
+
+
+def exact(payload: bytes) -> bytes:
+    """A copy of exactly the payload's size (orjson's bytes each keep a 4 KiB buffer, and
+    stored events outlive the append in its result)."""
+    return bytes(memoryview(payload))
+
+
+def items_of(batch: Iterable[Event | Incoming]) -> list[Item]:
+    """(event, origin) pairs of events or Incoming items."""
+    return [(i.event, i.origin) if isinstance(i, Incoming) else (i, None) for i in batch]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A batch with its canonical payloads and journal entries already computed."""
+
+    items: tuple[Item, ...]
+    payloads: tuple[bytes, ...]
+    entries: tuple[Entry, ...]
+
+
+def prepare(batch: Iterable[Event | Incoming]) -> Prepared:
+    """Compute what does not depend on the ledger's state (NoPostingRule if a type has none)."""
+    items = items_of(batch)
+    return Prepared(
+        tuple(items),
+        tuple(exact(canonical_json(event)) for event, _ in items),
+        tuple(entry_for(event) for event, _ in items),
+    )
