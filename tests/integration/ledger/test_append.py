@@ -9,9 +9,11 @@ from typing import Any
 
 import psycopg2
 import pytest
+from sqlalchemy import create_engine
 
-from ledger import Ledger, StoredEvent
+from ledger import Incoming, KafkaOrigin, Ledger, StoredEvent
 from schemas import EVENT_TYPES
+from tests.fixtures.ledger import DatabaseFactory
 from tests.unit.ledger.builders import accrual, disbursement, one_of_each, registered
 
 pytestmark = pytest.mark.integration
@@ -186,3 +188,27 @@ def test_a_failing_projector_rolls_the_whole_append_back(ledger: Ledger) -> None
         failing.append([accrual("P1", 500_000, "2024-07")])
     assert _counts(ledger) == (0, 0, 0, 0)
     assert ledger.append([registered("P1")]).first_sequence == 1
+
+
+def test_a_prepared_batch_is_appended_exactly_like_the_events_themselves(
+    ledger: Ledger, ledger_databases: DatabaseFactory
+) -> None:
+    first = accrual("P1", 500_000, "2024-07")
+    batch = [Incoming(e, KafkaOrigin("aid.payments", 0, o)) for o, e in enumerate(
+        [registered("P1"), first, first, first.model_copy(update={"amount_vnd": 1}),
+         disbursement("P1", 400_000, "2024-07-05"), *one_of_each()])]
+    ledger.append(batch[:2], consumer="c")  # offsets 0-1 stored: skipped next time
+    with ledger_databases() as url:
+        engine = create_engine(url)
+        try:
+            plain = Ledger(engine)
+            plain.append(batch[:2], consumer="c")
+            expected = plain.append(batch, consumer="c")
+            got = ledger.append(ledger.prepare(batch), consumer="c")
+            assert (got.skipped, got.already_recorded, len(got.conflicts)) == (
+                expected.skipped, expected.already_recorded, len(expected.conflicts))
+            assert [s.payload for s in got.appended] == [s.payload for s in expected.appended]
+            assert [s.hash for s in got.appended] == [s.hash for s in expected.appended]
+            assert ledger.balances("P1") == plain.balances("P1")
+        finally:
+            engine.dispose()

@@ -45,3 +45,12 @@ def test_duplicates_inside_one_batch_are_compared_with_the_first() -> None:
     assert result.already_recorded == [a.event_id]
     assert [c.stored_sequence for c in result.conflicts] == [101]
     assert result.payloads[1] == canonical_json(a)
+
+
+def test_payloads_computed_ahead_are_used_and_kept_for_the_new_events() -> None:
+    a, b = accrual("P1", 1, "2024-07"), accrual("P2", 2, "2024-07")
+    ahead = [canonical_json(b), canonical_json(a), canonical_json(a)]
+    result = sort_batch([(b, None), (a, None), (a, None)], {}, _next, ahead)
+    assert result.new_index == [0, 1]
+    assert result.payloads == {0: ahead[0], 1: ahead[1]}
+    assert result.already_recorded == [a.event_id]
