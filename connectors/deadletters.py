@@ -32,7 +32,8 @@ def corrected_message(letter: StoredDeadLetter, path: Path) -> tuple[bytes, byte
     family_topic = topic_for(event)
     if not letter.topic.endswith(family_topic):
         raise InvalidEvent.single(
-            str(path), "event_type",
+            str(path),
+            "event_type",
             f"{event.event_type} belongs on {family_topic}, but the dead letter came from"
             f" {letter.topic}; a correction goes back to the topic it came from",
         )
@@ -48,16 +49,23 @@ def retry_deadletter(
     letter = store.get(deadletter_id)
     key, value = corrected_message(letter, fixed) if fixed else (letter.key, letter.value)
     producer = KafkaProducer(
-        bootstrap_servers=bootstrap_servers, acks="all", retries=5,
-        max_request_size=8 * 1024 * 1024, client_id="aidledger-deadletters",
+        bootstrap_servers=bootstrap_servers,
+        acks="all",
+        retries=5,
+        max_request_size=8 * 1024 * 1024,
+        client_id="aidledger-deadletters",
     )
     try:
         sent = producer.send(letter.topic, key=key, value=value).get(timeout=30)
     finally:
         producer.close()
     retry_id = store.record_retry(
-        letter, fixed=fixed is not None, value_sha256=hashlib.sha256(value).hexdigest(),
-        topic=sent.topic, partition=sent.partition, offset=sent.offset,
+        letter,
+        fixed=fixed is not None,
+        value_sha256=hashlib.sha256(value).hexdigest(),
+        topic=sent.topic,
+        partition=sent.partition,
+        offset=sent.offset,
         retried_by=_operator(),
     )
     return Retried(retry_id, letter, fixed is not None, sent.topic, sent.partition, sent.offset)

@@ -42,13 +42,18 @@ def _stored(cur: Any, q: str, batch: list[Item]) -> dict[UUID, tuple[int, bytes]
     ids = {event.event_id.hex for event, _ in batch}  # PostgreSQL reads uuids without dashes
     if not ids:
         return {}
-    cur.execute(f"SELECT event_id::text, sequence, payload FROM {q}events "
-                "WHERE event_id = ANY(%s::uuid[])", (array(ids),))
+    cur.execute(
+        f"SELECT event_id::text, sequence, payload FROM {q}events WHERE event_id = ANY(%s::uuid[])",
+        (array(ids),),
+    )
     return {UUID(r[0]): (r[1], bytes(r[2])) for r in cur.fetchall()}
 
 
 def append(
-    conn: Any, schema: str, items: Iterable[Event | Incoming] | Prepared, consumer: str | None,
+    conn: Any,
+    schema: str,
+    items: Iterable[Event | Incoming] | Prepared,
+    consumer: str | None,
     projectors: Sequence[Projector],
 ) -> AppendResult:
     """Run one append on a psycopg2 connection in a fresh transaction; commits on success."""
@@ -68,8 +73,11 @@ def append(
         last, prev = (head[0], bytes(head[1])) if head else (0, GENESIS)
         payloads = [ready.payloads[i] for i in kept] if ready else None
         sorted_ = sort_batch(batch, stored, lambda i: last + 1 + i, payloads)
-        entries = ([ready.entries[kept[i]] for i in sorted_.new_index] if ready
-                   else [entry_for(event) for event, _ in sorted_.new])
+        entries = (
+            [ready.entries[kept[i]] for i in sorted_.new_index]
+            if ready
+            else [entry_for(event) for event, _ in sorted_.new]
+        )
         touched = touch_accounts(cur, q, entries, last + 1)
         rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, touched.balances)
         if sorted_.new:
@@ -85,5 +93,6 @@ def append(
         for projector in projectors:
             projector.project(conn, rows.stored)
     conn.commit()
-    return AppendResult(tuple(rows.stored), tuple(sorted_.already_recorded),
-                        tuple(sorted_.conflicts), skipped)
+    return AppendResult(
+        tuple(rows.stored), tuple(sorted_.already_recorded), tuple(sorted_.conflicts), skipped
+    )

@@ -55,7 +55,10 @@ def upsert_balances(cur: Any, q: str, rows: BatchRows) -> None:
         "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::bigint[]) "
         "ON CONFLICT (account, asset) DO UPDATE "
         "SET balance = EXCLUDED.balance, last_sequence = EXCLUDED.last_sequence",
-        (array(k[0] for k in keys), array(k[1] for k in keys),
-         int_array(rows.balances[k] for k in keys),
-         int_array(rows.last_sequence_of[k] for k in keys)),
+        (
+            array(k[0] for k in keys),
+            array(k[1] for k in keys),
+            int_array(rows.balances[k] for k in keys),
+            int_array(rows.last_sequence_of[k] for k in keys),
+        ),
     )

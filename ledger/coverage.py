@@ -64,8 +64,15 @@ class CoverageProjector:
 
 def _issued_row(stored: StoredEvent) -> tuple[object, ...]:
     e: Any = stored.event
-    return (e.person_id, e.card_number, e.valid_from, e.valid_to, e.premium_vnd,
-            stored.sequence, e.recorded_at)
+    return (
+        e.person_id,
+        e.card_number,
+        e.valid_from,
+        e.valid_to,
+        e.premium_vnd,
+        stored.sequence,
+        e.recorded_at,
+    )
 
 
 def _revoked_row(stored: StoredEvent) -> tuple[object, ...]:
@@ -83,7 +90,7 @@ def cards_for(
     """The person's cards that cover ``as_of``, as known on ``known_on`` (None: as known now)."""
     with conn.cursor() as cur:
         cur.execute(
-            f'SELECT card_number, valid_from, valid_to, premium_vnd, '
+            f"SELECT card_number, valid_from, valid_to, premium_vnd, "
             f"CASE WHEN %(k)s::timestamptz IS NULL OR revoked_recorded_at <= %(k)s "
             f"THEN revoked_from END "
             f'FROM "{schema}".coverage WHERE person_id = %(p)s '

@@ -34,9 +34,7 @@ _DESCRIPTIONS: dict[str, Callable[[Any], str]] = {
     ),
     "EligibilityGranted": lambda e: f"granted {e.group.value} from {e.effective_month}",
     "EligibilityChanged": lambda e: f"changed to {e.group.value} from {e.effective_month}",
-    "EligibilityTerminated": lambda e: (
-        f"terminated from {e.effective_month} ({e.reason.value})"
-    ),
+    "EligibilityTerminated": lambda e: f"terminated from {e.effective_month} ({e.reason.value})",
     "BeneficiaryDied": lambda e: f"died on {e.date_of_death}",
 }
 

@@ -91,8 +91,7 @@ class Ledger:
         """The last sequence and its chain hash ((0, 32 zero bytes) when empty)."""
         with raw_connection(self.engine) as conn, conn.cursor() as cur:
             cur.execute(
-                f'SELECT sequence, hash FROM "{self.schema}".events '
-                "ORDER BY sequence DESC LIMIT 1"
+                f'SELECT sequence, hash FROM "{self.schema}".events ORDER BY sequence DESC LIMIT 1'
             )
             row = cur.fetchone()
         return (int(row[0]), bytes(row[1])) if row else (0, bytes(32))
@@ -114,9 +113,7 @@ def ensure_migrated(url: str, schema: str = "ledger") -> bool:
     return True
 
 
-def open_ledger(
-    url: str, schema: str = "ledger", projectors: Sequence[Projector] = ()
-) -> Ledger:
+def open_ledger(url: str, schema: str = "ledger", projectors: Sequence[Projector] = ()) -> Ledger:
     """Migrate ``schema`` at ``url`` if needed, then return a Ledger on its own engine."""
     ensure_migrated(url, schema)
     ledger = Ledger(create_engine(url, pool_pre_ping=True), schema, projectors)

@@ -16,8 +16,9 @@ def skip_processed(
     """Indices of the items above the consumer's stored offsets, and the highest offsets."""
     if not consumer or not any(origin for _, origin in batch):
         return list(range(len(batch))), {}
-    cur.execute(f"SELECT topic, partition, last_offset FROM {q}positions WHERE consumer = %s",
-                (consumer,))
+    cur.execute(
+        f"SELECT topic, partition, last_offset FROM {q}positions WHERE consumer = %s", (consumer,)
+    )
     known = {(t, p): o for t, p, o in cur.fetchall()}
     kept: list[int] = []
     reached: dict[Partition, int] = {}

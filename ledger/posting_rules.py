@@ -56,37 +56,45 @@ def _accrued(e: Any) -> Entry:
 
 
 def _disbursed(e: Any) -> Entry:
-    legs = _move(A.person_paid(e.person_id), A.post_office(e.post_office_code, "paid_out"),
-                 e.amount_paid_vnd)
+    legs = _move(
+        A.person_paid(e.person_id), A.post_office(e.post_office_code, "paid_out"), e.amount_paid_vnd
+    )
     return Entry(e.paid_at.date(), legs)
 
 
 def _reversed(e: Any) -> Entry:
-    legs = _move(A.post_office(e.post_office_code, "paid_out"), A.person_paid(e.person_id),
-                 e.amount_vnd)
+    legs = _move(
+        A.post_office(e.post_office_code, "paid_out"), A.person_paid(e.person_id), e.amount_vnd
+    )
     return Entry(_occurred(e), legs)
 
 
 def _transferred(e: Any) -> Entry:
     po, amount = e.post_office_code, e.amount_vnd
     if e.direction.value == "to_post_office":
-        legs = _move(A.post_office(po, "deposited"), A.program(e.province_code, "funds_sent"),
-                     amount)
+        legs = _move(
+            A.post_office(po, "deposited"), A.program(e.province_code, "funds_sent"), amount
+        )
     else:
-        legs = _move(A.program(e.province_code, "funds_returned"), A.post_office(po, "returned"),
-                     amount)
+        legs = _move(
+            A.program(e.province_code, "funds_returned"), A.post_office(po, "returned"), amount
+        )
     return Entry(_occurred(e), legs)
 
 
 def _fee(e: Any) -> Entry:
-    legs = _move(A.program(e.province_code, "post_office_fees"),
-                 A.post_office(e.post_office_code, "fees"), e.fee_vnd)
+    legs = _move(
+        A.program(e.province_code, "post_office_fees"),
+        A.post_office(e.post_office_code, "fees"),
+        e.fee_vnd,
+    )
     return Entry(_occurred(e), legs)
 
 
 def _card_issued(e: Any) -> Entry:
-    legs = _move(A.program(e.province_code, "bhyt_premium"), A.bhxh_premiums(e.province_code),
-                 e.premium_vnd)
+    legs = _move(
+        A.program(e.province_code, "bhyt_premium"), A.bhxh_premiums(e.province_code), e.premium_vnd
+    )
     return Entry(_occurred(e), legs)
 
 
@@ -95,11 +103,15 @@ def _donation_legs(e: Any, debit_kind: str, credit_kind: str, goods: bool) -> tu
     legs = _move(A.donor(d, c, debit_kind), A.donor(d, c, credit_kind), e.cash_vnd)
     for item in e.items:
         asset = A.item_asset(item.item_code)
-        legs += _move(A.donor(d, c, debit_kind, asset), A.donor(d, c, credit_kind, asset),
-                      item.quantity)
+        legs += _move(
+            A.donor(d, c, debit_kind, asset), A.donor(d, c, credit_kind, asset), item.quantity
+        )
         if goods:
-            legs += _move(A.donor(d, c, "goods_held"), A.donor(d, c, "goods_received"),
-                          item.quantity * item.unit_value_vnd)
+            legs += _move(
+                A.donor(d, c, "goods_held"),
+                A.donor(d, c, "goods_received"),
+                item.quantity * item.unit_value_vnd,
+            )
     return legs
 
 
@@ -115,8 +127,11 @@ def _handed_out(e: Any) -> Entry:
     owner = (A.PERSON, e.person_id) if e.person_id else (A.HOUSEHOLD, e.household_id)
     item, asset, d, c = e.item_code, A.item_asset(e.item_code), e.donor_id, e.campaign_id
     legs = _move(A.recipient_relief(*owner, item, asset), A.donor(d, c, "held", asset), e.quantity)
-    legs += _move(A.recipient_relief(*owner, item, A.VND), A.donor(d, c, "goods_held"),
-                  e.quantity * e.unit_value_vnd)
+    legs += _move(
+        A.recipient_relief(*owner, item, A.VND),
+        A.donor(d, c, "goods_held"),
+        e.quantity * e.unit_value_vnd,
+    )
     return Entry(_occurred(e), legs)
 
 

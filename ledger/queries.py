@@ -59,7 +59,11 @@ def person_balances(
 
 
 def account_balance(
-    conn: Any, schema: str, code: str, asset: str, as_of: date | None,
+    conn: Any,
+    schema: str,
+    code: str,
+    asset: str,
+    as_of: date | None,
     known_on: date | datetime | None,
 ) -> int:
     """One account's balance (0 for an account never posted to)."""

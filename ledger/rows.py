@@ -92,10 +92,16 @@ class BatchRows:
                 after = before + amount
                 balances[key] = after
                 last_of[key] = seq
-                parts.append(b"".join((
-                    _POSTING_HEAD(9, 8, seq, 2, n), enc(acct.code), enc(acct.asset),
-                    _POSTING_TAIL(8, amount, 8, before, 8, after, 4, tail_day, 8, tail_at),
-                )))
+                parts.append(
+                    b"".join(
+                        (
+                            _POSTING_HEAD(9, 8, seq, 2, n),
+                            enc(acct.code),
+                            enc(acct.asset),
+                            _POSTING_TAIL(8, amount, 8, before, 8, after, 4, tail_day, 8, tail_at),
+                        )
+                    )
+                )
             seq += 1
         parts.append(B.TRAILER)
         yield b"".join(parts)
@@ -104,10 +110,16 @@ class BatchRows:
         """Binary COPY of ``journal_entries``: one row per new event."""
         seq, parts, enc = self.first_sequence, [B.HEADER], self._enc
         for i, ((event, _), entry) in enumerate(zip(self.new, self.entries, strict=True)):
-            parts.append(b"".join((
-                _JOURNAL_HEAD(6, 8, seq), enc(event.event_type), B.text(describe(event)),
-                _JOURNAL_TAIL(4, self._days[i], 8, self._recorded[i], 2, len(entry.legs)),
-            )))
+            parts.append(
+                b"".join(
+                    (
+                        _JOURNAL_HEAD(6, 8, seq),
+                        enc(event.event_type),
+                        B.text(describe(event)),
+                        _JOURNAL_TAIL(4, self._days[i], 8, self._recorded[i], 2, len(entry.legs)),
+                    )
+                )
+            )
             seq += 1
             if len(parts) > CHUNK * 4:
                 yield b"".join(parts)
@@ -122,23 +134,38 @@ class BatchRows:
         for i, ((event, origin), entry) in enumerate(zip(self.new, self.entries, strict=True)):
             payload = payloads.get(i) or exact(canonical_json(event))
             digest = sha(prev + payload).digest()
-            stored.append(StoredEvent(seq, event, payload, prev, digest, entry.business_date,
-                                      origin))
+            stored.append(
+                StoredEvent(seq, event, payload, prev, digest, entry.business_date, origin)
+            )
             person = getattr(event, "person_id", None)
-            kafka = (B.text(origin.topic) + _KAFKA(4, origin.partition, 8, origin.offset)
-                     if origin else _NO_ORIGIN)
+            kafka = (
+                B.text(origin.topic) + _KAFKA(4, origin.partition, 8, origin.offset)
+                if origin
+                else _NO_ORIGIN
+            )
             size, recorded = len(payload), self._recorded[i]
-            occurred = (recorded if event.occurred_at == event.recorded_at
-                        else B.micros(event.occurred_at))
-            parts.append(b"".join((
-                _EVENT_HEAD(16, 8, seq, 16, event.event_id.bytes), enc(event.event_type),
-                _SCHEMA_VERSION(4, event.schema_version), enc(event.subject),
-                B.NULL if person is None else enc(person),
-                _TIMES(8, occurred, 8, recorded),
-                B.INT4.pack(4, self._days[i]), kafka,
-                _LEN(size), payload, _JSONB(size + 1, 1), payload,
-                _HASHES(32, prev, 32, digest),
-            )))
+            occurred = (
+                recorded if event.occurred_at == event.recorded_at else B.micros(event.occurred_at)
+            )
+            parts.append(
+                b"".join(
+                    (
+                        _EVENT_HEAD(16, 8, seq, 16, event.event_id.bytes),
+                        enc(event.event_type),
+                        _SCHEMA_VERSION(4, event.schema_version),
+                        enc(event.subject),
+                        B.NULL if person is None else enc(person),
+                        _TIMES(8, occurred, 8, recorded),
+                        B.INT4.pack(4, self._days[i]),
+                        kafka,
+                        _LEN(size),
+                        payload,
+                        _JSONB(size + 1, 1),
+                        payload,
+                        _HASHES(32, prev, 32, digest),
+                    )
+                )
+            )
             prev, seq = digest, seq + 1
             if i % CHUNK == CHUNK - 1:
                 yield b"".join(parts)
@@ -155,9 +182,19 @@ def accounts_chunks(opened: dict[Key, tuple[Account, int]]) -> Iterator[bytes]:
     """Binary COPY of ``accounts`` first used in this append (with the opening sequence)."""
     parts = [B.HEADER]
     for a, seq in opened.values():
-        parts.append(b"".join((
-            b"\x00\x07", B.text(a.code), B.text(a.asset), B.text(a.owner_type),
-            B.text(a.owner_id), B.text(a.kind), B.text(a.detail), _ACCOUNT_TAIL(8, seq),
-        )))
+        parts.append(
+            b"".join(
+                (
+                    b"\x00\x07",
+                    B.text(a.code),
+                    B.text(a.asset),
+                    B.text(a.owner_type),
+                    B.text(a.owner_id),
+                    B.text(a.kind),
+                    B.text(a.detail),
+                    _ACCOUNT_TAIL(8, seq),
+                )
+            )
+        )
     parts.append(B.TRAILER)
     yield b"".join(parts)

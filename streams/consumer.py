@@ -70,12 +70,11 @@ class BatchConsumer(faust_aiokafka.Consumer):
                 rewinds = Rewinds()
                 positioned = generation
             waited = time.perf_counter()
-            taken = await take(
-                self._fetch, floors, app.batch_max_records, app.batch_within_s
-            )
+            taken = await take(self._fetch, floors, app.batch_max_records, app.batch_within_s)
             if taken.records:
-                log.debug("took %d records in %.2fs", len(taken.records),
-                          time.perf_counter() - waited)
+                log.debug(
+                    "took %d records in %.2fs", len(taken.records), time.perf_counter() - waited
+                )
             stuck = rewinds.note(taken, beyond_end(floors, self._ends()))
             if stuck:
                 app.failure = TopicRewound([f"{t}[{p}]" for t, p in stuck])
@@ -116,14 +115,21 @@ class BatchConsumer(faust_aiokafka.Consumer):
         resume = {**stored, **{(tp.topic, tp.partition): o for tp, o in earliest.items()}}
         if resume:
             await self._seek_to(resume)
-        log.info("assigned %d partitions: %d resume after their stored position, %d from the"
-                 " beginning", len(assigned), len(stored), len(unknown))
+        log.info(
+            "assigned %d partitions: %d resume after their stored position, %d from the beginning",
+            len(assigned),
+            len(stored),
+            len(unknown),
+        )
         return {TopicPartition(t, p): offset for (t, p), offset in resume.items()}
 
     async def _seek_to(self, offsets: Mapping[Any, int]) -> None:
         assigned = {(tp.topic, tp.partition) for tp in self.assignment()}
-        wanted = {TopicPartition(tp[0], tp[1]): offset for tp, offset in offsets.items()
-                  if (tp[0], tp[1]) in assigned}
+        wanted = {
+            TopicPartition(tp[0], tp[1]): offset
+            for tp, offset in offsets.items()
+            if (tp[0], tp[1]) in assigned
+        }
         if wanted:
             await self.seek_wait(wanted)
 

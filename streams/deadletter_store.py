@@ -46,10 +46,19 @@ def insert_letters(
         return
     rows = [
         (
-            str(d.deadletter_id), d.kind.value, d.record.topic, d.record.partition,
-            d.record.offset, d.record.key, d.record.value, d.reason,
+            str(d.deadletter_id),
+            d.kind.value,
+            d.record.topic,
+            d.record.partition,
+            d.record.offset,
+            d.record.key,
+            d.record.value,
+            d.reason,
             orjson.dumps([{"field": p.field, "reason": p.reason} for p in d.problems]).decode(),
-            str(d.event_id) if d.event_id else None, consumer, worker, d.recorded_at,
+            str(d.event_id) if d.event_id else None,
+            consumer,
+            worker,
+            d.recorded_at,
         )
         for d in letters
     ]
@@ -98,8 +107,9 @@ class DeadLetterStore:
         if len(text) < 8 or not _ID_PREFIX.match(text):
             raise DeadLetterNotFound(deadletter_id)
         with raw_connection(self.engine) as conn, conn.cursor() as cur:
-            cur.execute(f"{self._select()} WHERE d.deadletter_id::text LIKE %s LIMIT 2",
-                        (text + "%",))
+            cur.execute(
+                f"{self._select()} WHERE d.deadletter_id::text LIKE %s LIMIT 2", (text + "%",)
+            )
             rows = cur.fetchall()
         if len(rows) != 1:
             raise DeadLetterNotFound(deadletter_id, ambiguous=len(rows) > 1)
@@ -123,8 +133,16 @@ class DeadLetterStore:
                 f'INSERT INTO "{self.schema}".deadletter_retries (retry_id, deadletter_id, fixed, '
                 'value_sha256, topic, partition, "offset", retried_by) '
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (str(retry_id), str(letter.deadletter_id), fixed, value_sha256, topic,
-                 partition, offset, retried_by),
+                (
+                    str(retry_id),
+                    str(letter.deadletter_id),
+                    fixed,
+                    value_sha256,
+                    topic,
+                    partition,
+                    offset,
+                    retried_by,
+                ),
             )
             conn.commit()
         return retry_id
@@ -132,6 +150,14 @@ class DeadLetterStore:
 
 def _row(r: Sequence[Any]) -> StoredDeadLetter:
     return StoredDeadLetter(
-        UUID(str(r[0])), r[1], r[2], r[3], r[4],
-        bytes(r[5]) if r[5] is not None else None, bytes(r[6]), r[7], r[8], int(r[9]),
+        UUID(str(r[0])),
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        bytes(r[5]) if r[5] is not None else None,
+        bytes(r[6]),
+        r[7],
+        r[8],
+        int(r[9]),
     )

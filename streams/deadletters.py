@@ -89,8 +89,9 @@ class DeadLetter:
 def letter_id(kind: DeadLetterKind, record: RawRecord) -> UUID:
     """Same kind, origin and bytes: same id (a record read twice is one dead letter)."""
     digest = hashlib.sha256(record.value).hexdigest()
-    return deterministic_id("deadletter", kind.value, record.topic, record.partition,
-                            record.offset, digest)
+    return deterministic_id(
+        "deadletter", kind.value, record.topic, record.partition, record.offset, digest
+    )
 
 
 def _b64(data: bytes | None) -> str | None:

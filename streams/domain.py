@@ -40,7 +40,8 @@ class DomainProcessor:
         if rule is None:
             log.warning(
                 "domain processing is off: %s.implied_events does not exist yet, so deaths and"
-                " resumptions do not produce their implied events", _RULES_MODULE,
+                " resumptions do not produce their implied events",
+                _RULES_MODULE,
             )
 
     @property

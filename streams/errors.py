@@ -43,7 +43,8 @@ class TopicRewound(AidLedgerError):
 
     def __init__(self, partitions: list[str]) -> None:
         named = ", ".join(partitions[:4]) + (
-            f" and {len(partitions) - 4} more partitions" if len(partitions) > 4 else "")
+            f" and {len(partitions) - 4} more partitions" if len(partitions) > 4 else ""
+        )
         super().__init__(
             f"{named} end before the positions stored in PostgreSQL: the topic"
             " was recreated (the embedded broker keeps topics in memory only, so `aidledger"

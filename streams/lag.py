@@ -22,8 +22,9 @@ def lag_by_partition(
     for tp in partitions:
         reported = end_offsets.get(tp)
         last_seen = seen.get(tp)
-        candidates = [e for e in (reported, None if last_seen is None else last_seen + 1)
-                      if e is not None]
+        candidates = [
+            e for e in (reported, None if last_seen is None else last_seen + 1) if e is not None
+        ]
         if not candidates:
             continue
         end = max(candidates)

@@ -22,22 +22,26 @@ class StreamMetrics:
         self.processed = Counter(
             "aidledger_events_processed",
             "Valid events handed to the ledger (appended, or already recorded), by topic.",
-            ["topic"], registry=self.registry,
+            ["topic"],
+            registry=self.registry,
         )
         self.deadletters = Counter(
             "aidledger_deadletters",
             "Records refused (invalid, or a ledger conflict) and dead-lettered, by topic.",
-            ["topic"], registry=self.registry,
+            ["topic"],
+            registry=self.registry,
         )
         self.batch_seconds = Histogram(
             "aidledger_batch_seconds",
             "Wall time of one batch: validation, ledger append, published effects.",
-            buckets=BATCH_BUCKETS, registry=self.registry,
+            buckets=BATCH_BUCKETS,
+            registry=self.registry,
         )
         self.lag = Gauge(
             "aidledger_ledger_lag",
             "Records after the ledger's stored position, up to the partition's end offset.",
-            ["topic", "partition"], registry=self.registry,
+            ["topic", "partition"],
+            registry=self.registry,
         )
         self._server: Any = None
 

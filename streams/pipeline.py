@@ -101,8 +101,12 @@ class BatchPipeline:
             return await self._process(records)
         except Exception as exc:
             self.failure = exc
-            log.error("batch of %d records from %s failed: %s", len(records),
-                      records[0].label if records else "-", exc)
+            log.error(
+                "batch of %d records from %s failed: %s",
+                len(records),
+                records[0].label if records else "-",
+                exc,
+            )
             raise
 
     async def _process(self, records: Sequence[RawRecord]) -> Positions:
@@ -110,10 +114,12 @@ class BatchPipeline:
         outcome = await self._project(records)
         projected = time.perf_counter()
         implied = await self._in_thread(self.domain.implied, [e for _, e in outcome.accepted])
-        await self.publisher.publish([
-            *deadletter_messages(outcome.letters, self.prefix, self.consumer, self.worker),
-            *event_messages(implied, self.prefix),
-        ])
+        await self.publisher.publish(
+            [
+                *deadletter_messages(outcome.letters, self.prefix, self.consumer, self.worker),
+                *event_messages(implied, self.prefix),
+            ]
+        )
         await self._in_thread(self.projection.checkpoint, outcome.reached)
         for tp, offset in outcome.reached.items():
             self.seen[tp] = max(self.seen.get(tp, -1), offset)
@@ -126,8 +132,14 @@ class BatchPipeline:
         log.log(
             logging.INFO if outcome.letters or implied else logging.DEBUG,
             "batch of %d in %.2fs (ledger %.2fs, effects %.2fs): %s; %d dead letters, %d implied"
-            " events published", len(records), done - started, projected - started,
-            done - projected, outcome.result.summary(), len(outcome.letters), len(implied),
+            " events published",
+            len(records),
+            done - started,
+            projected - started,
+            done - projected,
+            outcome.result.summary(),
+            len(outcome.letters),
+            len(implied),
         )
         return {tp: offset + 1 for tp, offset in outcome.reached.items()}
 
@@ -142,8 +154,9 @@ class BatchPipeline:
                         f" be recorded after {attempt} attempts: {exc}; the worker stops so"
                         " nothing is skipped, and resumes from PostgreSQL when restarted"
                     ) from exc
-                log.warning("ledger unavailable (attempt %d), retrying in %.1fs: %s",
-                            attempt, delay, exc)
+                log.warning(
+                    "ledger unavailable (attempt %d), retrying in %.1fs: %s", attempt, delay, exc
+                )
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 

@@ -55,7 +55,8 @@ class LedgerProjection:
         if len(staged.conflicts) != len(result.conflicts):
             log.warning(
                 "the ledger reported %d conflicts, the recorder dead-lettered %d",
-                len(result.conflicts), len(staged.conflicts),
+                len(result.conflicts),
+                len(staged.conflicts),
             )
         accepted = tuple(intake.accepted)
         if staged.conflicts:
@@ -79,8 +80,10 @@ class LedgerProjection:
         positions = self.ledger.positions(self.consumer)
         with raw_connection(self.ledger.engine) as conn:
             checkpoints = read_checkpoints(conn, self.ledger.schema, self.consumer)
-        return {tp: max(positions.get(tp, -1), checkpoints.get(tp, -1))
-                for tp in positions.keys() | checkpoints.keys()}
+        return {
+            tp: max(positions.get(tp, -1), checkpoints.get(tp, -1))
+            for tp in positions.keys() | checkpoints.keys()
+        }
 
     def checkpoint(self, reached: Positions) -> None:
         """Record that the effects of everything up to ``reached`` were published."""

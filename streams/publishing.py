@@ -36,9 +36,7 @@ class FaustPublisher:
 
     async def publish(self, messages: Sequence[OutMessage]) -> None:
         producer = self.app.producer
-        pending = [
-            await producer.send(m.topic, m.key, m.value, None, None, None) for m in messages
-        ]
+        pending = [await producer.send(m.topic, m.key, m.value, None, None, None) for m in messages]
         if pending:
             await asyncio.gather(*pending)
 
@@ -49,8 +47,9 @@ def deadletter_messages(
     """Messages for ``aid.deadletter``, keyed like the original so one subject's stay together."""
     topic = topic_name(TOPIC_DEADLETTER, prefix)
     return [
-        OutMessage(topic, d.record.key or str(d.deadletter_id).encode(),
-                   d.message_bytes(consumer, worker))
+        OutMessage(
+            topic, d.record.key or str(d.deadletter_id).encode(), d.message_bytes(consumer, worker)
+        )
         for d in letters
     ]
 

@@ -64,16 +64,18 @@ class DeadLetterRecorder:
         stored_now = {(o.topic, o.partition, o.offset) for s in batch if (o := s.origin)}
         staged.conflicts = self._conflicts(conn, staged.accepted, stored_now)
         with conn.cursor() as cur:
-            insert_letters(cur, self.schema, [*staged.letters, *staged.conflicts],
-                           self.consumer, self.worker)
+            insert_letters(
+                cur, self.schema, [*staged.letters, *staged.conflicts], self.consumer, self.worker
+            )
 
     def _conflicts(
-        self, conn: Any, accepted: list[tuple[RawRecord, Event]],
+        self,
+        conn: Any,
+        accepted: list[tuple[RawRecord, Event]],
         stored_now: set[tuple[str, int, int]],
     ) -> list[DeadLetter]:
         """Candidates not stored by this append whose id the ledger holds with other bytes."""
-        rest = [(r, e) for r, e in accepted
-                if (r.topic, r.partition, r.offset) not in stored_now]
+        rest = [(r, e) for r, e in accepted if (r.topic, r.partition, r.offset) not in stored_now]
         if not rest:
             return []
         with conn.cursor() as cur:

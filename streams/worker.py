@@ -48,8 +48,13 @@ class Worker:
 
         @self.app.task  # type: ignore[untyped-decorator]
         async def announce() -> None:  # once logging is set up
-            log.info("worker %s of group %s; metrics on http://%s:%d/metrics",
-                     self.app.worker_id, self.settings.consumer_group, metrics_host, port)
+            log.info(
+                "worker %s of group %s; metrics on http://%s:%d/metrics",
+                self.app.worker_id,
+                self.settings.consumer_group,
+                metrics_host,
+                port,
+            )
 
         worker = faust.Worker(self.app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
         for name in QUIET_LOGGERS:
@@ -67,8 +72,10 @@ class Worker:
         if failure is not None:
             raise failure
         if code:
-            raise WorkerFailed(f"the stream worker stopped on an error (exit status {code});"
-                               " its log above says which")
+            raise WorkerFailed(
+                f"the stream worker stopped on an error (exit status {code});"
+                " its log above says which"
+            )
 
 
 def build_worker(

@@ -23,15 +23,22 @@ from ledger.audit import proofs
 from ledger.audit.db import Database
 from ledger.audit.errors import AuditInputError, ChainBroken, ReplayMismatch
 
-audit_app = typer.Typer(help="Audit: verify, replay, checkpoints, proofs, explain, export.",
-                        no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Audit: verify, replay, checkpoints, proofs, explain, export.", no_args_is_help=True
+)
 app.add_typer(audit_app, name="audit")
 
 Schema = Annotated[str, typer.Option("--schema", help="Ledger schema.")]
-Role = Annotated[str | None, typer.Option("--role", help="SET ROLE to this role (e.g. "
-                                          "aidledger_auditor) before reading.")]
-PublicKey = Annotated[Path | None, typer.Option("--public-key", help="The signer's public "
-                                                "key (PEM), as the department published it.")]
+Role = Annotated[
+    str | None,
+    typer.Option("--role", help="SET ROLE to this role (e.g. aidledger_auditor) before reading."),
+]
+PublicKey = Annotated[
+    Path | None,
+    typer.Option(
+        "--public-key", help="The signer's public key (PEM), as the department published it."
+    ),
+]
 
 
 def _db(role: str | None = None) -> Database:
@@ -43,19 +50,30 @@ class _Rate(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         total = f"/{task.total:,.0f}" if task.total is not None else ""
-        return Text(f"{task.completed:,.0f}{total}  {task.speed or 0:,.0f} events/s",
-                    style="progress.data.speed")
+        return Text(
+            f"{task.completed:,.0f}{total}  {task.speed or 0:,.0f} events/s",
+            style="progress.data.speed",
+        )
 
 
 def _progress(auto_refresh: bool = True) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), _Rate(),
-                    TimeElapsedColumn(), console=err_console, transient=True,
-                    auto_refresh=auto_refresh)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        _Rate(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        auto_refresh=auto_refresh,
+    )
 
 
 @audit_app.command()
-def verify(schema: Schema = "ledger", role: Role = None,
-           workers: Annotated[int | None, typer.Option(help="Parallel scanners.")] = None) -> None:
+def verify(
+    schema: Schema = "ledger",
+    role: Role = None,
+    workers: Annotated[int | None, typer.Option(help="Parallel scanners.")] = None,
+) -> None:
     """Recompute the hash chain of the whole store; exit 1 at the first broken link."""
     from ledger.audit.verify import verify_store
 
@@ -70,26 +88,42 @@ def verify(schema: Schema = "ledger", role: Role = None,
         report = verify_store(_db(role), schema, workers=workers, progress=advance)
     if report.problem is not None:
         raise ChainBroken(f"{report.problem} ({report.count:,} events before it are intact)")
-    console.print(f"chain intact: {report.count:,} events, head sequence {report.head_sequence}, "
-                  f"head hash {report.head_hash} ({report.rate:,.0f} events/s)")
+    console.print(
+        f"chain intact: {report.count:,} events, head sequence {report.head_sequence}, "
+        f"head hash {report.head_hash} ({report.rate:,.0f} events/s)"
+    )
 
 
 @audit_app.command()
 def replay(
-    from_kafka: Annotated[bool, typer.Option("--from-kafka/--from-store",
-                                             help="Read the topics instead of the store.")] = False,
-    until: Annotated[str | None, typer.Option(help="Only events recorded on or before this "
-                                              "date (YYYY-MM-DD, UTC).")] = None,
+    from_kafka: Annotated[
+        bool,
+        typer.Option("--from-kafka/--from-store", help="Read the topics instead of the store."),
+    ] = False,
+    until: Annotated[
+        str | None,
+        typer.Option(help="Only events recorded on or before this date (YYYY-MM-DD, UTC)."),
+    ] = None,
     schema: Schema = "ledger",
     scratch: Annotated[str | None, typer.Option(help="Scratch schema name.")] = None,
     keep: Annotated[bool, typer.Option(help="Keep the scratch schema afterwards.")] = False,
     batch: Annotated[int, typer.Option(help="Events per append.")] = 10_000,
-    order: Annotated[str, typer.Option(help="Kafka only: 'live' (the order the live ledger "
-                                       "applied, when it holds the origins) or 'recorded'.")
-                     ] = "live",
-    into: Annotated[bool, typer.Option("--into-live", help="Kafka only: rebuild INTO the "
-                                       "live schema, which must hold no event (after losing "
-                                       "the database); stores the consumer positions.")] = False,
+    order: Annotated[
+        str,
+        typer.Option(
+            help="Kafka only: 'live' (the order the live ledger "
+            "applied, when it holds the origins) or 'recorded'."
+        ),
+    ] = "live",
+    into: Annotated[
+        bool,
+        typer.Option(
+            "--into-live",
+            help="Kafka only: rebuild INTO the "
+            "live schema, which must hold no event (after losing "
+            "the database); stores the consumer positions.",
+        ),
+    ] = False,
 ) -> None:
     """Rebuild the ledger from its history in a scratch schema and compare with the live one."""
     from ledger.audit import history
@@ -110,22 +144,37 @@ def replay(
         partitions = history.read_topics(rt.bootstrap_servers, topics)
         origins = history.live_origins(db, schema) if order == "live" else {}
         total = sum(map(len, partitions))
-        records = (history.in_live_order(partitions, origins, cutoff) if origins
-                   else history.merged(partitions, cutoff))
+        records = (
+            history.in_live_order(partitions, origins, cutoff)
+            if origins
+            else history.merged(partitions, cutoff)
+        )
         exact = bool(origins) and cutoff is None
     else:
-        total, records = history.store_count(db, schema, cutoff), history.from_store(db, schema,
-                                                                                      cutoff)
+        total, records = (
+            history.store_count(db, schema, cutoff),
+            history.from_store(db, schema, cutoff),
+        )
         exact = cutoff is None
     source = "kafka" if from_kafka else "store"
     try:
         with _progress() as bar:
             task = bar.add_task(f"replaying from the {source}", total=total)
-            outcome = rp.rebuild(rt.database_url, name, records, _projectors(), source=source,
-                                 batch=batch, progress=lambda n: bar.advance(task, n))
+            outcome = rp.rebuild(
+                rt.database_url,
+                name,
+                records,
+                _projectors(),
+                source=source,
+                batch=batch,
+                progress=lambda n: bar.advance(task, n),
+            )
         rp.check(db, schema, outcome, exact=exact, until=cutoff)
-        outcome.notes.append("compared row by row" if exact else "compared by content (sequence"
-                             "-dependent columns left out)")
+        outcome.notes.append(
+            "compared row by row"
+            if exact
+            else "compared by content (sequence-dependent columns left out)"
+        )
     finally:
         if not keep:
             rp.drop(db, name)
@@ -143,10 +192,17 @@ def _rebuild_live(rt: Any, db: Database, schema: str, batch: int) -> None:
     partitions = history.read_topics(rt.bootstrap_servers, topics)
     with _progress() as bar:
         task = bar.add_task("rebuilding from Kafka", total=sum(map(len, partitions)))
-        outcome = rp.rebuild(rt.database_url, schema, history.merged(partitions),
-                             _projectors(), source="kafka", batch=batch,
-                             consumer=rt.settings.consumer_group, into_empty=True,
-                             progress=lambda n: bar.advance(task, n))
+        outcome = rp.rebuild(
+            rt.database_url,
+            schema,
+            history.merged(partitions),
+            _projectors(),
+            source="kafka",
+            batch=batch,
+            consumer=rt.settings.consumer_group,
+            into_empty=True,
+            progress=lambda n: bar.advance(task, n),
+        )
     console.print(
         f"rebuilt schema {schema} from Kafka: {outcome.appended:,} events appended, "
         f"{outcome.already_recorded:,} repeats, {len(outcome.conflicts)} conflicts, "
@@ -164,15 +220,19 @@ def _print_replay(outcome: Any, kept: bool) -> None:
     )
     for line in [*outcome.conflicts[:5], *outcome.refused[:5], *outcome.notes]:
         console.print(f"  {line}", highlight=False)
-    console.print(f"scratch schema {outcome.scratch} ({'kept' if kept else 'dropped'}), digest "
-                  f"{outcome.digest}")
+    console.print(
+        f"scratch schema {outcome.scratch} ({'kept' if kept else 'dropped'}), digest "
+        f"{outcome.digest}"
+    )
     broken = outcome.differences or (outcome.source == "store" and outcome.refused)
     if broken:
         for difference in outcome.differences:
             console.print(f"  [red]differs[/] {difference}", highlight=False)
-        raise ReplayMismatch(f"the replay differs from the live ledger in "
-                             f"{len(outcome.differences)} tables, {len(outcome.refused)} stored "
-                             "events no longer parse")
+        raise ReplayMismatch(
+            f"the replay differs from the live ledger in "
+            f"{len(outcome.differences)} tables, {len(outcome.refused)} stored "
+            "events no longer parse"
+        )
     console.print("the replay equals the live ledger")
 
 
@@ -185,15 +245,21 @@ def _projectors() -> list[Any]:
 def keygen(path: Annotated[Path, typer.Argument(help="Private key file to create.")]) -> None:
     """Create an Ed25519 signing key (PATH, mode 0600) and its public key (PATH.pub)."""
     key = ckpt.generate_key(path)
-    console.print(f"key {ckpt.compute_key_id(key.public_key())}: private {path}, public "
-                  f"{ckpt.public_key_path(path)} (publish the .pub file; keep {path} secret)")
+    console.print(
+        f"key {ckpt.compute_key_id(key.public_key())}: private {path}, public "
+        f"{ckpt.public_key_path(path)} (publish the .pub file; keep {path} secret)"
+    )
 
 
 @audit_app.command()
 def checkpoint(
     key: Annotated[Path, typer.Option("--key", help="Private signing key (from keygen).")],
-    month: Annotated[str | None, typer.Option(help="YYYY-MM: events appended until the month "
-                                              "ended; default everything so far.")] = None,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            help="YYYY-MM: events appended until the month ended; default everything so far."
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Also write the checkpoint here.")] = None,
     schema: Schema = "ledger",
 ) -> None:
@@ -206,20 +272,25 @@ def checkpoint(
     cp = recorded.checkpoint
     if out is not None:
         ckpt.to_file(cp, out)
-    console.print(f"checkpoint {cp.month or '(all so far)'}: {cp.tree_size:,} events, root "
-                  f"{cp.root_hash}, chain head {cp.chain_head}, key {cp.key_id}"
-                  + (f", written to {out}" if out else ""))
+    console.print(
+        f"checkpoint {cp.month or '(all so far)'}: {cp.tree_size:,} events, root "
+        f"{cp.root_hash}, chain head {cp.chain_head}, key {cp.key_id}"
+        + (f", written to {out}" if out else "")
+    )
 
 
 @audit_app.command()
 def prove(
     event_id: Annotated[str, typer.Argument(help="The event's id.")],
-    checkpoint_file: Annotated[Path | None, typer.Option("--checkpoint", help="Prove against "
-                                                         "this checkpoint's tree.")] = None,
+    checkpoint_file: Annotated[
+        Path | None, typer.Option("--checkpoint", help="Prove against this checkpoint's tree.")
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the proof here (else print).")] = None,
-    payload: Annotated[bool, typer.Option(help="Include the event's canonical bytes (personal "
-                                          "data).")] = True,
-    schema: Schema = "ledger", role: Role = None,
+    payload: Annotated[
+        bool, typer.Option(help="Include the event's canonical bytes (personal data).")
+    ] = True,
+    schema: Schema = "ledger",
+    role: Role = None,
 ) -> None:
     """Print an inclusion proof (leaf index, tree size, audit path) for offline checking."""
     from ledger.audit.store_proofs import prove_event
@@ -236,29 +307,36 @@ def prove(
 @audit_app.command("verify-proof")
 def verify_proof(
     proof_file: Annotated[Path, typer.Argument(help="An inclusion proof from `prove`.")],
-    checkpoint_file: Annotated[Path | None, typer.Option("--checkpoint", help="The signed "
-                                                         "checkpoint it should lead to.")] = None,
+    checkpoint_file: Annotated[
+        Path | None, typer.Option("--checkpoint", help="The signed checkpoint it should lead to.")
+    ] = None,
     public_key: PublicKey = None,
 ) -> None:
     """Check an inclusion proof offline (and that it leads to the checkpoint's signed root)."""
     proof = proofs.read_inclusion(proof_file)
     cp = _signed(checkpoint_file, public_key) if checkpoint_file else None
     proofs.check_inclusion(proof, cp)
-    console.print(f"proof verifies: event {proof.event_id} is leaf {proof.leaf_index} of the "
-                  f"{proof.tree_size}-event tree with root {proof.root_hash}"
-                  + (f", the root of the signed {cp.describe()}" if cp else ""))
+    console.print(
+        f"proof verifies: event {proof.event_id} is leaf {proof.leaf_index} of the "
+        f"{proof.tree_size}-event tree with root {proof.root_hash}"
+        + (f", the root of the signed {cp.describe()}" if cp else "")
+    )
 
 
 @audit_app.command("verify-checkpoint")
 def verify_checkpoint(
     file: Annotated[Path, typer.Argument(help="A checkpoint file.")],
-    against: Annotated[Path | None, typer.Option(help="A later checkpoint file, or an export "
-                                                 "directory.")] = None,
+    against: Annotated[
+        Path | None, typer.Option(help="A later checkpoint file, or an export directory.")
+    ] = None,
     public_key: PublicKey = None,
-    proof: Annotated[Path | None, typer.Option(help="Consistency proof file (else from the "
-                                               "export or the store).")] = None,
+    proof: Annotated[
+        Path | None,
+        typer.Option(help="Consistency proof file (else from the export or the store)."),
+    ] = None,
     save_proof: Annotated[Path | None, typer.Option(help="Write the proof used here.")] = None,
-    schema: Schema = "ledger", role: Role = None,
+    schema: Schema = "ledger",
+    role: Role = None,
 ) -> None:
     """Check a checkpoint's signature, and that history since was only appended to."""
     from ledger.audit import store_proofs
@@ -279,8 +357,10 @@ def verify_checkpoint(
     if save_proof is not None:
         proofs.write(link, save_proof)
     proofs.check_consistency(link, old, new)
-    console.print(f"consistent: the {old.describe()} is a prefix of the {new.describe()}; "
-                  "history was only appended to")
+    console.print(
+        f"consistent: the {old.describe()} is a prefix of the {new.describe()}; "
+        "history was only appended to"
+    )
 
 
 def _proof_in_export(directory: Path, old: ckpt.Checkpoint) -> proofs.ConsistencyProof:
@@ -302,19 +382,28 @@ def _signed(path: Path, public_key: Path | None) -> ckpt.Checkpoint:
 @audit_app.command()
 def explain(
     person: Annotated[str, typer.Argument(help="Person id.")],
-    account: Annotated[str, typer.Option(help="Account kind (paid, accrued:regular...) or a "
-                                         "full account code.")],
+    account: Annotated[
+        str, typer.Option(help="Account kind (paid, accrued:regular...) or a full account code.")
+    ],
     as_of: Annotated[str, typer.Option("--as-of", help="Business date YYYY-MM-DD.")],
     asset: Annotated[str | None, typer.Option(help="Asset, when the account has several.")] = None,
     known_on: Annotated[str | None, typer.Option(help="Only facts recorded by this date.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
-    schema: Schema = "ledger", role: Role = None,
+    schema: Schema = "ledger",
+    role: Role = None,
 ) -> None:
     """How a person's balance came to be: each event, posting, running balance and source."""
     from ledger.audit.explain import explain as explain_account
 
-    found = explain_account(_db(role), schema, person, account, _date(as_of), asset=asset,
-                            known_on=_date(known_on) if known_on else None)
+    found = explain_account(
+        _db(role),
+        schema,
+        person,
+        account,
+        _date(as_of),
+        asset=asset,
+        known_on=_date(known_on) if known_on else None,
+    )
     if as_json:
         for step in found.steps:
             typer.echo(json.dumps(asdict(step), default=str, ensure_ascii=False))
@@ -324,11 +413,19 @@ def explain(
         table.add_column(column, justify="right" if column in ("amount", "balance") else "left")
     for s in found.steps:
         origin = " / ".join(x for x in (s.source, s.operator, s.reference) if x)
-        table.add_row(str(s.sequence), str(s.business_date), f"{s.event_type} {s.event_id}",
-                      f"{s.amount:,}", f"{s.running:,}", origin, s.kafka or "-")
+        table.add_row(
+            str(s.sequence),
+            str(s.business_date),
+            f"{s.event_type} {s.event_id}",
+            f"{s.amount:,}",
+            f"{s.running:,}",
+            origin,
+            s.kafka or "-",
+        )
     console.print(table)
-    console.print(f"balance {found.balance:,} {found.asset} from {len(found.steps)} postings "
-                  "(debit positive)")
+    console.print(
+        f"balance {found.balance:,} {found.asset} from {len(found.steps)} postings (debit positive)"
+    )
 
 
 @audit_app.command()
@@ -341,8 +438,10 @@ def export(
     from ledger.audit.export import export_month
 
     summary = export_month(_db(), schema, _month(month) or month, out)
-    console.print(f"exported {summary.count:,} events ({summary.first_sequence}.."
-                  f"{summary.last_sequence}) of {month} to {out}")
+    console.print(
+        f"exported {summary.count:,} events ({summary.first_sequence}.."
+        f"{summary.last_sequence}) of {month} to {out}"
+    )
 
 
 @audit_app.command("verify-export")
@@ -354,8 +453,11 @@ def verify_export(
     """Recompute an export's chain segment and Merkle root, with no database."""
     from ledger.audit.export_check import verify_export as check
 
-    result = check(directory, ckpt.load_public_key(public_key) if public_key else None,
-                   ckpt.from_file(against) if against else None)
+    result = check(
+        directory,
+        ckpt.load_public_key(public_key) if public_key else None,
+        ckpt.from_file(against) if against else None,
+    )
     for line in result.checked:
         console.print(f"[green]ok[/] {line}", highlight=False)
     for line in result.warnings:

@@ -28,4 +28,3 @@ def publish(
             progress.advance(task)
         publisher.flush()
     console.print(f"published {len(events)} events from {file} (all confirmed by the broker)")
-

@@ -16,8 +16,9 @@ from ledger.ledger import ensure_migrated
 from schemas.errors import AidLedgerError
 
 db_app = typer.Typer(help="The ledger database: migrations.", no_args_is_help=True)
-ledger_app = typer.Typer(help="The append-only ledger: append events directly.",
-                         no_args_is_help=True)
+ledger_app = typer.Typer(
+    help="The append-only ledger: append events directly.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
 
@@ -77,9 +78,12 @@ def balance(
     table = Table(title=title, show_header=False)
     for component, amount in b.accrued_by_component.items():
         table.add_row(f"accrued: {component}", _vnd(amount))
-    for label, amount in (("accrued (regular + arrears + funeral)", b.accrued), ("paid", b.paid),
-                          ("owed (accrued − paid − recovered)", b.owed),
-                          ("overpaid, to recover", b.overpaid)):
+    for label, amount in (
+        ("accrued (regular + arrears + funeral)", b.accrued),
+        ("paid", b.paid),
+        ("owed (accrued − paid − recovered)", b.owed),
+        ("overpaid, to recover", b.overpaid),
+    ):
         table.add_row(label, _vnd(amount))
     for item, got in b.relief.items():
         table.add_row(f"relief: {item}", f"{got.quantity:,} ({_vnd(got.value_vnd)})")
@@ -100,14 +104,22 @@ def history(
     for column in ("seq", "business date", "recorded", "event", "account", "amount", "balance"):
         table.add_column(column, justify="right" if column in {"amount", "balance"} else "left")
     for e in entries:
-        first = (str(e.sequence), str(e.business_date), e.recorded_at.strftime("%Y-%m-%d %H:%M"),
-                 f"{e.event_type}: {e.description}")
+        first = (
+            str(e.sequence),
+            str(e.business_date),
+            e.recorded_at.strftime("%Y-%m-%d %H:%M"),
+            f"{e.event_type}: {e.description}",
+        )
         if not e.postings:
             table.add_row(*first, "", "", "")
         for i, p in enumerate(e.postings):
             lead = first if i == 0 else ("", "", "", "")
-            table.add_row(*lead, f"{p.account} [{p.asset}]", f"{p.amount:+,}",
-                          f"{p.balance_before:,} → {p.balance_after:,}")
+            table.add_row(
+                *lead,
+                f"{p.account} [{p.asset}]",
+                f"{p.amount:+,}",
+                f"{p.balance_before:,} → {p.balance_after:,}",
+            )
     console.print(table)
     if not entries:
         console.print(f"no events recorded for {person}")
@@ -115,8 +127,10 @@ def history(
 
 @ledger_app.command("append")
 def append_file(
-    file: Annotated[Path, typer.Argument(help="JSON-lines file, one event per line.",
-                                         exists=True, dir_okay=False)],
+    file: Annotated[
+        Path,
+        typer.Argument(help="JSON-lines file, one event per line.", exists=True, dir_okay=False),
+    ],
     batch: Annotated[int, typer.Option("--batch", min=1, help="Events per transaction.")] = 5000,
     schema: Schema = "ledger",
 ) -> None:
@@ -130,10 +144,13 @@ def append_file(
         appended += len(result.appended)
         recorded += len(result.already_recorded)
         conflicts.extend(result.conflicts)
-    console.print(f"{file}: appended {appended}, already recorded {recorded}, "
-                  f"conflicts {len(conflicts)}")
+    console.print(
+        f"{file}: appended {appended}, already recorded {recorded}, conflicts {len(conflicts)}"
+    )
     for conflict in conflicts:
         console.print(f"[red]conflict:[/] {conflict}", highlight=False)
     if conflicts:
-        raise ConflictsReported(f"{len(conflicts)} event(s) of {file} conflict with recorded "
-                                "events and were not applied (listed above)")
+        raise ConflictsReported(
+            f"{len(conflicts)} event(s) of {file} conflict with recorded "
+            "events and were not applied (listed above)"
+        )

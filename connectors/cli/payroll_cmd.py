@@ -21,8 +21,9 @@ from ledger.reconciliation.report import reconcile as reconcile_month
 from schemas.envelope import Event
 from schemas.errors import AidLedgerError
 
-payroll_app = typer.Typer(help="Monthly allowance payroll and post-office payment lists.",
-                          no_args_is_help=True)
+payroll_app = typer.Typer(
+    help="Monthly allowance payroll and post-office payment lists.", no_args_is_help=True
+)
 postoffice_app = typer.Typer(help="Post-office disbursement reports.", no_args_is_help=True)
 reconcile_app = typer.Typer(
     help="Compare listed lines with the post office's reports and funds; close a month.",
@@ -31,6 +32,7 @@ reconcile_app = typer.Typer(
 app.add_typer(payroll_app, name="payroll")
 app.add_typer(postoffice_app, name="postoffice")
 app.add_typer(reconcile_app, name="reconcile")
+
 
 class WrongUsage(AidLedgerError):
     """An option has a value the command cannot use (exit code 2, like other usage errors)."""
@@ -63,22 +65,40 @@ def payroll_run(
     month: MonthOpt,
     province: ProvinceOpt,
     district: Annotated[str | None, typer.Option("--district", help="Only this district.")] = None,
-    post_offices: Annotated[Path | None, typer.Option(
-        "--post-offices", exists=True, dir_okay=False,
-        help="CSV commune_code,post_office_code (default: VNPOST-<district>).")] = None,
-    rates: Annotated[Path | None, typer.Option(
-        "--rates", exists=True, dir_okay=False, help="A rates CSV instead of the shipped one.")
+    post_offices: Annotated[
+        Path | None,
+        typer.Option(
+            "--post-offices",
+            exists=True,
+            dir_okay=False,
+            help="CSV commune_code,post_office_code (default: VNPOST-<district>).",
+        ),
+    ] = None,
+    rates: Annotated[
+        Path | None,
+        typer.Option(
+            "--rates", exists=True, dir_okay=False, help="A rates CSV instead of the shipped one."
+        ),
     ] = None,
 ) -> None:
     """Accrue what is due for the month and issue one payment list per commune (to Kafka)."""
-    scope = PayrollScope(_month(month), _code(province, 2, "--province"),
-                         _code(district, 3, "--district") if district else None)
+    scope = PayrollScope(
+        _month(month),
+        _code(province, 2, "--province"),
+        _code(district, 3, "--district") if district else None,
+    )
     offices = load_post_offices(post_offices) if post_offices else PostOfficeMap()
     table = load_rates(rates) if rates else None
     rt = get_runtime()
     with rt.publisher() as publisher:
-        report = run_payroll(rt.engine, scope, publisher.publish, rates=table,
-                             post_offices=offices, batch_size=20_000)
+        report = run_payroll(
+            rt.engine,
+            scope,
+            publisher.publish,
+            rates=table,
+            post_offices=offices,
+            batch_size=20_000,
+        )
     console.print(
         f"payroll {scope.month} province {scope.province}"
         f"{' district ' + scope.district if scope.district else ''}: {report.people} people, "
@@ -89,8 +109,10 @@ def payroll_run(
     for component, amount in sorted(report.accrued_vnd.items()):
         console.print(f"  {component}: {report.accruals[component]} accruals, {amount:,} VND")
     if report.recovery_outstanding_vnd:
-        console.print(f"  recovery still owed after netting: {report.recovery_outstanding_vnd:,}"
-                      " VND (carried to the next lists)")
+        console.print(
+            f"  recovery still owed after netting: {report.recovery_outstanding_vnd:,}"
+            " VND (carried to the next lists)"
+        )
     for problem in report.problems:
         err_console.print(f"[yellow]not paid:[/] {problem}", highlight=False)
     if report.problems:
@@ -108,22 +130,33 @@ def payroll_export(
     commune: Annotated[str | None, typer.Option("--commune", help="Only this commune.")] = None,
 ) -> None:
     """Write the issued payment lists, one file per post office or commune (docs/formats.md)."""
-    files = export_lists(get_runtime().engine, out, _month(month), _code(province, 2, "--province"),
-                         by=by, fmt=fmt, post_office=post_office, commune=commune)
+    files = export_lists(
+        get_runtime().engine,
+        out,
+        _month(month),
+        _code(province, 2, "--province"),
+        by=by,
+        fmt=fmt,
+        post_office=post_office,
+        commune=commune,
+    )
     for f in files:
         console.print(f"wrote {f.path}: {f.lists} lists, {f.lines} lines, {f.total_vnd:,} VND")
 
 
 @postoffice_app.command("import")
 def postoffice_import(
-    file: Annotated[Path, typer.Argument(help="The report, .csv or .xlsx.", exists=True,
-                                         dir_okay=False)],
-    post_office: Annotated[str | None, typer.Option(
-        "--post-office", help="Post office of rows whose list is unknown.")] = None,
+    file: Annotated[
+        Path, typer.Argument(help="The report, .csv or .xlsx.", exists=True, dir_okay=False)
+    ],
+    post_office: Annotated[
+        str | None, typer.Option("--post-office", help="Post office of rows whose list is unknown.")
+    ] = None,
 ) -> None:
     """Import a disbursement report; a file with any bad row is refused whole."""
     rt = get_runtime()
     with rt.publisher() as publisher:
+
         def sink(events: Sequence[Event]) -> None:
             publisher.publish(events)
 
@@ -155,8 +188,15 @@ def reconcile(
         raise WrongUsage(f"--format must be table, csv, xlsx or html, got {fmt!r}")
     if fmt != "table" and out is None:
         raise WrongUsage(f"--format {fmt} needs --out FILE")
-    recon = write_report(get_runtime().engine, _month(month), _code(province, 2, "--province"),
-                         post_office, fmt, out, console)
+    recon = write_report(
+        get_runtime().engine,
+        _month(month),
+        _code(province, 2, "--province"),
+        post_office,
+        fmt,
+        out,
+        console,
+    )
     if out is not None:
         console.print(f"wrote {out}: {sum(recon.totals.lines.values())} rows classified")
 
@@ -170,8 +210,7 @@ def reconcile_close(
 ) -> None:
     """Publish ReconciliationClosed with the totals and their digest; later rows are late."""
     rt = get_runtime()
-    recon = reconcile_month(rt.engine, _month(month), _code(province, 2, "--province"),
-                            post_office)
+    recon = reconcile_month(rt.engine, _month(month), _code(province, 2, "--province"), post_office)
     event = close_event(recon, post_office, operator)
     with rt.publisher() as publisher:
         publisher.publish([event])

@@ -56,8 +56,14 @@ def _emit(content: str, out: Path | None) -> None:
         err_console.print(f"wrote {out}")
 
 
-def _render(fmt: str, title: str, rows: list[dict[str, Any]], foot: dict[str, Any] | None,
-            doc: dict[str, Any], out: Path | None) -> None:
+def _render(
+    fmt: str,
+    title: str,
+    rows: list[dict[str, Any]],
+    foot: dict[str, Any] | None,
+    doc: dict[str, Any],
+    out: Path | None,
+) -> None:
     if fmt == "table" and out is None:
         table = as_table(title, rows, foot)
         # Wide tables keep every figure whole instead of cutting them to the terminal.
@@ -71,8 +77,9 @@ def _render(fmt: str, title: str, rows: list[dict[str, Any]], foot: dict[str, An
         raise typer.BadParameter(f"unknown format {fmt!r} (use table, csv or json)")
 
 
-def _publish(path: Path, events: list[Event], rows: dict[UUID, str], warnings: list[str]
-             ) -> ImportSummary:
+def _publish(
+    path: Path, events: list[Event], rows: dict[UUID, str], warnings: list[str]
+) -> ImportSummary:
     rt = get_runtime()
     with reading(rt.engine) as conn:
         check = check_recorded(conn, events)
@@ -117,8 +124,9 @@ def bhyt_gaps(
     with reading(get_runtime().engine) as conn:
         gaps = coverage_gaps(conn, province, day)
     title = f"BHYT coverage gaps, province {province}, on {day}"
-    _render(fmt, title, gaps_output.records(gaps), None,
-            gaps_output.document(province, day, gaps), out)
+    _render(
+        fmt, title, gaps_output.records(gaps), None, gaps_output.document(province, day, gaps), out
+    )
 
 
 @relief_app.command("import")
@@ -169,8 +177,9 @@ def donors_totals(
     donor: Annotated[str | None, typer.Option(help="Only this donor.")] = None,
     campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
     province: Annotated[str | None, typer.Option(help="Only this province.")] = None,
-    by: Annotated[str | None, typer.Option(
-        help="Dimensions: province,district,month,item,program,donor.")] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Dimensions: province,district,month,item,program,donor.")
+    ] = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
 ) -> None:
@@ -188,9 +197,14 @@ def donors_totals(
             _emit(page, out)
             return
     title = f"Donor totals by {', '.join(dims) or 'overall'}"
-    _render(fmt, title, totals_output.records(report, catalogue),
-            totals_output.footer(report, catalogue), totals_output.document(report, catalogue),
-            out)
+    _render(
+        fmt,
+        title,
+        totals_output.records(report, catalogue),
+        totals_output.footer(report, catalogue),
+        totals_output.document(report, catalogue),
+        out,
+    )
 
 
 @program_app.command("totals")
@@ -203,5 +217,11 @@ def program_totals_cmd(
     """Per month: allowance accrued and paid, cards issued and premiums, relief handed out."""
     with reading(get_runtime().engine) as conn:
         months = program_totals(conn, province, month or [])
-    _render(fmt, f"Program totals, province {province}", program_output.records(months),
-            program_output.footer(months), program_output.document(province, months), out)
+    _render(
+        fmt,
+        f"Program totals, province {province}",
+        program_output.records(months),
+        program_output.footer(months),
+        program_output.document(province, months),
+        out,
+    )

@@ -79,8 +79,12 @@ def retry(
     deadletter_id: Annotated[str, typer.Argument(help="The id (or its first 8+ characters).")],
     fixed: Annotated[
         Path | None,
-        typer.Option("--fixed", help="A JSON file with the corrected event to send instead.",
-                     exists=True, dir_okay=False),
+        typer.Option(
+            "--fixed",
+            help="A JSON file with the corrected event to send instead.",
+            exists=True,
+            dir_okay=False,
+        ),
     ] = None,
 ) -> None:
     """Send a dead letter again as a new message to its original topic; the letter stays."""

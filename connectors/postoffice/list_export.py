@@ -104,8 +104,14 @@ def _line_json(row: tuple[Any, ...]) -> bytes:
     (_, _, _, _, line_no, person, name, commune, _, *amounts) = row
     components = {k: v for k, v in zip(_KEYS, amounts[:5], strict=True) if v}
     return orjson.dumps(
-        {"line_no": line_no, "person_id": person, "full_name": name, "commune_code": commune,
-         "components": components, "amount_vnd": amounts[5]},
+        {
+            "line_no": line_no,
+            "person_id": person,
+            "full_name": name,
+            "commune_code": commune,
+            "components": components,
+            "amount_vnd": amounts[5],
+        },
         option=orjson.OPT_SORT_KEYS,
     )
 
@@ -141,8 +147,18 @@ class _FileWriter:
                 f" but the issued list's digest is {state.digest}; the read model is damaged,"
                 " rebuild it with `aidledger audit replay` before exporting"
             )
-        self.sink.row([state.list_id, TOTAL, "", f"{state.lines} lines", state.commune,
-                       state.month, *state.sums, DIGEST_PREFIX + state.digest])
+        self.sink.row(
+            [
+                state.list_id,
+                TOTAL,
+                "",
+                f"{state.lines} lines",
+                state.commune,
+                state.month,
+                *state.sums,
+                DIGEST_PREFIX + state.digest,
+            ]
+        )
         self.lists += 1
         self.lines += state.lines
         self.sums = [a + b for a, b in zip(self.sums, state.sums, strict=True)]
@@ -150,14 +166,25 @@ class _FileWriter:
     def close(self) -> ExportedFile:
         self.end_list()
         if self.lists > 1:
-            self.sink.row([ALL_LISTS, TOTAL, "", f"{self.lists} lists, {self.lines} lines", "",
-                           "", *self.sums, ""])
+            self.sink.row(
+                [
+                    ALL_LISTS,
+                    TOTAL,
+                    "",
+                    f"{self.lists} lists, {self.lines} lines",
+                    "",
+                    "",
+                    *self.sums,
+                    "",
+                ]
+            )
         self.sink.close()
         return ExportedFile(self.path, self.lists, self.lines, self.sums[5])
 
 
-def _rows(engine: Engine, schema: str, params: dict[str, Any], group: str
-          ) -> Iterator[tuple[Any, ...]]:
+def _rows(
+    engine: Engine, schema: str, params: dict[str, Any], group: str
+) -> Iterator[tuple[Any, ...]]:
     with raw_connection(engine) as conn:
         with conn.cursor() as cur:
             cur.execute(f'SET search_path TO "{checked_schema(schema)}", public')
@@ -168,8 +195,15 @@ def _rows(engine: Engine, schema: str, params: dict[str, Any], group: str
 
 
 def export_lists(
-    engine: Engine, out_dir: Path, month: str, province: str, *, by: str = "post_office",
-    fmt: str = "csv", post_office: str | None = None, commune: str | None = None,
+    engine: Engine,
+    out_dir: Path,
+    month: str,
+    province: str,
+    *,
+    by: str = "post_office",
+    fmt: str = "csv",
+    post_office: str | None = None,
+    commune: str | None = None,
     schema: str = "ledger",
 ) -> list[ExportedFile]:
     """Write one file per post office (``by="post_office"``) or commune; returns them."""

@@ -20,18 +20,46 @@ from ledger.reconciliation.report import ClassifiedLine, Reconciliation, reconci
 from ledger.reconciliation.totals import OfficeTotals, Totals
 
 COLUMNS = (
-    "section", "post_office_code", "commune_code", "list_id", "line_no", "person_id",
-    "full_name", "status", "listed_vnd", "paid_vnd", "unpaid_vnd", "variance_vnd",
-    "deposited_vnd", "returned_vnd", "fee_vnd", "funds_left_vnd",
+    "section",
+    "post_office_code",
+    "commune_code",
+    "list_id",
+    "line_no",
+    "person_id",
+    "full_name",
+    "status",
+    "listed_vnd",
+    "paid_vnd",
+    "unpaid_vnd",
+    "variance_vnd",
+    "deposited_vnd",
+    "returned_vnd",
+    "fee_vnd",
+    "funds_left_vnd",
 )
 #: Discrepancy lines kept for the table and HTML views (the files carry every line).
 SHOWN = 500
 
 
 def _line_row(line: ClassifiedLine, section: str = "line") -> list[Any]:
-    return [section, line.post_office_code, line.commune_code, line.list_id, line.line_no,
-            line.person_id, line.full_name, line.status, line.listed_vnd, line.paid_vnd,
-            line.unpaid_vnd, "", "", "", "", ""]
+    return [
+        section,
+        line.post_office_code,
+        line.commune_code,
+        line.list_id,
+        line.line_no,
+        line.person_id,
+        line.full_name,
+        line.status,
+        line.listed_vnd,
+        line.paid_vnd,
+        line.unpaid_vnd,
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
 
 
 def _counts(t: Totals) -> str:
@@ -43,30 +71,83 @@ def total_rows(recon: Reconciliation) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for code, office in sorted(recon.offices.items()):
         for commune, t in sorted(office.communes.items()):
-            rows.append(["commune_total", code, commune, "", "", "", "", _counts(t),
-                         t.listed_vnd, t.paid_vnd + t.off_list_paid_vnd, t.unpaid_vnd,
-                         t.variance_vnd, "", "", "", ""])
+            rows.append(
+                [
+                    "commune_total",
+                    code,
+                    commune,
+                    "",
+                    "",
+                    "",
+                    "",
+                    _counts(t),
+                    t.listed_vnd,
+                    t.paid_vnd + t.off_list_paid_vnd,
+                    t.unpaid_vnd,
+                    t.variance_vnd,
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
         rows.append(_office_row(office))
     t = recon.totals
-    rows.append(["province_total", "", "", "", "", "", "", _counts(t), t.listed_vnd,
-                 t.paid_vnd + t.off_list_paid_vnd, t.unpaid_vnd, t.variance_vnd,
-                 sum(o.funds.deposited_vnd for o in recon.offices.values()),
-                 sum(o.funds.returned_vnd for o in recon.offices.values()),
-                 sum(o.funds.fee_vnd for o in recon.offices.values()),
-                 sum(o.funds_left_vnd for o in recon.offices.values())])
+    rows.append(
+        [
+            "province_total",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            _counts(t),
+            t.listed_vnd,
+            t.paid_vnd + t.off_list_paid_vnd,
+            t.unpaid_vnd,
+            t.variance_vnd,
+            sum(o.funds.deposited_vnd for o in recon.offices.values()),
+            sum(o.funds.returned_vnd for o in recon.offices.values()),
+            sum(o.funds.fee_vnd for o in recon.offices.values()),
+            sum(o.funds_left_vnd for o in recon.offices.values()),
+        ]
+    )
     return rows
 
 
 def _office_row(office: OfficeTotals) -> list[Any]:
     t, f = office.totals, office.funds
-    return ["post_office_total", office.post_office_code, "", "", "", "", "", _counts(t),
-            t.listed_vnd, t.paid_vnd + t.off_list_paid_vnd, t.unpaid_vnd, t.variance_vnd,
-            f.deposited_vnd, f.returned_vnd, f.fee_vnd, office.funds_left_vnd]
+    return [
+        "post_office_total",
+        office.post_office_code,
+        "",
+        "",
+        "",
+        "",
+        "",
+        _counts(t),
+        t.listed_vnd,
+        t.paid_vnd + t.off_list_paid_vnd,
+        t.unpaid_vnd,
+        t.variance_vnd,
+        f.deposited_vnd,
+        f.returned_vnd,
+        f.fee_vnd,
+        office.funds_left_vnd,
+    ]
 
 
-def write_report(engine: Engine, month: str, province: str, post_office: str | None,
-                 fmt: str, out: Path | None, console: Console, schema: str = "ledger"
-                 ) -> Reconciliation:
+def write_report(
+    engine: Engine,
+    month: str,
+    province: str,
+    post_office: str | None,
+    fmt: str,
+    out: Path | None,
+    console: Console,
+    schema: str = "ledger",
+) -> Reconciliation:
     """Reconcile and write the report in ``fmt`` (table|csv|xlsx|html) to ``out``."""
     shown: list[ClassifiedLine] = []
 
@@ -79,8 +160,14 @@ def write_report(engine: Engine, month: str, province: str, post_office: str | N
         with out.open("w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
-            recon = reconcile(engine, month, province, post_office, schema=schema,
-                              on_line=lambda line: writer.writerow(_line_row(line)))
+            recon = reconcile(
+                engine,
+                month,
+                province,
+                post_office,
+                schema=schema,
+                on_line=lambda line: writer.writerow(_line_row(line)),
+            )
             writer.writerows(_line_row(x, "late_adjustment") for x in recon.late)
             writer.writerows(total_rows(recon))
         return recon
@@ -91,8 +178,14 @@ def write_report(engine: Engine, month: str, province: str, post_office: str | N
         book = Workbook(write_only=True)
         lines = book.create_sheet("lines")
         lines.append(list(COLUMNS))
-        recon = reconcile(engine, month, province, post_office, schema=schema,
-                          on_line=lambda line: lines.append(_line_row(line)))
+        recon = reconcile(
+            engine,
+            month,
+            province,
+            post_office,
+            schema=schema,
+            on_line=lambda line: lines.append(_line_row(line)),
+        )
         for late in recon.late:
             lines.append(_line_row(late, "late_adjustment"))
         totals = book.create_sheet("totals")
@@ -113,8 +206,7 @@ def write_report(engine: Engine, month: str, province: str, post_office: str | N
 def _html_table(header: tuple[str, ...] | list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -125,8 +217,10 @@ def _html(recon: Reconciliation, shown: list[ClassifiedLine]) -> str:
         f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{title}</title>",
         "<style>td,th{border:1px solid #999;padding:2px 6px}table{border-collapse:collapse}"
         "</style>",
-        f"<h1>{title}</h1><h2>Totals</h2>", _html_table(COLUMNS, total_rows(recon)),
-        "<h2>Discrepancies</h2>", _html_table(COLUMNS, [_line_row(x) for x in shown]),
+        f"<h1>{title}</h1><h2>Totals</h2>",
+        _html_table(COLUMNS, total_rows(recon)),
+        "<h2>Discrepancies</h2>",
+        _html_table(COLUMNS, [_line_row(x) for x in shown]),
         "<h2>Late adjustments (previous month, after its close)</h2>",
         _html_table(COLUMNS, [_line_row(x, "late_adjustment") for x in recon.late]),
         "</html>",
@@ -136,8 +230,20 @@ def _html(recon: Reconciliation, shown: list[ClassifiedLine]) -> str:
 
 def _print(recon: Reconciliation, shown: list[ClassifiedLine], console: Console) -> None:
     table = Table(title=f"Reconciliation {recon.month}, province {recon.province}")
-    for name in ("section", "post office", "commune", "lines", "listed", "paid", "unpaid",
-                 "variance", "deposited", "returned", "fee", "funds left"):
+    for name in (
+        "section",
+        "post office",
+        "commune",
+        "lines",
+        "listed",
+        "paid",
+        "unpaid",
+        "variance",
+        "deposited",
+        "returned",
+        "fee",
+        "funds left",
+    ):
         table.add_column(name)
     for row in total_rows(recon):
         table.add_row(*(str(v) for v in (row[0], row[1], row[2], row[7], *row[8:])))
@@ -147,12 +253,17 @@ def _print(recon: Reconciliation, shown: list[ClassifiedLine], console: Console)
         for name in ("status", "list", "line", "person", "listed", "paid", "unpaid"):
             lines.add_column(name)
         for x in shown:
-            lines.add_row(x.status, x.list_id, str(x.line_no), x.person_id, str(x.listed_vnd),
-                          str(x.paid_vnd), str(x.unpaid_vnd))
+            lines.add_row(
+                x.status,
+                x.list_id,
+                str(x.line_no),
+                x.person_id,
+                str(x.listed_vnd),
+                str(x.paid_vnd),
+                str(x.unpaid_vnd),
+            )
         console.print(lines)
     if recon.late:
         console.print(f"late adjustments to {len(recon.late)} rows of the previous month")
     for office, digest in sorted(recon.closed.items()):
         console.print(f"post office {office}: closed (totals digest {digest[:16]}…)")
-
-

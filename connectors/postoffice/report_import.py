@@ -78,10 +78,18 @@ def file_digest(path: Path) -> str:
 
 def _copy_line(row: Any) -> str:
     fields = (
-        str(row.row_no), report_event_id(row.list_id, row.line_no, row.receipt_no), row.kind,
-        text(row.list_id), str(row.line_no), text(row.person_id),
-        NULL if row.amount_vnd is None else str(row.amount_vnd), row.at.isoformat(),
-        text(row.receipt_no), text(row.collected_by), text(row.proxy_name), text(row.reason),
+        str(row.row_no),
+        report_event_id(row.list_id, row.line_no, row.receipt_no),
+        row.kind,
+        text(row.list_id),
+        str(row.line_no),
+        text(row.person_id),
+        NULL if row.amount_vnd is None else str(row.amount_vnd),
+        row.at.isoformat(),
+        text(row.receipt_no),
+        text(row.collected_by),
+        text(row.proxy_name),
+        text(row.reason),
         text(row.post_office_code),
     )
     return "\t".join(fields) + "\n"
@@ -119,38 +127,75 @@ def _unresolved(cur: Any, post_office: str | None) -> list[str]:
     out = []
     for row_no, list_id, line_no, office, amount in cur.fetchall():
         if office is None:
-            out.append(f"row {row_no}: list {list_id} is unknown and the row names no "
-                       "post_office_code; add the column or pass --post-office")
+            out.append(
+                f"row {row_no}: list {list_id} is unknown and the row names no "
+                "post_office_code; add the column or pass --post-office"
+            )
         if amount is None:
-            out.append(f"row {row_no}: not collected with no amount, and list {list_id} "
-                       f"line {line_no} is unknown; give the amount not collected")
+            out.append(
+                f"row {row_no}: not collected with no amount, and list {list_id} "
+                f"line {line_no} is unknown; give the amount not collected"
+            )
     return out
 
 
 def _event(row: tuple[Any, ...], digest: str) -> tuple[ReportRow, Event]:
-    (row_no, event_id, kind, list_id, line_no, person, office, amount, at, receipt, by, proxy,
-     reason, _) = row
+    (
+        row_no,
+        event_id,
+        kind,
+        list_id,
+        line_no,
+        person,
+        office,
+        amount,
+        at,
+        receipt,
+        by,
+        proxy,
+        reason,
+        _,
+    ) = row
     common = {
-        "event_id": event_id, "occurred_at": at, "recorded_at": at,
+        "event_id": event_id,
+        "occurred_at": at,
+        "recorded_at": at,
         "source": Source(system=IMPORT_SOURCE, reference=f"report {digest[:16]} row {row_no}"),
-        "list_id": list_id, "line_no": line_no, "person_id": person,
-        "post_office_code": office, "report_id": digest, "report_row": row_no,
+        "list_id": list_id,
+        "line_no": line_no,
+        "person_id": person,
+        "post_office_code": office,
+        "report_id": digest,
+        "report_row": row_no,
     }
     if kind == DISBURSED:
-        report = ReportRow(kind, list_id, line_no, person, office, amount, at, receipt, by,
-                           proxy)
+        report = ReportRow(kind, list_id, line_no, person, office, amount, at, receipt, by, proxy)
         return report, PaymentDisbursed(
-            amount_paid_vnd=amount, paid_at=at, receipt_no=receipt,
-            collected_by=CollectedBy(by), proxy_name=proxy, **common,
+            amount_paid_vnd=amount,
+            paid_at=at,
+            receipt_no=receipt,
+            collected_by=CollectedBy(by),
+            proxy_name=proxy,
+            **common,
         )
     report = ReportRow(kind, list_id, line_no, person, office, amount, at, receipt, reason=reason)
     return report, PaymentNotCollected(
-        amount_vnd=amount, reason=NotCollectedReason(reason), reported_at=at, **common,
+        amount_vnd=amount,
+        reason=NotCollectedReason(reason),
+        reported_at=at,
+        **common,
     )
 
 
-def import_report(engine: Engine, path: Path, sink: Sink, *, post_office: str | None = None,
-                  schema: str = "ledger", batch_size: int = 5_000) -> ImportResult:
+def import_report(
+    engine: Engine,
+    path: Path,
+    sink: Sink,
+    *,
+    post_office: str | None = None,
+    schema: str = "ledger",
+    batch_size: int = 5_000,
+) -> ImportResult:
     """Import a CSV or XLSX report; raises FileRefused (nothing published) on any bad row."""
     result = ImportResult(path, file_digest(path))
     with raw_connection(engine) as conn:
@@ -184,13 +229,25 @@ def import_report(engine: Engine, path: Path, sink: Sink, *, post_office: str | 
                 elif stored_hash == new_hash:
                     result.already_imported += 1
                 else:
-                    detail = (f"row {row[0]}: list {report.list_id} line {report.line_no} "
-                              f"receipt {report.receipt_no or '-'} was imported before with "
-                              "different content; not applied, resolve it with the post office")
+                    detail = (
+                        f"row {row[0]}: list {report.list_id} line {report.line_no} "
+                        f"receipt {report.receipt_no or '-'} was imported before with "
+                        "different content; not applied, resolve it with the post office"
+                    )
                     result.conflicts.append(detail)
-                    conflicts.append((row[1], new_hash, report.list_id, report.line_no,
-                                      report.receipt_no, stored_hash, result.digest, row[0],
-                                      detail))
+                    conflicts.append(
+                        (
+                            row[1],
+                            new_hash,
+                            report.list_id,
+                            report.line_no,
+                            report.receipt_no,
+                            stored_hash,
+                            result.digest,
+                            row[0],
+                            detail,
+                        )
+                    )
                 if len(batch) >= batch_size:
                     sink(batch)
                     batch = []
@@ -200,9 +257,14 @@ def import_report(engine: Engine, path: Path, sink: Sink, *, post_office: str | 
             with conn.cursor() as cur:
                 from psycopg2.extras import execute_values
 
-                execute_values(cur, (
-                    "INSERT INTO postoffice_conflicts (event_id, new_hash, list_id, line_no, "
-                    "receipt_no, existing_hash, report_id, report_row, detail) VALUES %s "
-                    "ON CONFLICT DO NOTHING"), conflicts)
+                execute_values(
+                    cur,
+                    (
+                        "INSERT INTO postoffice_conflicts (event_id, new_hash, list_id, line_no, "
+                        "receipt_no, existing_hash, report_id, report_row, detail) VALUES %s "
+                        "ON CONFLICT DO NOTHING"
+                    ),
+                    conflicts,
+                )
         conn.commit()
     return result

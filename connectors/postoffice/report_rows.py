@@ -127,13 +127,27 @@ def parse_row(row_no: int, raw: dict[str, Any]) -> ParsedRow:
             NotCollectedReason(reason)
         except ValueError:
             allowed = ", ".join(r.value for r in NotCollectedReason)
-            raise RowProblem(f"not_collected_reason must be one of {allowed}, got {reason!r}"
-                             ) from None
-        return ParsedRow(row_no, NOT_COLLECTED, list_id, line_no, person, amount or None, at,
-                         receipt, None, None, reason, office)
+            raise RowProblem(
+                f"not_collected_reason must be one of {allowed}, got {reason!r}"
+            ) from None
+        return ParsedRow(
+            row_no,
+            NOT_COLLECTED,
+            list_id,
+            line_no,
+            person,
+            amount or None,
+            at,
+            receipt,
+            None,
+            None,
+            reason,
+            office,
+        )
     if amount is None or amount <= 0:
-        raise RowProblem("amount_paid_vnd must be more than zero on a paid row (or give a "
-                         "not_collected_reason)")
+        raise RowProblem(
+            "amount_paid_vnd must be more than zero on a paid row (or give a not_collected_reason)"
+        )
     if receipt is None:
         raise RowProblem("receipt_no is required on a paid row")
     by = _text(raw.get("collected_by")).lower()
@@ -142,8 +156,9 @@ def parse_row(row_no: int, raw: dict[str, Any]) -> ParsedRow:
     except ValueError:
         raise RowProblem(f"collected_by must be self or proxy, got {by!r}") from None
     proxy = _text(raw.get("proxy_name"))[:200] or None
-    return ParsedRow(row_no, DISBURSED, list_id, line_no, person, amount, at, receipt, by,
-                     proxy, None, office)
+    return ParsedRow(
+        row_no, DISBURSED, list_id, line_no, person, amount, at, receipt, by, proxy, None, office
+    )
 
 
 def _check_header(path: Path, header: list[str]) -> list[str]:

@@ -40,8 +40,9 @@ class _Donation:
     items: list[ItemQuantity] = field(default_factory=list)
 
 
-def _row_parts(row: SheetRow, catalogue: Catalogue) -> tuple[tuple[str, str], dict[str, Any], int,
-                                                              ItemQuantity | None]:
+def _row_parts(
+    row: SheetRow, catalogue: Catalogue
+) -> tuple[tuple[str, str], dict[str, Any], int, ItemQuantity | None]:
     cells = row.cells
     kind = c.text(cells, "kind").lower()
     if kind not in KINDS:

@@ -21,8 +21,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def as_table(title: str, records: Sequence[dict[str, Any]], footer: dict[str, Any] | None = None
-             ) -> Table:
+def as_table(
+    title: str, records: Sequence[dict[str, Any]], footer: dict[str, Any] | None = None
+) -> Table:
     """A rich table; numbers right-aligned with thousands separators, hidden values as –."""
     columns = list(records[0] if records else (footer or {}))
     table = Table(title=title, show_footer=footer is not None)

@@ -48,8 +48,10 @@ def record(report: TotalsReport, row: TotalsRow, catalogue: Catalogue) -> dict[s
         for name in _QUANTITY_COLUMNS:
             out[name] = None if is_total else row.shown(name)
         distributed = row.shown("distributed_quantity")
-        held = None if is_total or distributed is None else (
-            row.values["received_quantity"] - distributed
+        held = (
+            None
+            if is_total or distributed is None
+            else (row.values["received_quantity"] - distributed)
         )
         out["held_quantity"] = held
     out["handouts"] = row.shown("handouts")

@@ -18,8 +18,9 @@ def _money(value: int) -> str:
     return f"{value:,} ₫"
 
 
-def bar_chart(chart_id: str, data: Sequence[tuple[str, int | None]], colour: str = PALETTE[0]
-              ) -> str:
+def bar_chart(
+    chart_id: str, data: Sequence[tuple[str, int | None]], colour: str = PALETTE[0]
+) -> str:
     """One horizontal bar per group with a value; suppressed groups are labelled "<5"."""
     top = max((v for _, v in data if v is not None), default=0) or 1
     plot_w = WIDTH - LABEL_W - 140
@@ -50,8 +51,9 @@ def bar_chart(chart_id: str, data: Sequence[tuple[str, int | None]], colour: str
     return "".join(parts)
 
 
-def line_chart(chart_id: str, data: Sequence[tuple[str, int | None]], colour: str = PALETTE[1]
-               ) -> str:
+def line_chart(
+    chart_id: str, data: Sequence[tuple[str, int | None]], colour: str = PALETTE[1]
+) -> str:
     """A line through one point per period with a value; suppressed periods show "<5"."""
     height, left, bottom, top_pad = 300, 90, 50, 30
     plot_w, plot_h = WIDTH - left - 90, height - bottom - top_pad

@@ -48,8 +48,13 @@ def boundary(db: Database, schema: str, month: str) -> int:
 
 
 def build(
-    db: Database, schema: str, month: str | None, *, now: datetime | None = None,
-    workers: int | None = None, progress: Progress | None = None,
+    db: Database,
+    schema: str,
+    month: str | None,
+    *,
+    now: datetime | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> Checkpoint:
     """An unsigned checkpoint of ``month`` (or of everything so far), after checking the chain."""
     now = now or datetime.now(UTC)
@@ -95,9 +100,11 @@ def digest(checkpoint: Checkpoint) -> str:
 
 def public_pem(key: Ed25519PrivateKey) -> str:
     """The PEM text of a private key's public half."""
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def sign_and_record(
@@ -112,8 +119,17 @@ def sign_and_record(
             f"INSERT INTO {table} (digest, month, tree_size, root_hash, chain_head, created_at, "
             "key_id, public_key, document) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (month) DO NOTHING RETURNING digest",
-            (digest(signed), signed.month, signed.tree_size, signed.root_hash, signed.chain_head,
-             signed.created_at, signed.key_id, public_pem(key), document),
+            (
+                digest(signed),
+                signed.month,
+                signed.tree_size,
+                signed.root_hash,
+                signed.chain_head,
+                signed.created_at,
+                signed.key_id,
+                public_pem(key),
+                document,
+            ),
         )
         inserted = cur.fetchone() is not None
         conn.commit()
@@ -122,7 +138,9 @@ def sign_and_record(
     existing = recorded(db, schema, month=signed.month)[0]
     old = existing.checkpoint
     if (old.tree_size, old.root_hash, old.chain_head) != (
-        signed.tree_size, signed.root_hash, signed.chain_head
+        signed.tree_size,
+        signed.root_hash,
+        signed.chain_head,
     ):
         raise CheckpointConflict(
             f"the checkpoint recorded for {signed.month} covers {old.tree_size} events with root "

@@ -47,8 +47,10 @@ def compare(
     live_tables, replay_tables = ledger_tables(conn, live), ledger_tables(conn, scratch)
     out = [
         Difference(name, -1, -1, (f"table exists only in the {side}",))
-        for side, names in (("live ledger", live_tables.keys() - replay_tables.keys()),
-                            ("replay", replay_tables.keys() - live_tables.keys()))
+        for side, names in (
+            ("live ledger", live_tables.keys() - replay_tables.keys()),
+            ("replay", replay_tables.keys() - live_tables.keys()),
+        )
         for name in sorted(names)
     ]
     for name in sorted(live_tables.keys() & replay_tables.keys()):
@@ -87,8 +89,10 @@ def _select(table: Table, schema: str, exact: bool, until: datetime | None) -> s
         if table.name == "events":
             where = f" WHERE t.recorded_at < {literal}"
         else:
-            where = (f' WHERE t.sequence IN (SELECT sequence FROM "{schema}".events '
-                     f"WHERE recorded_at < {literal})")
+            where = (
+                f' WHERE t.sequence IN (SELECT sequence FROM "{schema}".events '
+                f"WHERE recorded_at < {literal})"
+            )
     return f'SELECT ROW({", ".join(cols)})::text AS r FROM "{schema}"."{table.name}" t{where}'
 
 

@@ -40,8 +40,12 @@ class Database:
         """From a SQLAlchemy URL such as ``postgresql+psycopg2://user:pw@host:5432/db``."""
         u = make_url(url)
         params: dict[str, Any] = {
-            "host": u.host, "port": u.port, "user": u.username, "password": u.password,
-            "dbname": u.database, **{k: v for k, v in u.query.items() if isinstance(v, str)},
+            "host": u.host,
+            "port": u.port,
+            "user": u.username,
+            "password": u.password,
+            "dbname": u.database,
+            **{k: v for k, v in u.query.items() if isinstance(v, str)},
         }
         checked = checked_name(role, "role") if role else None
         return cls(tuple((k, v) for k, v in params.items() if v is not None), checked)

@@ -68,8 +68,14 @@ ORDER BY p.sequence, p.n
 
 
 def explain(
-    db: Database, schema: str, person_id: str, account: str, as_of: date, *,
-    asset: str | None = None, known_on: date | None = None,
+    db: Database,
+    schema: str,
+    person_id: str,
+    account: str,
+    as_of: date,
+    *,
+    asset: str | None = None,
+    known_on: date | None = None,
 ) -> Explanation:
     """The steps behind ``account`` (a full code, or a person's kind such as ``paid``)."""
     q = f'"{checked_name(schema)}".'
@@ -77,24 +83,57 @@ def explain(
     with session(db) as conn:
         code, chosen_asset = _resolve(conn, q, person_id, account, asset)
         with conn.cursor() as cur:
-            cur.execute(_QUERY.format(q=q), {"code": code, "asset": chosen_asset,
-                                             "as_of": as_of, "cutoff": cutoff})
+            cur.execute(
+                _QUERY.format(q=q),
+                {"code": code, "asset": chosen_asset, "as_of": as_of, "cutoff": cutoff},
+            )
             rows = cur.fetchall()
     steps, running = [], 0
-    for (seq, n, event_id, etype, day, at, text, amount, after, system, operator, reference,
-         report_id, report_row, topic, partition, offset) in rows:
+    for (
+        seq,
+        n,
+        event_id,
+        etype,
+        day,
+        at,
+        text,
+        amount,
+        after,
+        system,
+        operator,
+        reference,
+        report_id,
+        report_row,
+        topic,
+        partition,
+        offset,
+    ) in rows:
         running += amount
         if reference is None and report_id is not None:
             reference = f"post-office report {report_id} row {report_row}"
         kafka = f"{topic}[{partition}]@{offset}" if topic is not None else None
-        steps.append(Step(seq, n, event_id, etype, day, at, text, amount, running, after,
-                          system or "unknown", operator, reference, kafka))
+        steps.append(
+            Step(
+                seq,
+                n,
+                event_id,
+                etype,
+                day,
+                at,
+                text,
+                amount,
+                running,
+                after,
+                system or "unknown",
+                operator,
+                reference,
+                kafka,
+            )
+        )
     return Explanation(person_id, code, chosen_asset, as_of, known_on, tuple(steps))
 
 
-def _resolve(
-    conn: Any, q: str, person_id: str, account: str, asset: str | None
-) -> tuple[str, str]:
+def _resolve(conn: Any, q: str, person_id: str, account: str, asset: str | None) -> tuple[str, str]:
     """The (code, asset) of the person's account; a clear error listing theirs if unknown."""
     with conn.cursor() as cur:
         cur.execute(
@@ -114,7 +153,8 @@ def _resolve(
     if not matches:
         raise AuditInputError(
             f"person {person_id} has no account {account!r}"
-            + (f" in {asset}" if asset else "") + f"; their accounts: {listing}"
+            + (f" in {asset}" if asset else "")
+            + f"; their accounts: {listing}"
         )
     raise AuditInputError(
         f"account {account!r} of person {person_id} is held in several assets; give --asset "

@@ -57,11 +57,18 @@ def export_month(db: Database, schema: str, month: str, out: Path) -> ExportSumm
         )
     mine = found[0]
     cp = mine.checkpoint
-    earlier = [r for r in cps.recorded(db, schema) if r.checkpoint.tree_size <= cp.tree_size
-               and r.digest != mine.digest]
+    earlier = [
+        r
+        for r in cps.recorded(db, schema)
+        if r.checkpoint.tree_size <= cp.tree_size and r.digest != mine.digest
+    ]
     previous = cps.recorded(db, schema, month=add_months(month, -1))
-    start = min(cp.tree_size, previous[0].checkpoint.tree_size if previous else cps.boundary(
-        db, schema, add_months(month, -1)))
+    start = min(
+        cp.tree_size,
+        previous[0].checkpoint.tree_size
+        if previous
+        else cps.boundary(db, schema, add_months(month, -1)),
+    )
     report = verify_store(db, schema, upto=cp.tree_size, leaves=True)
     if report.problem is not None:
         raise ChainBroken(f"nothing was exported: {report.problem}")
@@ -73,24 +80,37 @@ def export_month(db: Database, schema: str, month: str, out: Path) -> ExportSumm
         )
     out.mkdir(parents=True, exist_ok=True)
     head_before = _write_events(db, schema, start, cp.tree_size, out / "events.jsonl")
-    _write_json(out / "before.json", {
-        "tree_size": start,
-        "chain_head": head_before.hex(),
-        "frontier": [h.hex() for h in frontier(leaves[:start])],
-        "root_hash": merkle.root(leaves[:start]).hex(),
-    })
-    _write_json(out / "consistency.json", [
-        {"checkpoint": r.checkpoint.model_dump(mode="json"),
-         "proof": _checked_proof(leaves, r.checkpoint, cp).model_dump(mode="json")}
-        for r in earlier
-    ])
+    _write_json(
+        out / "before.json",
+        {
+            "tree_size": start,
+            "chain_head": head_before.hex(),
+            "frontier": [h.hex() for h in frontier(leaves[:start])],
+            "root_hash": merkle.root(leaves[:start]).hex(),
+        },
+    )
+    _write_json(
+        out / "consistency.json",
+        [
+            {
+                "checkpoint": r.checkpoint.model_dump(mode="json"),
+                "proof": _checked_proof(leaves, r.checkpoint, cp).model_dump(mode="json"),
+            }
+            for r in earlier
+        ],
+    )
     to_file(cp, out / "checkpoint.json")
     (out / "public_key.pem").write_text(mine.public_key, encoding="utf-8")
-    _write_json(out / "manifest.json", {
-        "format": FORMAT, "month": month, "first_sequence": start + 1,
-        "last_sequence": cp.tree_size,
-        "files": {name: _sha256_file(out / name) for name in FILES},
-    })
+    _write_json(
+        out / "manifest.json",
+        {
+            "format": FORMAT,
+            "month": month,
+            "first_sequence": start + 1,
+            "last_sequence": cp.tree_size,
+            "files": {name: _sha256_file(out / name) for name in FILES},
+        },
+    )
     return ExportSummary(month, start + 1, cp.tree_size, cp, out)
 
 
@@ -126,8 +146,13 @@ def _line(seq: int, event_id: str, payload: bytes, prev: bytes, digest: bytes) -
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
         raise ChainBroken(f"stored event {seq} ({event_id}) is not UTF-8 JSON") from None
-    record: dict[str, Any] = {"sequence": seq, "event_id": event_id, "prev_hash": prev.hex(),
-                              "hash": digest.hex(), "payload": text}
+    record: dict[str, Any] = {
+        "sequence": seq,
+        "event_id": event_id,
+        "prev_hash": prev.hex(),
+        "hash": digest.hex(),
+        "payload": text,
+    }
     return orjson.dumps(record) + b"\n"
 
 

@@ -106,12 +106,16 @@ def _segment(path: Path, size: int, head: bytes) -> tuple[list[bytes], bytes]:
             if seq != size + number:
                 raise ExportInvalid(f"{what}: expected sequence {size + number}")
             if prev != head:
-                raise ExportInvalid(f"{what}: previous hash {prev.hex()} is not the head "
-                                    f"{head.hex()} of the line before")
+                raise ExportInvalid(
+                    f"{what}: previous hash {prev.hex()} is not the head "
+                    f"{head.hex()} of the line before"
+                )
             head = sha(prev + data).digest()
             if head != stored:
-                raise ExportInvalid(f"{what}: the payload hashes to {head.hex()}, not to the "
-                                    f"stored hash {stored.hex()}; the line was altered")
+                raise ExportInvalid(
+                    f"{what}: the payload hashes to {head.hex()}, not to the "
+                    f"stored hash {stored.hex()}; the line was altered"
+                )
             leaves.append(merkle.leaf_hash(data))
     return leaves, head
 
@@ -155,8 +159,10 @@ def _consistency(
                 )
             result.checked.append(f"the {against.describe()} you hold is a prefix of this one")
     if entries:
-        result.checked.append(f"{len(entries)} earlier checkpoints are prefixes of this one "
-                              f"(sizes {', '.join(map(str, sizes))})")
+        result.checked.append(
+            f"{len(entries)} earlier checkpoints are prefixes of this one "
+            f"(sizes {', '.join(map(str, sizes))})"
+        )
     if against is not None and against.tree_size not in sizes:
         raise ExportInvalid(
             f"the export has no consistency proof from the {against.describe()}; check it "
@@ -191,5 +197,7 @@ def _same_digest(path: Path, expected: object) -> None:
     except OSError as exc:
         raise ExportInvalid(f"cannot read {path}: {exc}") from None
     if actual != expected:
-        raise ExportInvalid(f"{path.name} does not match the manifest (sha256 {actual}); the "
-                            "file was changed after the export")
+        raise ExportInvalid(
+            f"{path.name} does not match the manifest (sha256 {actual}); the "
+            "file was changed after the export"
+        )

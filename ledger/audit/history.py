@@ -62,9 +62,9 @@ class KafkaRecord(NamedTuple):
     value: bytes
 
 
-def merged(partitions: Iterable[list[KafkaRecord]], until: datetime | None = None) -> Iterator[
-    Record
-]:
+def merged(
+    partitions: Iterable[list[KafkaRecord]], until: datetime | None = None
+) -> Iterator[Record]:
     """Merge partitions by recorded_at, keeping each partition's order; unreadable first."""
     streams = [
         [(_recorded_at(r.value), r.topic, r.partition, r.offset, r.value) for r in part]
@@ -88,7 +88,8 @@ def live_origins(db: Database, schema: str) -> dict[tuple[str, int, int], int]:
 
 
 def in_live_order(
-    partitions: Iterable[list[KafkaRecord]], origins: dict[tuple[str, int, int], int],
+    partitions: Iterable[list[KafkaRecord]],
+    origins: dict[tuple[str, int, int], int],
     until: datetime | None = None,
 ) -> Iterator[Record]:
     """Records the live ledger stored, in its sequence order; then the others, merged."""
@@ -107,8 +108,11 @@ def in_live_order(
     for _, r in stored:
         at = _recorded_at(r.value)
         if until is None or at < until:
-            yield Record(r.value, KafkaOrigin(r.topic, r.partition, r.offset),
-                         f"{r.topic}[{r.partition}]@{r.offset}")
+            yield Record(
+                r.value,
+                KafkaOrigin(r.topic, r.partition, r.offset),
+                f"{r.topic}[{r.partition}]@{r.offset}",
+            )
     yield from merged(others, until)
 
 
@@ -140,9 +144,9 @@ def _recorded_at(value: bytes) -> datetime:
         return _EARLIEST
 
 
-def read_topics(bootstrap_servers: str, topics: list[str], timeout: float = 60.0) -> list[
-    list[KafkaRecord]
-]:
+def read_topics(
+    bootstrap_servers: str, topics: list[str], timeout: float = 60.0
+) -> list[list[KafkaRecord]]:
     """Every record of ``topics`` from the first offset to the end seen at the start.
 
     The end of a partition is the larger of its end offset and the high watermark of the first
@@ -153,11 +157,16 @@ def read_topics(bootstrap_servers: str, topics: list[str], timeout: float = 60.0
 
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                             group_id=None, max_partition_fetch_bytes=8 << 20)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        enable_auto_commit=False,
+        group_id=None,
+        max_partition_fetch_bytes=8 << 20,
+    )
     try:
-        parts = [TopicPartition(t, p) for t in topics
-                 for p in sorted(_partitions(consumer, t, timeout))]
+        parts = [
+            TopicPartition(t, p) for t in topics for p in sorted(_partitions(consumer, t, timeout))
+        ]
         consumer.assign(parts)
         consumer.seek_to_beginning(*parts)
         ends: dict[Any, int] = dict(consumer.end_offsets(parts))
@@ -172,8 +181,9 @@ def read_topics(bootstrap_servers: str, topics: list[str], timeout: float = 60.0
                 )
             for tp, messages in consumer.poll(timeout_ms=200, max_records=50_000).items():
                 deadline = time.monotonic() + timeout
-                records[tp] += [KafkaRecord(tp.topic, tp.partition, m.offset, m.value)
-                                for m in messages]
+                records[tp] += [
+                    KafkaRecord(tp.topic, tp.partition, m.offset, m.value) for m in messages
+                ]
             for tp in list(waiting):
                 watermark = consumer.highwater(tp)
                 if watermark is not None and tp not in known:

@@ -86,18 +86,21 @@ def check_inclusion(proof: InclusionProof, checkpoint: Checkpoint | None = None)
     if proof.payload is not None and merkle.leaf_hash(proof.payload.encode()) != leaf:
         raise ProofInvalid(f"the payload in the proof of {what} does not hash to its leaf hash")
     if proof.leaf_index != proof.sequence - 1:
-        raise ProofInvalid(f"the proof of {what} has leaf index {proof.leaf_index}, not "
-                           f"{proof.sequence - 1}")
+        raise ProofInvalid(
+            f"the proof of {what} has leaf index {proof.leaf_index}, not {proof.sequence - 1}"
+        )
     if checkpoint is not None and (checkpoint.tree_size, checkpoint.root_hash) != (
-        proof.tree_size, proof.root_hash
+        proof.tree_size,
+        proof.root_hash,
     ):
         raise ProofInvalid(
             f"the proof of {what} is for a tree of {proof.tree_size} events with root "
             f"{proof.root_hash}, but the {checkpoint.describe()} has root {checkpoint.root_hash}"
         )
     path = [bytes.fromhex(h) for h in proof.audit_path]
-    if not merkle.verify_inclusion(leaf, proof.leaf_index, proof.tree_size, path,
-                                   bytes.fromhex(proof.root_hash)):
+    if not merkle.verify_inclusion(
+        leaf, proof.leaf_index, proof.tree_size, path, bytes.fromhex(proof.root_hash)
+    ):
         raise ProofInvalid(
             f"the audit path of {what} does not lead to root {proof.root_hash}: the event is "
             "not the one that was signed, or the proof was altered"
@@ -113,7 +116,10 @@ def check_consistency(proof: ConsistencyProof, old: Checkpoint, new: Checkpoint)
         )
     path = [bytes.fromhex(h) for h in proof.path]
     if not merkle.verify_consistency(
-        old.tree_size, new.tree_size, bytes.fromhex(old.root_hash), bytes.fromhex(new.root_hash),
+        old.tree_size,
+        new.tree_size,
+        bytes.fromhex(old.root_hash),
+        bytes.fromhex(new.root_hash),
         path,
     ):
         raise ProofInvalid(

@@ -60,9 +60,16 @@ def scratch_name() -> str:
 
 
 def rebuild(
-    url: str, scratch: str, history: Iterable[Record], projectors: Sequence[Projector], *,
-    source: str, batch: int = BATCH, progress: Callable[[int], None] | None = None,
-    consumer: str | None = None, into_empty: bool = False,
+    url: str,
+    scratch: str,
+    history: Iterable[Record],
+    projectors: Sequence[Projector],
+    *,
+    source: str,
+    batch: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+    consumer: str | None = None,
+    into_empty: bool = False,
 ) -> ReplayOutcome:
     """Migrate ``scratch`` (which must not exist yet) and append the whole history into it.
 
@@ -73,7 +80,8 @@ def rebuild(
     db = Database.from_url(url)
     if _exists(db, scratch) and not (into_empty and _empty(db, scratch)):
         raise AuditInputError(
-            f"schema {scratch} already exists" + (" and holds events" if into_empty else "")
+            f"schema {scratch} already exists"
+            + (" and holds events" if into_empty else "")
             + "; choose another scratch name"
         )
     outcome = ReplayOutcome(source, scratch)
@@ -95,9 +103,9 @@ def rebuild(
     return outcome
 
 
-def _batches(history: Iterable[Record], size: int, outcome: ReplayOutcome) -> Iterator[
-    list[Incoming]
-]:
+def _batches(
+    history: Iterable[Record], size: int, outcome: ReplayOutcome
+) -> Iterator[list[Incoming]]:
     items: list[Incoming] = []
     for record in history:
         outcome.read += 1
@@ -149,13 +157,18 @@ def _ahead(batches: Iterator[list[Incoming]], depth: int = 2) -> Iterator[list[I
 
 
 def check(
-    db: Database, live: str, outcome: ReplayOutcome, *, exact: bool,
+    db: Database,
+    live: str,
+    outcome: ReplayOutcome,
+    *,
+    exact: bool,
     until: datetime | None = None,
 ) -> ReplayOutcome:
     """Compare the scratch schema with ``live``; take the scratch digest."""
     with session(db) as conn:
-        outcome.differences = compare(conn, checked_name(live), outcome.scratch, exact=exact,
-                                      until=until)
+        outcome.differences = compare(
+            conn, checked_name(live), outcome.scratch, exact=exact, until=until
+        )
         outcome.digest = schema_digest(conn, outcome.scratch)
     return outcome
 

@@ -149,9 +149,7 @@ def scan(conn: Any, schema: str, segment: Segment) -> Segment:
     return segment
 
 
-def scan_in_worker(
-    db: Database, snapshot: str, schema: str, segment: Segment
-) -> Segment:
+def scan_in_worker(db: Database, snapshot: str, schema: str, segment: Segment) -> Segment:
     """Process-pool entry: connect, import the coordinator's snapshot, scan one range."""
     conn = db.connect()
     try:

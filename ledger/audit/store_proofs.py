@@ -26,7 +26,10 @@ def leaves(db: Database, schema: str, size: int) -> list[bytes]:
 
 
 def prove_event(
-    db: Database, schema: str, event_id: str, checkpoint: Checkpoint | None,
+    db: Database,
+    schema: str,
+    event_id: str,
+    checkpoint: Checkpoint | None,
     with_payload: bool = True,
 ) -> proofs.InclusionProof:
     """The inclusion proof of an event in the checkpoint's tree (or in the whole store)."""

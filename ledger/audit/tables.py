@@ -11,10 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-SKIPPED = frozenset({
-    "alembic_version", "positions", "audit_checkpoints",
-    "deadletters", "deadletter_retries", "stream_checkpoints",
-})
+SKIPPED = frozenset(
+    {
+        "alembic_version",
+        "positions",
+        "audit_checkpoints",
+        "deadletters",
+        "deadletter_retries",
+        "stream_checkpoints",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -55,8 +61,7 @@ def ledger_tables(conn: Any, schema: str) -> dict[str, Table]:
         for table, column in cur.fetchall():
             keys.setdefault(table, []).append(column)
     return {
-        name: Table(name, tuple(cols), tuple(keys.get(name, ())))
-        for name, cols in columns.items()
+        name: Table(name, tuple(cols), tuple(keys.get(name, ()))) for name, cols in columns.items()
     }
 
 

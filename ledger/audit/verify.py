@@ -125,8 +125,13 @@ def _split(hi: int, workers: int) -> list[tuple[int, int]]:
 
 
 def _run(
-    db: Database, conn: Any, schema: str, ranges: list[tuple[int, int]], workers: int,
-    modes: tuple[bool, bool], progress: Progress | None,
+    db: Database,
+    conn: Any,
+    schema: str,
+    ranges: list[tuple[int, int]],
+    workers: int,
+    modes: tuple[bool, bool],
+    progress: Progress | None,
 ) -> list[Segment]:
     starts = _stored_hashes(conn, schema, [lo for lo, _ in ranges])
     leaves, check = modes
@@ -183,5 +188,6 @@ def _describe(conn: Any, schema: str, problem: Problem) -> ChainProblem:
         found = str(row[0]) if row else "nothing"
         at = int(row[0]) if row else problem.sequence
         return ChainProblem("gap", at, row[1] if row else None, problem.expected, found)
-    return ChainProblem(problem.kind, problem.sequence, row[1] if row else None,
-                        problem.expected, problem.found)
+    return ChainProblem(
+        problem.kind, problem.sequence, row[1] if row else None, problem.expected, problem.found
+    )

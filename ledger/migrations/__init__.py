@@ -54,9 +54,7 @@ def is_current(url: str, target_schema: str = DEFAULT_SCHEMA) -> bool:
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(
-                conn, opts={"version_table_schema": target_schema}
-            )
+            context = MigrationContext.configure(conn, opts={"version_table_schema": target_schema})
             current = context.get_current_heads()
     finally:
         engine.dispose()

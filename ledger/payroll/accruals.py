@@ -60,8 +60,18 @@ def new_accruals(
                 key: tuple[str, ...] | None = None
                 if cause and component is Component.ARREARS and service not in accrued:
                     key = ("back-pay", cause, month_text(service))
-                out.append(Accrual(service, component, diff, seg.place, ALLOWANCE,
-                                   seg.coefficient, seg.standard_level_vnd, key))
+                out.append(
+                    Accrual(
+                        service,
+                        component,
+                        diff,
+                        seg.place,
+                        ALLOWANCE,
+                        seg.coefficient,
+                        seg.standard_level_vnd,
+                        key,
+                    )
+                )
             elif diff < 0:
                 out.append(_recovery(service, -diff, here or seg.place))
     for service, amount in sorted(accrued.items()):
@@ -74,8 +84,18 @@ def new_accruals(
     due = funeral.amount_vnd if funeral is not None and funeral.month <= month else 0
     if due > funeral_accrued and funeral is not None:
         first = ("funeral", ent.person_id) if funeral_accrued == 0 else None
-        out.append(Accrual(funeral.month, Component.FUNERAL, due - funeral_accrued,
-                           funeral.place, FUNERAL, None, funeral.standard_level_vnd, first))
+        out.append(
+            Accrual(
+                funeral.month,
+                Component.FUNERAL,
+                due - funeral_accrued,
+                funeral.place,
+                FUNERAL,
+                None,
+                funeral.standard_level_vnd,
+                first,
+            )
+        )
     elif due < funeral_accrued:
         place = here or (funeral.place if funeral else None)
         if place is not None:

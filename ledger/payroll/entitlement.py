@@ -114,8 +114,9 @@ def _apply(state: _State, fact: Fact, back_paid: list[tuple[int, int, str]]) -> 
         state.place = fact.place
 
 
-def _coefficient(person: Person, rates: RateTable, grants: dict[BeneficiaryGroup, Fact],
-                 month: int) -> Decimal:
+def _coefficient(
+    person: Person, rates: RateTable, grants: dict[BeneficiaryGroup, Fact], month: int
+) -> Decimal:
     """Highest coefficient of the groups, plus a poor single parent's 1.0 per child."""
     if person.birth_date is None:
         raise NoRateRule(f"person {person.person_id} has decisions but no registration")
@@ -136,8 +137,9 @@ def _coefficient(person: Person, rates: RateTable, grants: dict[BeneficiaryGroup
     return main + extra
 
 
-def _boundaries(person: Person, rates: RateTable, facts: list[Fact], start: int,
-                end: int) -> list[int]:
+def _boundaries(
+    person: Person, rates: RateTable, facts: list[Fact], start: int, end: int
+) -> list[int]:
     marks = {start, *(f.month for f in facts)}
     if person.place is not None:
         marks |= rates.table_change_months(person.place.province)

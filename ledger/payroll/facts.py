@@ -75,8 +75,12 @@ class Person:
         if len(kept) == len(self.facts):
             return self
         return Person(
-            self.person_id, self.full_name, self.birth_date, self.place,
-            self.disability_level, kept,
+            self.person_id,
+            self.full_name,
+            self.birth_date,
+            self.place,
+            self.disability_level,
+            kept,
         )
 
 
@@ -91,14 +95,21 @@ def fact_from_event(event: Event, sequence: int) -> Fact | None:
     if isinstance(event, EligibilityGranted | EligibilityChanged):
         kind = GRANTED if isinstance(event, EligibilityGranted) else CHANGED
         return Fact(
-            kind, month=month_index(event.effective_month), group=event.group,
-            coefficient=event.coefficient, children=event.children_raised, **ids,  # type: ignore[arg-type]
+            kind,
+            month=month_index(event.effective_month),
+            group=event.group,
+            coefficient=event.coefficient,
+            children=event.children_raised,
+            **ids,  # type: ignore[arg-type]
         )
     if isinstance(event, EligibilitySuspended):
         return Fact(SUSPENDED, month=month_index(event.effective_month), **ids)  # type: ignore[arg-type]
     if isinstance(event, EligibilityResumed):
         return Fact(
-            RESUMED, month=month_index(event.effective_month), back_pay=event.back_pay, **ids  # type: ignore[arg-type]
+            RESUMED,
+            month=month_index(event.effective_month),
+            back_pay=event.back_pay,
+            **ids,  # type: ignore[arg-type]
         )
     if isinstance(event, EligibilityTerminated):
         return Fact(TERMINATED, month=month_index(event.effective_month), **ids)  # type: ignore[arg-type]
@@ -107,7 +118,10 @@ def fact_from_event(event: Event, sequence: int) -> Fact | None:
         return Fact(RELOCATED, month=month_index(event.effective_month), place=to, **ids)  # type: ignore[arg-type]
     if isinstance(event, BeneficiaryDied):
         return Fact(
-            DIED, month=date_month_index(event.date_of_death), died_on=event.date_of_death, **ids  # type: ignore[arg-type]
+            DIED,
+            month=date_month_index(event.date_of_death),
+            died_on=event.date_of_death,
+            **ids,  # type: ignore[arg-type]
         )
     return None
 

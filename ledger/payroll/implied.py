@@ -48,7 +48,9 @@ class EventSource(Protocol):
     """What implied_events reads: the ledger's ``events`` (a Ledger satisfies it)."""
 
     def events(
-        self, person_id: str | None = None, event_types: list[str] | None = None,
+        self,
+        person_id: str | None = None,
+        event_types: list[str] | None = None,
         after_sequence: int = 0,
     ) -> Iterator[StoredEvent]: ...
 
@@ -73,7 +75,8 @@ def implied_events(
         before.append(stored)
     cutoff = before[-1].sequence if before else 0
     table = (rates or _default_rates()).with_level_events(
-        s.event for s in ledger.events(event_types=["StandardLevelSet"])
+        s.event
+        for s in ledger.events(event_types=["StandardLevelSet"])
         if s.sequence <= cutoff and isinstance(s.event, StandardLevelSet)
     )
     history = [(s.sequence, s.event) for s in before]
@@ -95,35 +98,52 @@ def _accrued(events: Iterable[Event]) -> dict[tuple[str, int], int]:
     return totals
 
 
-def implied_by(person: Person, rates: RateTable, cause: Fact,
-               accrued: dict[tuple[str, int], int]) -> list[Event]:
+def implied_by(
+    person: Person, rates: RateTable, cause: Fact, accrued: dict[tuple[str, int], int]
+) -> list[Event]:
     """Pure core: the implied events of ``cause`` for a person as known at the cause."""
     recorded = _parse_time(cause.recorded_at)
     occurred = _parse_time(cause.occurred_at)
     source = Source(system=IMPLIED_SOURCE, reference=f"implied by event {cause.event_id}")
     month = month_text(month_index((recorded + _VIETNAM).strftime("%Y-%m")))
-    common: dict[str, Any] = {"source": source, "occurred_at": occurred, "recorded_at": recorded,
-              "correlation_id": cause.event_id}
+    common: dict[str, Any] = {
+        "source": source,
+        "occurred_at": occurred,
+        "recorded_at": recorded,
+        "correlation_id": cause.event_id,
+    }
     out: list[Event] = []
     if cause.kind == DIED:
-        out.append(make_event(
-            EligibilityTerminated, event_id=deterministic_id("implied-terminated", cause.event_id),
-            person_id=person.person_id, reason=TerminationReason.DIED,
-            effective_month=month_text(cause.month + 1), **common,
-        ))
+        out.append(
+            make_event(
+                EligibilityTerminated,
+                event_id=deterministic_id("implied-terminated", cause.event_id),
+                person_id=person.person_id,
+                reason=TerminationReason.DIED,
+                effective_month=month_text(cause.month + 1),
+                **common,
+            )
+        )
         ent = entitlement(person, rates, cause.month)
         funeral = ent.funeral
         already = sum(v for (k, _), v in accrued.items() if k == FUNERAL)
         if funeral is not None and funeral.amount_vnd > already:
-            out.append(make_event(
-                AllowanceAccrued, event_id=deterministic_id("funeral", person.person_id),
-                person_id=person.person_id, month=month, service_month=month_text(funeral.month),
-                component=Component.FUNERAL, amount_vnd=funeral.amount_vnd - already,
-                province_code=funeral.place.province, commune_code=funeral.place.commune,
-                standard_level_vnd=funeral.standard_level_vnd,
-                note=f"funeral support: 20 x standard level of {month_text(funeral.month)}",
-                **common,
-            ))
+            out.append(
+                make_event(
+                    AllowanceAccrued,
+                    event_id=deterministic_id("funeral", person.person_id),
+                    person_id=person.person_id,
+                    month=month,
+                    service_month=month_text(funeral.month),
+                    component=Component.FUNERAL,
+                    amount_vnd=funeral.amount_vnd - already,
+                    province_code=funeral.place.province,
+                    commune_code=funeral.place.commune,
+                    standard_level_vnd=funeral.standard_level_vnd,
+                    note=f"funeral support: 20 x standard level of {month_text(funeral.month)}",
+                    **common,
+                )
+            )
     elif cause.kind == RESUMED:
         ent = entitlement(person, rates, cause.month - 1)
         suspended = _suspended_months(person, cause)
@@ -134,15 +154,23 @@ def implied_by(person: Person, rates: RateTable, cause: Fact,
                 owed = seg.amount_vnd - accrued.get((ALLOWANCE, service), 0)
                 if owed <= 0:
                     continue
-                out.append(make_event(
-                    AllowanceAccrued,
-                    event_id=deterministic_id("back-pay", cause.event_id, month_text(service)),
-                    person_id=person.person_id, month=month, service_month=month_text(service),
-                    component=Component.ARREARS, amount_vnd=owed,
-                    province_code=seg.place.province, commune_code=seg.place.commune,
-                    coefficient=seg.coefficient, standard_level_vnd=seg.standard_level_vnd,
-                    note="back pay for a suspended month", **common,
-                ))
+                out.append(
+                    make_event(
+                        AllowanceAccrued,
+                        event_id=deterministic_id("back-pay", cause.event_id, month_text(service)),
+                        person_id=person.person_id,
+                        month=month,
+                        service_month=month_text(service),
+                        component=Component.ARREARS,
+                        amount_vnd=owed,
+                        province_code=seg.place.province,
+                        commune_code=seg.place.commune,
+                        coefficient=seg.coefficient,
+                        standard_level_vnd=seg.standard_level_vnd,
+                        note="back pay for a suspended month",
+                        **common,
+                    )
+                )
     return out
 
 

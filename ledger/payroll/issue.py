@@ -41,8 +41,13 @@ def accrual_event(person_id: str, month: str, accrual: Accrual, ordinal: int) ->
         event_id = deterministic_id(*accrual.implied_key)
     else:
         event_id = deterministic_id(
-            "AllowanceAccrued", person_id, month, service, accrual.kind,
-            accrual.component.value, ordinal,
+            "AllowanceAccrued",
+            person_id,
+            month,
+            service,
+            accrual.kind,
+            accrual.component.value,
+            ordinal,
         )
     return AllowanceAccrued(
         event_id=event_id,
@@ -62,8 +67,9 @@ def accrual_event(person_id: str, month: str, accrual: Accrual, ordinal: int) ->
     )
 
 
-def list_event(month: str, place: Place, post_office: str, ordinal: int,
-               lines: list[PaymentLine]) -> PaymentListIssued:
+def list_event(
+    month: str, place: Place, post_office: str, ordinal: int, lines: list[PaymentLine]
+) -> PaymentListIssued:
     """One commune's list (main, or supplement ``ordinal`` of the main list)."""
     ident = list_id(month, place.commune, ordinal)
     at = payroll_instant(month)

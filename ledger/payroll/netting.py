@@ -11,7 +11,10 @@ from schemas.payments import Component
 NETTABLE = (Component.REGULAR, Component.ARREARS, Component.FUNERAL, Component.CARRIED)
 #: Column order of components on lists, exports and reports.
 ORDER = (
-    Component.REGULAR, Component.ARREARS, Component.FUNERAL, Component.RECOVERY,
+    Component.REGULAR,
+    Component.ARREARS,
+    Component.FUNERAL,
+    Component.RECOVERY,
     Component.CARRIED,
 )
 

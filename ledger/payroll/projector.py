@@ -35,9 +35,21 @@ from schemas.payments import (
 from schemas.policy import StandardLevelSet
 
 _LINE_COLUMNS = (
-    "list_id", "line_no", "person_id", "full_name", "month", "province_code", "district_code",
-    "commune_code", "post_office_code", "regular_vnd", "arrears_vnd", "funeral_vnd",
-    "recovery_vnd", "carried_vnd", "amount_vnd",
+    "list_id",
+    "line_no",
+    "person_id",
+    "full_name",
+    "month",
+    "province_code",
+    "district_code",
+    "commune_code",
+    "post_office_code",
+    "regular_vnd",
+    "arrears_vnd",
+    "funeral_vnd",
+    "recovery_vnd",
+    "carried_vnd",
+    "amount_vnd",
 )
 
 
@@ -83,25 +95,55 @@ class PayrollProjector:
                 self._list(lists, lines, open_, stored, event)
             elif isinstance(event, PaymentNotCollected):
                 not_collected.append(
-                    (event.list_id, event.line_no, event.person_id, event.amount_vnd,
-                     stored.sequence)
+                    (
+                        event.list_id,
+                        event.line_no,
+                        event.person_id,
+                        event.amount_vnd,
+                        stored.sequence,
+                    )
                 )
             elif isinstance(event, StandardLevelSet):
-                levels.append((stored.sequence, event.province_code, event.effective_month,
-                               event.amount_vnd, event.legal_basis))
+                levels.append(
+                    (
+                        stored.sequence,
+                        event.province_code,
+                        event.effective_month,
+                        event.amount_vnd,
+                        event.legal_basis,
+                    )
+                )
         with conn.cursor() as cur:
             if people:
                 self._write_people(cur, people)
             if levels:
-                copy_rows(cur, "payroll_levels", ("sequence", "province_code", "effective_month",
-                                                  "amount_vnd", "legal_basis"), levels)
+                copy_rows(
+                    cur,
+                    "payroll_levels",
+                    ("sequence", "province_code", "effective_month", "amount_vnd", "legal_basis"),
+                    levels,
+                )
             if accrued:
                 self._write_accrued(cur, accrued)
             if lists:
-                copy_rows(cur, "payroll_lists", (
-                    "list_id", "month", "province_code", "district_code", "commune_code",
-                    "post_office_code", "supplements_list_id", "total_vnd", "digest",
-                    "line_count", "sequence"), lists)
+                copy_rows(
+                    cur,
+                    "payroll_lists",
+                    (
+                        "list_id",
+                        "month",
+                        "province_code",
+                        "district_code",
+                        "commune_code",
+                        "post_office_code",
+                        "supplements_list_id",
+                        "total_vnd",
+                        "digest",
+                        "line_count",
+                        "sequence",
+                    ),
+                    lists,
+                )
                 copy_rows(cur, "payroll_lines", _LINE_COLUMNS, lines)
             if open_:
                 self._write_open(cur, open_)
@@ -143,12 +185,18 @@ class PayrollProjector:
                 delta.regranted_from = max(delta.regranted_from or month, month)
 
     @staticmethod
-    def _accrual(accrued: dict[tuple[str, str, int], int],
-                 open_: dict[tuple[str, str, str], list[Any]],
-                 event: AllowanceAccrued) -> None:
+    def _accrual(
+        accrued: dict[tuple[str, str, int], int],
+        open_: dict[tuple[str, str, str], list[Any]],
+        event: AllowanceAccrued,
+    ) -> None:
         recovery = event.component is Component.RECOVERY
-        kind = FUNERAL if event.component is Component.FUNERAL or (
-            recovery and event.note == FUNERAL_RECOVERY_NOTE) else ALLOWANCE
+        kind = (
+            FUNERAL
+            if event.component is Component.FUNERAL
+            or (recovery and event.note == FUNERAL_RECOVERY_NOTE)
+            else ALLOWANCE
+        )
         key = (event.person_id, kind, month_index(event.service_month))
         accrued[key] = accrued.get(key, 0) + (-event.amount_vnd if recovery else event.amount_vnd)
         okey = (event.person_id, event.commune_code, event.component.value)
@@ -156,21 +204,49 @@ class PayrollProjector:
         slot[1] += event.amount_vnd
 
     @staticmethod
-    def _list(lists: list[tuple[object, ...]], lines: list[tuple[object, ...]],
-              open_: dict[tuple[str, str, str], list[Any]], stored: StoredEvent,
-              event: PaymentListIssued) -> None:
-        lists.append((event.list_id, event.month, event.province_code, event.district_code,
-                      event.commune_code, event.post_office_code, event.supplements_list_id,
-                      event.total_vnd, event.digest, len(event.lines), stored.sequence))
+    def _list(
+        lists: list[tuple[object, ...]],
+        lines: list[tuple[object, ...]],
+        open_: dict[tuple[str, str, str], list[Any]],
+        stored: StoredEvent,
+        event: PaymentListIssued,
+    ) -> None:
+        lists.append(
+            (
+                event.list_id,
+                event.month,
+                event.province_code,
+                event.district_code,
+                event.commune_code,
+                event.post_office_code,
+                event.supplements_list_id,
+                event.total_vnd,
+                event.digest,
+                len(event.lines),
+                stored.sequence,
+            )
+        )
         for line in event.lines:
             c = line.components
-            lines.append((
-                event.list_id, line.line_no, line.person_id, line.full_name, event.month,
-                event.province_code, event.district_code, line.commune_code,
-                event.post_office_code, c.get(Component.REGULAR, 0), c.get(Component.ARREARS, 0),
-                c.get(Component.FUNERAL, 0), c.get(Component.RECOVERY, 0),
-                c.get(Component.CARRIED, 0), line.amount_vnd,
-            ))
+            lines.append(
+                (
+                    event.list_id,
+                    line.line_no,
+                    line.person_id,
+                    line.full_name,
+                    event.month,
+                    event.province_code,
+                    event.district_code,
+                    line.commune_code,
+                    event.post_office_code,
+                    c.get(Component.REGULAR, 0),
+                    c.get(Component.ARREARS, 0),
+                    c.get(Component.FUNERAL, 0),
+                    c.get(Component.RECOVERY, 0),
+                    c.get(Component.CARRIED, 0),
+                    line.amount_vnd,
+                )
+            )
             for component, amount in c.items():
                 if amount:
                     okey = (line.person_id, line.commune_code, component.value)
@@ -179,30 +255,68 @@ class PayrollProjector:
 
     @staticmethod
     def _write_people(cur: Any, people: dict[str, _PersonDelta]) -> None:
-        temp_table(cur, "pp_delta", (
-            "person_id text, full_name text, birth_date date, province_code text, "
-            "district_code text, commune_code text, current_commune text, "
-            "disability_level text, has_registration boolean, provinces text[], "
-            "districts text[], relocated boolean, died_on date, terminated_from text, "
-            "term_decided boolean, regranted_from text, facts jsonb, "
-            "last_sequence bigint"))
+        temp_table(
+            cur,
+            "pp_delta",
+            (
+                "person_id text, full_name text, birth_date date, province_code text, "
+                "district_code text, commune_code text, current_commune text, "
+                "disability_level text, has_registration boolean, provinces text[], "
+                "districts text[], relocated boolean, died_on date, terminated_from text, "
+                "term_decided boolean, regranted_from text, facts jsonb, "
+                "last_sequence bigint"
+            ),
+        )
         rows = []
         for person_id, d in people.items():
             r = d.registration
-            rows.append((
-                person_id, r.full_name if r else None, r.birth_date.isoformat() if r else None,
-                r.province_code if r else None, r.district_code if r else None,
-                r.commune_code if r else None, d.current_commune,
-                r.disability_level.value if r and r.disability_level else None, r is not None,
-                _array(d.provinces), _array(d.districts), d.relocated, d.died_on,
-                d.terminated_from, d.term_decided, d.regranted_from,
-                orjson.dumps(d.facts).decode(), d.last_sequence,
-            ))
-        copy_rows(cur, "pp_delta", (
-            "person_id", "full_name", "birth_date", "province_code", "district_code",
-            "commune_code", "current_commune", "disability_level", "has_registration",
-            "provinces", "districts", "relocated", "died_on", "terminated_from", "term_decided",
-            "regranted_from", "facts", "last_sequence"), rows)
+            rows.append(
+                (
+                    person_id,
+                    r.full_name if r else None,
+                    r.birth_date.isoformat() if r else None,
+                    r.province_code if r else None,
+                    r.district_code if r else None,
+                    r.commune_code if r else None,
+                    d.current_commune,
+                    r.disability_level.value if r and r.disability_level else None,
+                    r is not None,
+                    _array(d.provinces),
+                    _array(d.districts),
+                    d.relocated,
+                    d.died_on,
+                    d.terminated_from,
+                    d.term_decided,
+                    d.regranted_from,
+                    orjson.dumps(d.facts).decode(),
+                    d.last_sequence,
+                )
+            )
+        copy_rows(
+            cur,
+            "pp_delta",
+            (
+                "person_id",
+                "full_name",
+                "birth_date",
+                "province_code",
+                "district_code",
+                "commune_code",
+                "current_commune",
+                "disability_level",
+                "has_registration",
+                "provinces",
+                "districts",
+                "relocated",
+                "died_on",
+                "terminated_from",
+                "term_decided",
+                "regranted_from",
+                "facts",
+                "last_sequence",
+            ),
+            rows,
+        )
         cur.execute("""
         WITH fresh AS (
             INSERT INTO payroll_people (person_id, full_name, birth_date, province_code,
@@ -244,8 +358,12 @@ class PayrollProjector:
     @staticmethod
     def _write_accrued(cur: Any, accrued: dict[tuple[str, str, int], int]) -> None:
         temp_table(cur, "pa_delta", "person_id text, kind text, service_month int, amount bigint")
-        copy_rows(cur, "pa_delta", ("person_id", "kind", "service_month", "amount"),
-                  ((p, k, m, a) for (p, k, m), a in accrued.items()))
+        copy_rows(
+            cur,
+            "pa_delta",
+            ("person_id", "kind", "service_month", "amount"),
+            ((p, k, m, a) for (p, k, m), a in accrued.items()),
+        )
         cur.execute("""
         INSERT INTO payroll_accrued AS a (person_id, kind, service_month, amount_vnd)
         SELECT person_id, kind, service_month, amount FROM pa_delta
@@ -255,12 +373,20 @@ class PayrollProjector:
 
     @staticmethod
     def _write_open(cur: Any, open_: dict[tuple[str, str, str], list[Any]]) -> None:
-        temp_table(cur, "po_delta", (
-            "person_id text, commune_code text, component text, province_code text, "
-            "amount bigint"))
-        copy_rows(cur, "po_delta", ("person_id", "commune_code", "component", "province_code",
-                                    "amount"),
-                  ((p, c, k, v[0], v[1]) for (p, c, k), v in open_.items() if v[1]))
+        temp_table(
+            cur,
+            "po_delta",
+            (
+                "person_id text, commune_code text, component text, province_code text, "
+                "amount bigint"
+            ),
+        )
+        copy_rows(
+            cur,
+            "po_delta",
+            ("person_id", "commune_code", "component", "province_code", "amount"),
+            ((p, c, k, v[0], v[1]) for (p, c, k), v in open_.items() if v[1]),
+        )
         cur.execute("""
         INSERT INTO payroll_open AS o (person_id, commune_code, component, province_code,
             amount_vnd)
@@ -271,8 +397,11 @@ class PayrollProjector:
 
     @staticmethod
     def _carry(cur: Any, rows: list[tuple[object, ...]]) -> None:
-        temp_table(cur, "pn_delta", (
-            "list_id text, line_no int, person_id text, amount bigint, seq bigint"))
+        temp_table(
+            cur,
+            "pn_delta",
+            ("list_id text, line_no int, person_id text, amount bigint, seq bigint"),
+        )
         copy_rows(cur, "pn_delta", ("list_id", "line_no", "person_id", "amount", "seq"), rows)
         cur.execute("""
         WITH cand AS (

@@ -47,11 +47,26 @@ class PersonRow:
 
 
 def _person(row: tuple[Any, ...]) -> PersonRow:
-    (person_id, name, birth, province, district, commune, current, level, relocated, facts,
-     accrued, open_) = row
+    (
+        person_id,
+        name,
+        birth,
+        province,
+        district,
+        commune,
+        current,
+        level,
+        relocated,
+        facts,
+        accrued,
+        open_,
+    ) = row
     place = Place(province, district, commune) if commune else None
     person = Person(
-        person_id, name, birth if isinstance(birth, date) else None, place,
+        person_id,
+        name,
+        birth if isinstance(birth, date) else None,
+        place,
         DisabilityLevel(level) if level else None,
         tuple(fact_from_json(f) for f in orjson.loads(facts)),
     )

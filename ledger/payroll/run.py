@@ -75,8 +75,15 @@ class _Commune:
 
 
 class _Run:
-    def __init__(self, scope: PayrollScope, rates: RateTable, offices: PostOfficeMap,
-                 issued: dict[str, int], sink: Sink, batch_size: int) -> None:
+    def __init__(
+        self,
+        scope: PayrollScope,
+        rates: RateTable,
+        offices: PostOfficeMap,
+        issued: dict[str, int],
+        sink: Sink,
+        batch_size: int,
+    ) -> None:
         self.scope, self.rates, self.offices = scope, rates, offices
         self.issued, self.sink, self.batch_size = issued, sink, batch_size
         self.month = month_index(scope.month)
@@ -152,13 +159,20 @@ class _Run:
             return
         group.lines.sort(key=lambda line: line[0])
         lines = [
-            PaymentLine(line_no=n, person_id=p, full_name=name, commune_code=commune,
-                        components=components, amount_vnd=amount)
+            PaymentLine(
+                line_no=n,
+                person_id=p,
+                full_name=name,
+                commune_code=commune,
+                components=components,
+                amount_vnd=amount,
+            )
             for n, (p, name, components, amount) in enumerate(group.lines, start=1)
         ]
         ordinal = self.issued.get(commune, 0)
-        event = list_event(self.scope.month, group.place, self.offices.for_place(group.place),
-                           ordinal, lines)
+        event = list_event(
+            self.scope.month, group.place, self.offices.for_place(group.place), ordinal, lines
+        )
         self.emit(event)
         self.report.lists += 1
         self.report.supplements += 1 if ordinal else 0
@@ -191,8 +205,14 @@ def run_payroll(
                 f"{latest} are already issued; corrections go on the next month's lists"
             )
         table = rates_with_levels(conn, rates or load_rates())
-        run = _Run(scope, table, post_offices or PostOfficeMap(),
-                   issued_lists(conn, scope.province, scope.month), sink, batch_size)
+        run = _Run(
+            scope,
+            table,
+            post_offices or PostOfficeMap(),
+            issued_lists(conn, scope.province, scope.month),
+            sink,
+            batch_size,
+        )
         current: str | None = None
         for row in stream_people(conn, scope.province, scope.district):
             run.person(row)

@@ -17,8 +17,12 @@ class CloseRefused(AidLedgerError):
     exit_code = 3
 
 
-def close_event(recon: Reconciliation, post_office: str, operator: str | None = None,
-                now: datetime | None = None) -> ReconciliationClosed:
+def close_event(
+    recon: Reconciliation,
+    post_office: str,
+    operator: str | None = None,
+    now: datetime | None = None,
+) -> ReconciliationClosed:
     """The event that closes ``recon.month`` for a post office; later reports become late."""
     if post_office in recon.closed:
         raise CloseRefused(
@@ -35,8 +39,7 @@ def close_event(recon: Reconciliation, post_office: str, operator: str | None = 
     t = office.totals
     return make_event(
         ReconciliationClosed,
-        event_id=deterministic_id("ReconciliationClosed", recon.province, post_office,
-                                  recon.month),
+        event_id=deterministic_id("ReconciliationClosed", recon.province, post_office, recon.month),
         source="aidledger-reconcile" if operator is None else _source(operator),
         occurred_at=now or datetime.now(UTC),
         province_code=recon.province,

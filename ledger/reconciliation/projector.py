@@ -22,9 +22,22 @@ from schemas.payments import (
 )
 
 _REPORT_COLUMNS = (
-    "event_id", "kind", "list_id", "line_no", "person_id", "post_office_code", "amount_vnd",
-    "at", "receipt_no", "collected_by", "reason", "reverses", "report_id", "report_row",
-    "row_hash", "sequence",
+    "event_id",
+    "kind",
+    "list_id",
+    "line_no",
+    "person_id",
+    "post_office_code",
+    "amount_vnd",
+    "at",
+    "receipt_no",
+    "collected_by",
+    "reason",
+    "reverses",
+    "report_id",
+    "report_row",
+    "row_hash",
+    "sequence",
 )
 FEE = "fee"
 
@@ -42,35 +55,110 @@ class ReconciliationProjector:
             e = stored.event
             if isinstance(e, PaymentDisbursed | PaymentNotCollected):
                 row = row_of(e)
-                reports.append((
-                    str(e.event_id), row.kind, e.list_id, e.line_no, e.person_id,
-                    e.post_office_code, row.amount_vnd, row.at.isoformat(), row.receipt_no,
-                    row.collected_by, row.reason, None, e.report_id, e.report_row, row.digest(),
-                    stored.sequence,
-                ))
+                reports.append(
+                    (
+                        str(e.event_id),
+                        row.kind,
+                        e.list_id,
+                        e.line_no,
+                        e.person_id,
+                        e.post_office_code,
+                        row.amount_vnd,
+                        row.at.isoformat(),
+                        row.receipt_no,
+                        row.collected_by,
+                        row.reason,
+                        None,
+                        e.report_id,
+                        e.report_row,
+                        row.digest(),
+                        stored.sequence,
+                    )
+                )
             elif isinstance(e, PaymentReversed):
-                reports.append((
-                    str(e.event_id), REVERSED, e.list_id, e.line_no, e.person_id,
-                    e.post_office_code, e.amount_vnd, e.occurred_at.isoformat(), None, None,
-                    e.reason, str(e.reverses_event_id), e.report_id, e.report_row, None,
-                    stored.sequence,
-                ))
+                reports.append(
+                    (
+                        str(e.event_id),
+                        REVERSED,
+                        e.list_id,
+                        e.line_no,
+                        e.person_id,
+                        e.post_office_code,
+                        e.amount_vnd,
+                        e.occurred_at.isoformat(),
+                        None,
+                        None,
+                        e.reason,
+                        str(e.reverses_event_id),
+                        e.report_id,
+                        e.report_row,
+                        None,
+                        stored.sequence,
+                    )
+                )
             elif isinstance(e, FundsTransferred):
-                funds.append((str(e.event_id), e.direction.value, e.province_code,
-                              e.post_office_code, e.month, e.amount_vnd, stored.sequence))
+                funds.append(
+                    (
+                        str(e.event_id),
+                        e.direction.value,
+                        e.province_code,
+                        e.post_office_code,
+                        e.month,
+                        e.amount_vnd,
+                        stored.sequence,
+                    )
+                )
             elif isinstance(e, PostOfficeFeeCharged):
-                funds.append((str(e.event_id), FEE, e.province_code, e.post_office_code,
-                              e.month, e.fee_vnd, stored.sequence))
+                funds.append(
+                    (
+                        str(e.event_id),
+                        FEE,
+                        e.province_code,
+                        e.post_office_code,
+                        e.month,
+                        e.fee_vnd,
+                        stored.sequence,
+                    )
+                )
             elif isinstance(e, ReconciliationClosed):
-                closes.append((str(e.event_id), e.province_code, e.post_office_code, e.month,
-                               e.totals_digest, stored.sequence))
+                closes.append(
+                    (
+                        str(e.event_id),
+                        e.province_code,
+                        e.post_office_code,
+                        e.month,
+                        e.totals_digest,
+                        stored.sequence,
+                    )
+                )
         if not (reports or funds or closes):
             return
         with conn.cursor() as cur:
             copy_rows(cur, "postoffice_reports", _REPORT_COLUMNS, reports)
-            copy_rows(cur, "postoffice_funds", ("event_id", "kind", "province_code",
-                                                "post_office_code", "month", "amount_vnd",
-                                                "sequence"), funds)
-            copy_rows(cur, "reconciliation_closes", ("event_id", "province_code",
-                                                     "post_office_code", "month",
-                                                     "totals_digest", "sequence"), closes)
+            copy_rows(
+                cur,
+                "postoffice_funds",
+                (
+                    "event_id",
+                    "kind",
+                    "province_code",
+                    "post_office_code",
+                    "month",
+                    "amount_vnd",
+                    "sequence",
+                ),
+                funds,
+            )
+            copy_rows(
+                cur,
+                "reconciliation_closes",
+                (
+                    "event_id",
+                    "province_code",
+                    "post_office_code",
+                    "month",
+                    "totals_digest",
+                    "sequence",
+                ),
+                closes,
+            )

@@ -80,8 +80,12 @@ def reconcile(
 ) -> Reconciliation:
     """Compare listed lines with reported payments and funds for a month."""
     result = Reconciliation(province, month, post_office)
-    params = {"p": province, "m": month, "po": post_office,
-              "prev": month_text(month_index(month) - 1)}
+    params = {
+        "p": province,
+        "m": month,
+        "po": post_office,
+        "prev": month_text(month_index(month) - 1),
+    }
     emit = on_line or (lambda _: None)
     with raw_connection(engine) as conn:
         with conn.cursor() as cur:
@@ -89,16 +93,40 @@ def reconcile(
         with conn.cursor(name="reconcile_lines") as cur:
             cur.itersize = FETCH
             cur.execute(queries.LINES, params)
-            for (list_id, line_no, person, name, commune, office, listed, paid, payments,
-                 not_collected, conflicts, after_stop) in cur:
+            for (
+                list_id,
+                line_no,
+                person,
+                name,
+                commune,
+                office,
+                listed,
+                paid,
+                payments,
+                not_collected,
+                conflicts,
+                after_stop,
+            ) in cur:
                 facts = LineFacts(listed, paid, payments, not_collected, conflicts, after_stop)
                 status = classify(facts)
                 left = unpaid(facts, status)
                 o = result.office(office)
                 o.totals.add_line(status, listed, paid, left)
                 o.communes.setdefault(commune, Totals()).add_line(status, listed, paid, left)
-                emit(ClassifiedLine(list_id, line_no, person, name, commune, office, listed,
-                                    paid, left, status.value))
+                emit(
+                    ClassifiedLine(
+                        list_id,
+                        line_no,
+                        person,
+                        name,
+                        commune,
+                        office,
+                        listed,
+                        paid,
+                        left,
+                        status.value,
+                    )
+                )
         with conn.cursor() as cur:
             cur.execute(queries.OFF_LIST, params)
             for list_id, line_no, person, commune, office, amount in cur:
@@ -109,15 +137,38 @@ def reconcile(
                     t = o.communes.setdefault(commune, Totals())
                     t.off_list_paid_vnd += amount
                     t.lines[LineStatus.NOT_ON_LIST.value] += 1
-                emit(ClassifiedLine(list_id, line_no, person, "", commune, office, 0, amount,
-                                    0, LineStatus.NOT_ON_LIST.value))
+                emit(
+                    ClassifiedLine(
+                        list_id,
+                        line_no,
+                        person,
+                        "",
+                        commune,
+                        office,
+                        0,
+                        amount,
+                        0,
+                        LineStatus.NOT_ON_LIST.value,
+                    )
+                )
             cur.execute(queries.LATE, params)
             for list_id, line_no, person, commune, office, kind, amount in cur:
                 sign = {DISBURSED: 1, REVERSED: -1}.get(kind, 0)
                 result.office(office).totals.late_paid_vnd += sign * amount
-                result.late.append(ClassifiedLine(
-                    list_id, line_no, person, "", commune, office, 0, sign * amount, 0,
-                    f"late_{kind}"))
+                result.late.append(
+                    ClassifiedLine(
+                        list_id,
+                        line_no,
+                        person,
+                        "",
+                        commune,
+                        office,
+                        0,
+                        sign * amount,
+                        0,
+                        f"late_{kind}",
+                    )
+                )
             cur.execute(queries.FUNDS, params)
             for office, kind, amount in cur:
                 funds = result.office(office).funds

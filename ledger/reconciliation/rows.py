@@ -38,9 +38,17 @@ class ReportRow:
     def digest(self) -> str:
         """SHA-256 of the row's content (not of which file or row number it came from)."""
         parts = (
-            self.kind, self.list_id, str(self.line_no), self.person_id, self.post_office_code,
-            str(self.amount_vnd), self.at.isoformat(), self.receipt_no or "",
-            self.collected_by or "", self.proxy_name or "", self.reason or "",
+            self.kind,
+            self.list_id,
+            str(self.line_no),
+            self.person_id,
+            self.post_office_code,
+            str(self.amount_vnd),
+            self.at.isoformat(),
+            self.receipt_no or "",
+            self.collected_by or "",
+            self.proxy_name or "",
+            self.reason or "",
         )
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -54,11 +62,24 @@ def row_of(event: PaymentDisbursed | PaymentNotCollected) -> ReportRow:
     """The report row an event was made from."""
     if isinstance(event, PaymentDisbursed):
         return ReportRow(
-            DISBURSED, event.list_id, event.line_no, event.person_id, event.post_office_code,
-            event.amount_paid_vnd, event.paid_at, event.receipt_no, event.collected_by.value,
+            DISBURSED,
+            event.list_id,
+            event.line_no,
+            event.person_id,
+            event.post_office_code,
+            event.amount_paid_vnd,
+            event.paid_at,
+            event.receipt_no,
+            event.collected_by.value,
             event.proxy_name,
         )
     return ReportRow(
-        NOT_COLLECTED, event.list_id, event.line_no, event.person_id, event.post_office_code,
-        event.amount_vnd, event.reported_at, reason=event.reason.value,
+        NOT_COLLECTED,
+        event.list_id,
+        event.line_no,
+        event.person_id,
+        event.post_office_code,
+        event.amount_vnd,
+        event.reported_at,
+        reason=event.reason.value,
     )

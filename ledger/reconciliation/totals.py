@@ -37,9 +37,12 @@ class Totals:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "listed_vnd": self.listed_vnd, "paid_vnd": self.paid_vnd,
-            "unpaid_vnd": self.unpaid_vnd, "variance_vnd": self.variance_vnd,
-            "off_list_paid_vnd": self.off_list_paid_vnd, "late_paid_vnd": self.late_paid_vnd,
+            "listed_vnd": self.listed_vnd,
+            "paid_vnd": self.paid_vnd,
+            "unpaid_vnd": self.unpaid_vnd,
+            "variance_vnd": self.variance_vnd,
+            "off_list_paid_vnd": self.off_list_paid_vnd,
+            "late_paid_vnd": self.late_paid_vnd,
             "lines": dict(sorted(self.lines.items())),
         }
 
@@ -53,8 +56,11 @@ class Funds:
     fee_vnd: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"deposited_vnd": self.deposited_vnd, "returned_vnd": self.returned_vnd,
-                "fee_vnd": self.fee_vnd}
+        return {
+            "deposited_vnd": self.deposited_vnd,
+            "returned_vnd": self.returned_vnd,
+            "fee_vnd": self.fee_vnd,
+        }
 
 
 @dataclass

@@ -69,8 +69,9 @@ class DoubleHandout:
     times: tuple[datetime, ...]
 
     def __str__(self) -> str:
-        when = ", ".join(f"{r} at {t:%Y-%m-%d %H:%M}Z" for r, t in zip(self.refs, self.times,
-                                                                         strict=True))
+        when = ", ".join(
+            f"{r} at {t:%Y-%m-%d %H:%M}Z" for r, t in zip(self.refs, self.times, strict=True)
+        )
         return (
             f"{self.recipient} received {self.item_code} of campaign {self.campaign_id}"
             f" {len(self.refs)} times: {when}"

@@ -22,8 +22,9 @@ class RecordedCheck:
     conflicts: list[tuple[Event, int]] = field(default_factory=list)
 
 
-def check_recorded(conn: Connection, events: Sequence[Event], schema: str = "ledger"
-                   ) -> RecordedCheck:
+def check_recorded(
+    conn: Connection, events: Sequence[Event], schema: str = "ledger"
+) -> RecordedCheck:
     """Compare each event's canonical bytes with the payload stored under its id (if any)."""
     stored: dict[str, tuple[int, bytes]] = {}
     ids = [str(e.event_id) for e in events]

@@ -29,8 +29,9 @@ Key = tuple[Any, ...]
 Grouping = tuple[int, ...]
 
 
-def _protect(children: list[Key], counts: Mapping[Key, int], hidden: dict[Key, str],
-             parent_hidden: bool) -> bool:
+def _protect(
+    children: list[Key], counts: Mapping[Key, int], hidden: dict[Key, str], parent_hidden: bool
+) -> bool:
     cells = [k for k in children if counts[k] > 0]
     hid = [k for k in cells if k in hidden]
     shown = sorted((k for k in cells if k not in hidden), key=lambda k: (counts[k], repr(k)))
@@ -68,7 +69,8 @@ def suppress_lattice(
                 for key in counts:
                     families[key[:drop] + key[drop + 1 :]].append(key)
                 for parent, children in families.items():
-                    changed = _protect(children, counts, hidden, parent in parents_hidden) \
-                        or changed
+                    changed = (
+                        _protect(children, counts, hidden, parent in parents_hidden) or changed
+                    )
         decided[grouping] = hidden
     return {(g, k): reason for g, hidden in decided.items() for k, reason in hidden.items()}

@@ -34,8 +34,9 @@ MEASURES = (
     "households",
 )
 #: Measures that describe recipients; hidden in a suppressed group (donor money is not).
-RECIPIENT_MEASURES = frozenset({"distributed_vnd", "distributed_quantity", "handouts", "people",
-                                "households"})
+RECIPIENT_MEASURES = frozenset(
+    {"distributed_vnd", "distributed_quantity", "handouts", "people", "households"}
+)
 
 _FACTS = """
 WITH facts AS (

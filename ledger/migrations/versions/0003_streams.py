@@ -75,9 +75,7 @@ def upgrade() -> None:
         )
         op.execute(f"REVOKE ALL ON {qualify(table)} FROM PUBLIC")
         op.execute(f"GRANT SELECT, INSERT ON {qualify(table)} TO aidledger_app")
-    op.execute(
-        f'GRANT SELECT, INSERT, UPDATE ON {qualify("stream_checkpoints")} TO aidledger_app'
-    )
+    op.execute(f"GRANT SELECT, INSERT, UPDATE ON {qualify('stream_checkpoints')} TO aidledger_app")
     op.execute(f"""
     DO $$
     BEGIN

@@ -88,7 +88,9 @@ def rewrite_payload(run: Callable[..., Any], sequence: int, old: str, new: str) 
     run(
         "UPDATE ledger.events SET payload = convert_to(replace(convert_from(payload, 'UTF8'), "
         "%s, %s), 'UTF8') WHERE sequence = %s",
-        old, new, sequence,
+        old,
+        new,
+        sequence,
     )
     run("ALTER TABLE ledger.events ENABLE TRIGGER ALL")
 
@@ -96,8 +98,12 @@ def rewrite_payload(run: Callable[..., Any], sequence: int, old: str, new: str) 
 def appended_in(run: Callable[..., Any], first: int, last: int, when: str) -> None:
     """Pretend events first..last were appended at ``when`` (appended_at is not hashed)."""
     run("ALTER TABLE ledger.events DISABLE TRIGGER ALL")
-    run("UPDATE ledger.events SET appended_at = %s::timestamptz WHERE sequence BETWEEN %s AND %s",
-        when, first, last)
+    run(
+        "UPDATE ledger.events SET appended_at = %s::timestamptz WHERE sequence BETWEEN %s AND %s",
+        when,
+        first,
+        last,
+    )
     run("ALTER TABLE ledger.events ENABLE TRIGGER ALL")
 
 
@@ -107,8 +113,9 @@ def monthly(ledger_url: str, superuser: Callable[..., Any]) -> Iterator[Ledger]:
     engine = create_engine(ledger_url)
     ledger = Ledger(engine, "ledger", domain_projectors())
     last = 0
-    for batch, when in zip(scenario.batches(), ("2025-01-20", "2025-02-20", "2025-03-20"),
-                           strict=True):
+    for batch, when in zip(
+        scenario.batches(), ("2025-01-20", "2025-02-20", "2025-03-20"), strict=True
+    ):
         ledger.append(batch)
         first, last = last + 1, ledger.head()[0]
         appended_in(superuser, first, last, f"{when}T03:00:00Z")

@@ -32,8 +32,9 @@ def key(tmp_path: Path) -> Ed25519PrivateKey:
 
 
 def _event(sql: Sql, receipt: str) -> tuple[int, str]:
-    sequence, event_id = sql("SELECT sequence, event_id::text FROM ledger.events "
-                             "WHERE body->>'receipt_no' = %s", receipt)[0]
+    sequence, event_id = sql(
+        "SELECT sequence, event_id::text FROM ledger.events WHERE body->>'receipt_no' = %s", receipt
+    )[0]
     return sequence, event_id
 
 
@@ -47,9 +48,13 @@ def test_month_checkpoints_cover_everything_appended_before_the_month_ended(
     january, february = _signed(db, key, "2025-01"), _signed(db, key, "2025-02")
     stored_in_january = len(scenario.january())
     assert (january.tree_size, january.first_sequence, january.last_sequence) == (
-        stored_in_january, 1, stored_in_january)
-    chain_head = superuser("SELECT hash FROM ledger.events WHERE sequence = %s",
-                           stored_in_january)[0][0]
+        stored_in_january,
+        1,
+        stored_in_january,
+    )
+    chain_head = superuser("SELECT hash FROM ledger.events WHERE sequence = %s", stored_in_january)[
+        0
+    ][0]
     assert january.chain_head == bytes(chain_head).hex()
     assert stored_in_january < february.tree_size < monthly.head()[0]
     assert _signed(db, key, "2025-01") == january  # recorded once, returned again
@@ -63,15 +68,21 @@ def test_a_month_recorded_again_after_history_changed_is_a_conflict(
     monthly: Ledger, db: Database, key: Ed25519PrivateKey, superuser: Sql
 ) -> None:
     _signed(db, key, "2025-01")
-    appended_in(superuser, len(scenario.january()) + 1, len(scenario.january()) + 1,
-                "2025-01-31T03:00:00Z")  # an event moved into January after it was signed
+    appended_in(
+        superuser, len(scenario.january()) + 1, len(scenario.january()) + 1, "2025-01-31T03:00:00Z"
+    )  # an event moved into January after it was signed
     with pytest.raises(CheckpointConflict, match="changed after it was signed"):
         _signed(db, key, "2025-01")
 
 
 def test_an_inclusion_proof_verifies_and_fails_for_a_tampered_event(
-    live: Ledger, db: Database, key: Ed25519PrivateKey, superuser: Sql, cli: Cli,
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    live: Ledger,
+    db: Database,
+    key: Ed25519PrivateKey,
+    superuser: Sql,
+    cli: Cli,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     signed = _signed(db, key)
     to_file(signed, tmp_path / "cp.json")
@@ -83,10 +94,30 @@ def test_an_inclusion_proof_verifies_and_fails_for_a_tampered_event(
     assert cli("audit", "prove", event_id, "--checkpoint", tmp_path / "cp.json") == 0
     printed = proofs.InclusionProof.model_validate_json(capsys.readouterr().out)
     assert printed == proof
-    assert cli("audit", "prove", event_id, "--checkpoint", tmp_path / "cp.json",
-               "--out", tmp_path / "proof.json") == 0
-    assert cli("audit", "verify-proof", tmp_path / "proof.json", "--checkpoint",
-               tmp_path / "cp.json", "--public-key", pub) == 0
+    assert (
+        cli(
+            "audit",
+            "prove",
+            event_id,
+            "--checkpoint",
+            tmp_path / "cp.json",
+            "--out",
+            tmp_path / "proof.json",
+        )
+        == 0
+    )
+    assert (
+        cli(
+            "audit",
+            "verify-proof",
+            tmp_path / "proof.json",
+            "--checkpoint",
+            tmp_path / "cp.json",
+            "--public-key",
+            pub,
+        )
+        == 0
+    )
 
     assert proof.payload is not None
     forged = proof.model_copy(update={"payload": proof.payload.replace("R-2", "R-7")})
@@ -98,14 +129,38 @@ def test_an_inclusion_proof_verifies_and_fails_for_a_tampered_event(
         proofs.check_inclusion(tampered.model_copy(update={"root_hash": signed.root_hash}))
     with pytest.raises(ProofInvalid):
         proofs.check_inclusion(tampered, signed)
-    assert cli("audit", "prove", event_id, "--checkpoint", tmp_path / "cp.json",
-               "--out", tmp_path / "tampered.json") == 0
-    assert cli("audit", "verify-proof", tmp_path / "tampered.json", "--checkpoint",
-               tmp_path / "cp.json", "--public-key", pub) == 1
+    assert (
+        cli(
+            "audit",
+            "prove",
+            event_id,
+            "--checkpoint",
+            tmp_path / "cp.json",
+            "--out",
+            tmp_path / "tampered.json",
+        )
+        == 0
+    )
+    assert (
+        cli(
+            "audit",
+            "verify-proof",
+            tmp_path / "tampered.json",
+            "--checkpoint",
+            tmp_path / "cp.json",
+            "--public-key",
+            pub,
+        )
+        == 1
+    )
 
 
 def test_a_consistency_proof_links_two_checkpoints_and_fails_after_an_earlier_edit(
-    ledger_url: str, db: Database, key: Ed25519PrivateKey, superuser: Sql, cli: Cli,
+    ledger_url: str,
+    db: Database,
+    key: Ed25519PrivateKey,
+    superuser: Sql,
+    cli: Cli,
     tmp_path: Path,
 ) -> None:
     engine = create_engine(ledger_url)
@@ -121,9 +176,20 @@ def test_a_consistency_proof_links_two_checkpoints_and_fails_after_an_earlier_ed
     to_file(new, tmp_path / "new.json")
     proofs.check_consistency(store_proofs.prove_consistency(db, "ledger", old, new), old, new)
     pub = tmp_path / "dept.key.pub"
-    assert cli("audit", "verify-checkpoint", tmp_path / "old.json", "--against",
-               tmp_path / "new.json", "--public-key", pub, "--save-proof",
-               tmp_path / "link.json") == 0
+    assert (
+        cli(
+            "audit",
+            "verify-checkpoint",
+            tmp_path / "old.json",
+            "--against",
+            tmp_path / "new.json",
+            "--public-key",
+            pub,
+            "--save-proof",
+            tmp_path / "link.json",
+        )
+        == 0
+    )
     assert cli("audit", "verify-checkpoint", tmp_path / "old.json", "--public-key", pub) == 0
 
     sequence, _ = _event(superuser, "R-1")
@@ -131,22 +197,56 @@ def test_a_consistency_proof_links_two_checkpoints_and_fails_after_an_earlier_ed
     rewrite_payload(superuser, sequence, '"receipt_no":"R-1"', '"receipt_no":"R-9"')
     with pytest.raises(ProofInvalid, match="is not a prefix"):
         proofs.check_consistency(store_proofs.prove_consistency(db, "ledger", old, new), old, new)
-    assert cli("audit", "verify-checkpoint", tmp_path / "old.json", "--against",
-               tmp_path / "new.json", "--public-key", pub) == 1
+    assert (
+        cli(
+            "audit",
+            "verify-checkpoint",
+            tmp_path / "old.json",
+            "--against",
+            tmp_path / "new.json",
+            "--public-key",
+            pub,
+        )
+        == 1
+    )
     assert cli("audit", "verify-checkpoint", tmp_path / "old.json", "--public-key", pub) == 1
     # The proof saved before the edit still links the two signed checkpoints offline.
-    assert cli("audit", "verify-checkpoint", tmp_path / "old.json", "--against",
-               tmp_path / "new.json", "--public-key", pub, "--proof", tmp_path / "link.json") == 0
+    assert (
+        cli(
+            "audit",
+            "verify-checkpoint",
+            tmp_path / "old.json",
+            "--against",
+            tmp_path / "new.json",
+            "--public-key",
+            pub,
+            "--proof",
+            tmp_path / "link.json",
+        )
+        == 0
+    )
 
 
 def test_a_checkpoint_checked_with_another_key_is_refused(
-    live: Ledger, db: Database, key: Ed25519PrivateKey, cli: Cli, tmp_path: Path,
+    live: Ledger,
+    db: Database,
+    key: Ed25519PrivateKey,
+    cli: Cli,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     to_file(_signed(db, key), tmp_path / "cp.json")
     generate_key(tmp_path / "other.key")
-    assert cli("audit", "verify-checkpoint", tmp_path / "cp.json", "--public-key",
-               tmp_path / "other.key.pub") == 1
+    assert (
+        cli(
+            "audit",
+            "verify-checkpoint",
+            tmp_path / "cp.json",
+            "--public-key",
+            tmp_path / "other.key.pub",
+        )
+        == 1
+    )
     assert "names signing key" in " ".join(capsys.readouterr().err.split())
 
 
@@ -154,9 +254,22 @@ def test_the_checkpoint_command_signs_records_and_writes_the_file(
     monthly: Ledger, cli: Cli, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli("audit", "keygen", tmp_path / "k") == 0
-    assert cli("audit", "checkpoint", "--month", "2025-02", "--key", tmp_path / "k",
-               "--out", tmp_path / "feb.json") == 0
+    assert (
+        cli(
+            "audit",
+            "checkpoint",
+            "--month",
+            "2025-02",
+            "--key",
+            tmp_path / "k",
+            "--out",
+            tmp_path / "feb.json",
+        )
+        == 0
+    )
     assert "checkpoint 2025-02" in " ".join(capsys.readouterr().out.split())
-    assert cli("audit", "verify-checkpoint", tmp_path / "feb.json", "--public-key",
-               tmp_path / "k.pub") == 0
+    assert (
+        cli("audit", "verify-checkpoint", tmp_path / "feb.json", "--public-key", tmp_path / "k.pub")
+        == 0
+    )
     assert cli("audit", "checkpoint", "--month", "2025-13", "--key", tmp_path / "k") == 3

@@ -23,7 +23,9 @@ def test_a_reversed_payment_shows_both_postings_and_their_sources(
 ) -> None:
     found = explain(db, "ledger", FIRST, "paid", date(2025, 2, 28))
     assert [(s.event_type, s.amount, s.running) for s in found.steps] == [
-        ("PaymentDisbursed", 750_000, 750_000), ("PaymentReversed", -750_000, 0)]
+        ("PaymentDisbursed", 750_000, 750_000),
+        ("PaymentReversed", -750_000, 0),
+    ]
     assert found.balance == 0 == live.account_balance(found.account, as_of=date(2025, 2, 28))
     paid = found.steps[0]
     assert (paid.source, paid.operator) == ("vnpost-report", "officer-9")
@@ -41,8 +43,9 @@ def test_the_business_date_and_the_date_known_decide_what_counts(
     # Accrued amounts are credits (owed to the person): negative, debit positive.
     assert [(s.business_date, s.amount) for s in arrears.steps] == [(date(2024, 12, 1), -750_000)]
     assert arrears.steps[0].reference == "dsach-2025-01.csv"
-    known = explain(db, "ledger", SECOND, "accrued:arrears", date(2025, 1, 31),
-                    known_on=date(2025, 1, 31))
+    known = explain(
+        db, "ledger", SECOND, "accrued:arrears", date(2025, 1, 31), known_on=date(2025, 1, 31)
+    )
     assert known.steps == () and known.balance == 0
 
 
@@ -56,8 +59,10 @@ def test_an_unknown_account_lists_the_persons_accounts(live: Ledger, db: Databas
 def test_the_explain_command_prints_each_step_and_the_balance(
     live: Ledger, cli: Callable[..., int], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli("audit", "explain", SECOND, "--account", "accrued:regular",
-               "--as-of", "2025-02-28") == 0
+    assert (
+        cli("audit", "explain", SECOND, "--account", "accrued:regular", "--as-of", "2025-02-28")
+        == 0
+    )
     out = " ".join(capsys.readouterr().out.split())
     assert "balance -1,500,000 VND from 2 postings (debit positive)" in out
     assert cli("audit", "explain", SECOND, "--account", "paid", "--as-of", "2025-13-01") == 3
@@ -68,7 +73,8 @@ def test_explain_as_json_lines_can_be_read_back(
 ) -> None:
     import json
 
-    assert cli("audit", "explain", FIRST, "--account", "paid", "--as-of", "2025-02-28",
-               "--json") == 0
+    assert (
+        cli("audit", "explain", FIRST, "--account", "paid", "--as-of", "2025-02-28", "--json") == 0
+    )
     steps = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(s["amount"], s["running"]) for s in steps] == [(750_000, 750_000), (-750_000, 0)]

@@ -60,10 +60,30 @@ def test_an_export_checks_against_an_earlier_checkpoint_the_auditor_holds(
     pub = tmp_path / "dept.key.pub"
     result = verify_export(exported, load_public_key(pub), january)
     assert any("you hold is a prefix" in line for line in result.checked)
-    assert cli("audit", "verify-export", exported, "--public-key", pub, "--against",
-               tmp_path / "jan.json") == 0
-    assert cli("audit", "verify-checkpoint", tmp_path / "jan.json", "--against", exported,
-               "--public-key", pub) == 0
+    assert (
+        cli(
+            "audit",
+            "verify-export",
+            exported,
+            "--public-key",
+            pub,
+            "--against",
+            tmp_path / "jan.json",
+        )
+        == 0
+    )
+    assert (
+        cli(
+            "audit",
+            "verify-checkpoint",
+            tmp_path / "jan.json",
+            "--against",
+            exported,
+            "--public-key",
+            pub,
+        )
+        == 0
+    )
 
 
 def test_an_altered_line_fails_at_that_line_even_with_a_matching_manifest(

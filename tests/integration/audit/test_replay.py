@@ -22,8 +22,9 @@ Sql = Callable[..., list[tuple[Any, ...]]]
 
 
 def _replay(url: str, db: Database, name: str) -> rp.ReplayOutcome:
-    outcome = rp.rebuild(url, name, history.from_store(db, "ledger"), domain_projectors(),
-                         source="store", batch=7)
+    outcome = rp.rebuild(
+        url, name, history.from_store(db, "ledger"), domain_projectors(), source="store", batch=7
+    )
     return rp.check(db, "ledger", outcome, exact=True)
 
 
@@ -42,13 +43,15 @@ def test_the_scenario_has_corrections_duplicates_and_late_events(ledger_url: str
     assert {"PaymentReversed", "BeneficiaryDied"} <= set(types)
 
 
-def test_a_store_replay_equals_the_live_ledger(
-    live: Ledger, ledger_url: str, db: Database
-) -> None:
+def test_a_store_replay_equals_the_live_ledger(live: Ledger, ledger_url: str, db: Database) -> None:
     outcome = _replay(ledger_url, db, "scratch_one")
     assert outcome.differences == []
     assert (outcome.read, outcome.appended, outcome.refused, outcome.conflicts) == (
-        live.head()[0], live.head()[0], [], [])
+        live.head()[0],
+        live.head()[0],
+        [],
+        [],
+    )
     with session(db) as conn:
         assert outcome.digest == schema_digest(conn, "ledger")
         counts = _counts(conn, "scratch_one")
@@ -75,7 +78,8 @@ def test_a_balance_edited_in_the_live_ledger_is_reported(
     outcome = _replay(ledger_url, db, "scratch_edit")
     rp.drop(db, "scratch_edit")
     assert [(d.table, d.only_live, d.only_replay) for d in outcome.differences] == [
-        ("balances", 1, 1)]
+        ("balances", 1, 1)
+    ]
     assert account in str(outcome.differences[0])
 
 

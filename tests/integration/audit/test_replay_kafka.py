@@ -48,8 +48,9 @@ def _worker_appends(url: str, bootstrap: str, topics: list[str]) -> int:
             except InvalidEvent:
                 refused += 1
                 continue
-            items.append(Incoming(event, KafkaOrigin(record.topic, record.partition,
-                                                     record.offset)))
+            items.append(
+                Incoming(event, KafkaOrigin(record.topic, record.partition, record.offset))
+            )
         for start in range(0, len(items), 3):
             ledger.append(items[start : start + 3], consumer="aidledger-ledger")
     engine.dispose()
@@ -62,19 +63,25 @@ def test_a_kafka_replay_rebuilds_the_same_content_as_the_worker(
     assert _worker_appends(ledger_url, kafka_bootstrap, topics) == 1
     partitions = history.read_topics(kafka_bootstrap, topics)
     ordered = history.in_live_order(partitions, history.live_origins(db, "ledger"))
-    outcome = rp.rebuild(ledger_url, "scratch_kafka", ordered, domain_projectors(),
-                         source="kafka")
+    outcome = rp.rebuild(ledger_url, "scratch_kafka", ordered, domain_projectors(), source="kafka")
     rp.check(db, "ledger", outcome, exact=True)
     rp.drop(db, "scratch_kafka")
     assert outcome.differences == []
     assert (outcome.read, outcome.already_recorded, len(outcome.conflicts)) == (
-        len(scenario.all_events()) + 1, 1, 1)
+        len(scenario.all_events()) + 1,
+        1,
+        1,
+    )
     assert len(outcome.refused) == 1 and "event_type: is required" in outcome.refused[0]
 
 
 def test_the_kafka_replay_command_reports_equality(
-    ledger_url: str, kafka_bootstrap: str, topic_prefix: str, topics: list[str],
-    cli: Callable[..., int], monkeypatch: pytest.MonkeyPatch,
+    ledger_url: str,
+    kafka_bootstrap: str,
+    topic_prefix: str,
+    topics: list[str],
+    cli: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _worker_appends(ledger_url, kafka_bootstrap, topics)
@@ -87,8 +94,13 @@ def test_the_kafka_replay_command_reports_equality(
 
 
 def test_a_lost_ledger_is_rebuilt_from_kafka_into_the_empty_live_schema(
-    ledger_url: str, db: Database, kafka_bootstrap: str, topic_prefix: str, topics: list[str],
-    cli: Callable[..., int], monkeypatch: pytest.MonkeyPatch,
+    ledger_url: str,
+    db: Database,
+    kafka_bootstrap: str,
+    topic_prefix: str,
+    topics: list[str],
+    cli: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from ledger.audit.verify import verify_store
 

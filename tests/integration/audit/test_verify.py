@@ -21,8 +21,10 @@ Sql = Callable[..., list[tuple[Any, ...]]]
 
 def _row(sql: Sql, receipt: str) -> tuple[int, str, bytes]:
     """(sequence, event id, stored hash) of the disbursement with this receipt number."""
-    rows = sql("SELECT sequence, event_id::text, hash FROM ledger.events "
-               "WHERE body->>'receipt_no' = %s", receipt)
+    rows = sql(
+        "SELECT sequence, event_id::text, hash FROM ledger.events WHERE body->>'receipt_no' = %s",
+        receipt,
+    )
     assert len(rows) == 1
     sequence, event_id, stored = rows[0]
     return sequence, event_id, bytes(stored)
@@ -39,17 +41,24 @@ def test_an_untouched_store_verifies_with_its_count_and_head_hash(
 
 
 def test_a_superuser_edit_of_one_payload_is_found_at_exactly_that_row(
-    live: Ledger, db: Database, superuser: Sql, cli: Callable[..., int],
+    live: Ledger,
+    db: Database,
+    superuser: Sql,
+    cli: Callable[..., int],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     sequence, event_id, stored = _row(superuser, "R-2")
     rewrite_payload(superuser, sequence, '"amount_paid_vnd":750000', '"amount_paid_vnd":75000')
-    payload, prev = superuser("SELECT payload, prev_hash FROM ledger.events WHERE sequence = %s",
-                              sequence)[0]
+    payload, prev = superuser(
+        "SELECT payload, prev_hash FROM ledger.events WHERE sequence = %s", sequence
+    )[0]
     report = verify_store(db)
     assert report.problem is not None
     assert (report.problem.kind, report.problem.sequence, report.problem.event_id) == (
-        "hash", sequence, event_id)
+        "hash",
+        sequence,
+        event_id,
+    )
     assert report.problem.found == stored.hex()
     assert report.problem.expected == hashlib.sha256(bytes(prev) + bytes(payload)).hexdigest()
     assert report.count == sequence - 1
@@ -65,11 +74,13 @@ def test_an_edit_that_also_rewrites_the_hash_breaks_the_link_to_the_next_row(
     sequence, _, _ = _row(superuser, "R-1")
     rewrite_payload(superuser, sequence, '"receipt_no":"R-1"', '"receipt_no":"R-X"')
     superuser("ALTER TABLE ledger.events DISABLE TRIGGER ALL")
-    superuser("UPDATE ledger.events SET hash = sha256(prev_hash || payload) WHERE sequence = %s",
-              sequence)
+    superuser(
+        "UPDATE ledger.events SET hash = sha256(prev_hash || payload) WHERE sequence = %s", sequence
+    )
     superuser("ALTER TABLE ledger.events ENABLE TRIGGER ALL")
-    next_id = superuser("SELECT event_id::text FROM ledger.events WHERE sequence = %s",
-                        sequence + 1)[0][0]
+    next_id = superuser(
+        "SELECT event_id::text FROM ledger.events WHERE sequence = %s", sequence + 1
+    )[0][0]
     problem = verify_store(db).problem
     assert problem is not None
     assert (problem.kind, problem.sequence, problem.event_id) == ("link", sequence + 1, next_id)
@@ -79,8 +90,9 @@ def test_a_removed_event_is_reported_as_a_gap_naming_the_next_one(
     live: Ledger, db: Database, superuser: Sql
 ) -> None:
     sequence, _, _ = _row(superuser, "R-3")
-    next_id = superuser("SELECT event_id::text FROM ledger.events WHERE sequence = %s",
-                        sequence + 1)[0][0]
+    next_id = superuser(
+        "SELECT event_id::text FROM ledger.events WHERE sequence = %s", sequence + 1
+    )[0][0]
     superuser("SET session_replication_role = replica")
     superuser("ALTER TABLE ledger.events DISABLE TRIGGER ALL")
     superuser("DELETE FROM ledger.events WHERE sequence = %s", sequence)
@@ -88,7 +100,11 @@ def test_a_removed_event_is_reported_as_a_gap_naming_the_next_one(
     problem = verify_store(db).problem
     assert problem is not None
     assert (problem.kind, problem.expected, problem.sequence, problem.event_id) == (
-        "gap", str(sequence), sequence + 1, next_id)
+        "gap",
+        str(sequence),
+        sequence + 1,
+        next_id,
+    )
     assert "is missing" in str(problem)
 
 

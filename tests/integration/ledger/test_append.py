@@ -25,17 +25,21 @@ def _query(ledger: Ledger, sql: str) -> list[tuple[Any, ...]]:
 
 
 def _counts(ledger: Ledger) -> tuple[Any, ...]:
-    return _query(ledger, "SELECT (SELECT count(*) FROM ledger.events), "
-                  "(SELECT count(*) FROM ledger.journal_entries), "
-                  "(SELECT count(*) FROM ledger.postings), "
-                  "(SELECT count(*) FROM ledger.accounts)")[0]
+    return _query(
+        ledger,
+        "SELECT (SELECT count(*) FROM ledger.events), "
+        "(SELECT count(*) FROM ledger.journal_entries), "
+        "(SELECT count(*) FROM ledger.postings), "
+        "(SELECT count(*) FROM ledger.accounts)",
+    )[0]
 
 
 def test_a_batch_gets_gap_free_sequences_and_one_hash_chain_from_zero(ledger: Ledger) -> None:
     first = ledger.append([registered("P1"), accrual("P1", 500_000, "2024-07")])
     second = ledger.append([disbursement("P1", 500_000, "2024-07-05")])
-    rows = _query(ledger, "SELECT sequence, payload, prev_hash, hash FROM ledger.events "
-                  "ORDER BY sequence")
+    rows = _query(
+        ledger, "SELECT sequence, payload, prev_hash, hash FROM ledger.events ORDER BY sequence"
+    )
     assert [r[0] for r in rows] == [1, 2, 3]
     previous = bytes(32)
     for _, payload, prev, digest in rows:
@@ -51,8 +55,11 @@ def test_the_stored_payload_is_the_canonical_json_and_the_body_the_same_document
 ) -> None:
     event = accrual("P1", 500_000, "2024-07")
     (stored,) = ledger.append([event]).appended
-    (row,) = _query(ledger, "SELECT payload, body->>'amount_vnd', event_type, person_id, "
-                    "business_date::text FROM ledger.events")
+    (row,) = _query(
+        ledger,
+        "SELECT payload, body->>'amount_vnd', event_type, person_id, "
+        "business_date::text FROM ledger.events",
+    )
     assert bytes(row[0]) == stored.payload
     assert row[1:] == ("500000", "AllowanceAccrued", "P1", "2024-07-01")
     (back,) = ledger.events()
@@ -62,11 +69,17 @@ def test_the_stored_payload_is_the_canonical_json_and_the_body_the_same_document
 def test_postings_of_every_event_type_sum_to_zero_per_asset(ledger: Ledger) -> None:
     result = ledger.append(one_of_each())
     assert len(result.appended) == len(EVENT_TYPES)
-    unbalanced = _query(ledger, "SELECT sequence, asset FROM ledger.postings "
-                        "GROUP BY sequence, asset HAVING sum(amount) <> 0")
+    unbalanced = _query(
+        ledger,
+        "SELECT sequence, asset FROM ledger.postings "
+        "GROUP BY sequence, asset HAVING sum(amount) <> 0",
+    )
     assert unbalanced == []
-    types = _query(ledger, "SELECT count(DISTINCT j.event_type), sum(j.posting_count), "
-                   "(SELECT count(*) FROM ledger.postings) FROM ledger.journal_entries j")
+    types = _query(
+        ledger,
+        "SELECT count(DISTINCT j.event_type), sum(j.posting_count), "
+        "(SELECT count(*) FROM ledger.postings) FROM ledger.journal_entries j",
+    )
     assert types[0][0] == len(EVENT_TYPES) and types[0][1] == types[0][2] > 0
 
 
@@ -74,10 +87,14 @@ def test_the_database_refuses_an_unbalanced_entry(ledger: Ledger, ledger_db_url:
     ledger.append([accrual("P1", 500_000, "2024-07")])
     conn = psycopg2.connect(ledger_db_url.replace("postgresql+psycopg2", "postgresql"))
     try:
-        with conn.cursor() as cur, pytest.raises(psycopg2.errors.CheckViolation,
-                                                 match="does not balance"):
-            cur.execute("INSERT INTO ledger.postings VALUES "
-                        "(1, 3, 'person:P1:paid', 'VND', 5, 0, 5, '2024-07-01', now())")
+        with (
+            conn.cursor() as cur,
+            pytest.raises(psycopg2.errors.CheckViolation, match="does not balance"),
+        ):
+            cur.execute(
+                "INSERT INTO ledger.postings VALUES "
+                "(1, 3, 'person:P1:paid', 'VND', 5, 0, 5, '2024-07-01', now())"
+            )
     finally:
         conn.close()
 
@@ -85,8 +102,11 @@ def test_the_database_refuses_an_unbalanced_entry(ledger: Ledger, ledger_db_url:
 def test_a_replayed_batch_changes_nothing_and_is_reported_as_already_recorded(
     ledger: Ledger,
 ) -> None:
-    batch = [registered("P1"), accrual("P1", 500_000, "2024-07"),
-             disbursement("P1", 400_000, "2024-07-05")]
+    batch = [
+        registered("P1"),
+        accrual("P1", 500_000, "2024-07"),
+        disbursement("P1", 400_000, "2024-07-05"),
+    ]
     ledger.append(batch)
     before = (_counts(ledger), ledger.balances("P1"), ledger.head())
     again = ledger.append(batch)
@@ -124,14 +144,20 @@ def test_the_balances_table_equals_the_sum_of_postings_per_account(ledger: Ledge
     for _ in range(3):
         ledger.append(one_of_each())
     ledger.append([accrual(f"P{i}", 1000 * i, "2024-07") for i in range(1, 50)])
-    diff = _query(ledger, "SELECT b.account, b.asset FROM ledger.balances b FULL JOIN "
-                  "(SELECT account, asset, sum(amount) s, max(sequence) m FROM ledger.postings "
-                  "GROUP BY 1, 2) p USING (account, asset) "
-                  "WHERE b.balance IS DISTINCT FROM p.s OR b.last_sequence IS DISTINCT FROM p.m")
+    diff = _query(
+        ledger,
+        "SELECT b.account, b.asset FROM ledger.balances b FULL JOIN "
+        "(SELECT account, asset, sum(amount) s, max(sequence) m FROM ledger.postings "
+        "GROUP BY 1, 2) p USING (account, asset) "
+        "WHERE b.balance IS DISTINCT FROM p.s OR b.last_sequence IS DISTINCT FROM p.m",
+    )
     assert diff == []
-    last = _query(ledger, "SELECT count(*) FROM ledger.postings p JOIN ledger.balances b "
-                  "USING (account, asset) WHERE p.sequence = b.last_sequence "
-                  "AND p.balance_after <> b.balance")
+    last = _query(
+        ledger,
+        "SELECT count(*) FROM ledger.postings p JOIN ledger.balances b "
+        "USING (account, asset) WHERE p.sequence = b.last_sequence "
+        "AND p.balance_after <> b.balance",
+    )
     assert last == [(0,)]
 
 
@@ -151,8 +177,9 @@ def test_concurrent_appenders_interleave_into_one_gap_free_chain(ledger: Ledger)
     for t in threads:
         t.join()
     assert errors == []
-    assert _query(ledger, "SELECT count(*), min(sequence), max(sequence) FROM ledger.events") \
-        == [(400, 1, 400)]
+    assert _query(ledger, "SELECT count(*), min(sequence), max(sequence) FROM ledger.events") == [
+        (400, 1, 400)
+    ]
     assert ledger.account_balance("program:84:allowance_expense") == 400_000
     from ledger import verify_chain
 
@@ -194,9 +221,19 @@ def test_a_prepared_batch_is_appended_exactly_like_the_events_themselves(
     ledger: Ledger, ledger_databases: DatabaseFactory
 ) -> None:
     first = accrual("P1", 500_000, "2024-07")
-    batch = [Incoming(e, KafkaOrigin("aid.payments", 0, o)) for o, e in enumerate(
-        [registered("P1"), first, first, first.model_copy(update={"amount_vnd": 1}),
-         disbursement("P1", 400_000, "2024-07-05"), *one_of_each()])]
+    batch = [
+        Incoming(e, KafkaOrigin("aid.payments", 0, o))
+        for o, e in enumerate(
+            [
+                registered("P1"),
+                first,
+                first,
+                first.model_copy(update={"amount_vnd": 1}),
+                disbursement("P1", 400_000, "2024-07-05"),
+                *one_of_each(),
+            ]
+        )
+    ]
     ledger.append(batch[:2], consumer="c")  # offsets 0-1 stored: skipped next time
     with ledger_databases() as url:
         engine = create_engine(url)
@@ -206,7 +243,10 @@ def test_a_prepared_batch_is_appended_exactly_like_the_events_themselves(
             expected = plain.append(batch, consumer="c")
             got = ledger.append(ledger.prepare(batch), consumer="c")
             assert (got.skipped, got.already_recorded, len(got.conflicts)) == (
-                expected.skipped, expected.already_recorded, len(expected.conflicts))
+                expected.skipped,
+                expected.already_recorded,
+                len(expected.conflicts),
+            )
             assert [s.payload for s in got.appended] == [s.payload for s in expected.appended]
             assert [s.hash for s in got.appended] == [s.hash for s in expected.appended]
             assert ledger.balances("P1") == plain.balances("P1")

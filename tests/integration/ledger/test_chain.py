@@ -36,11 +36,15 @@ def test_an_intact_chain_has_no_break(superuser: Any, ledger: Ledger) -> None:
     assert verify_chain(ledger.engine, "ledger") is None
 
 
-def test_an_edited_payload_breaks_the_chain_exactly_at_that_row(superuser: Any,
-                                                                 ledger: Ledger) -> None:
-    _tamper(superuser, "UPDATE ledger.events SET payload = "
-            "convert_to(replace(convert_from(payload, 'UTF8'), '500000', '900000'), 'UTF8') "
-            "WHERE sequence = 6")
+def test_an_edited_payload_breaks_the_chain_exactly_at_that_row(
+    superuser: Any, ledger: Ledger
+) -> None:
+    _tamper(
+        superuser,
+        "UPDATE ledger.events SET payload = "
+        "convert_to(replace(convert_from(payload, 'UTF8'), '500000', '900000'), 'UTF8') "
+        "WHERE sequence = 6",
+    )
     broken = verify_chain(ledger.engine, "ledger")
     assert broken is not None and broken.sequence == 6
     assert broken.event_id == str(next(ledger.events(after_sequence=5)).event_id)

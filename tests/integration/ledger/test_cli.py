@@ -45,12 +45,18 @@ def test_migrate_then_append_a_file_twice_then_read_balance_and_history(
     cli: Cli, empty_database_url: str, tmp_path: Path
 ) -> None:
     assert cli(empty_database_url, "db", "migrate") == (
-        0, "schema ledger: migrated to the latest revisions\n")
+        0,
+        "schema ledger: migrated to the latest revisions\n",
+    )
     assert cli(empty_database_url, "db", "migrate")[1] == "schema ledger: up to date\n"
-    events = [registered("P1"), accrual("P1", 500_000, "2024-07", recorded="2024-06-20"),
-              accrual("P1", 140_000, "2024-07", month="2024-08", component="arrears",
-                      recorded="2024-07-20"),
-              disbursement("P1", 500_000, "2024-07-05")]
+    events = [
+        registered("P1"),
+        accrual("P1", 500_000, "2024-07", recorded="2024-06-20"),
+        accrual(
+            "P1", 140_000, "2024-07", month="2024-08", component="arrears", recorded="2024-07-20"
+        ),
+        disbursement("P1", 500_000, "2024-07-05"),
+    ]
     path = _file(tmp_path, events)
     code, out = cli(empty_database_url, "ledger", "append", str(path))
     assert code == 0 and "appended 4, already recorded 0, conflicts 0" in out
@@ -59,8 +65,9 @@ def test_migrate_then_append_a_file_twice_then_read_balance_and_history(
 
     code, out = cli(empty_database_url, "balance", "P1")
     assert code == 0 and "640,000 ₫" in out and "140,000 ₫" in out
-    code, out = cli(empty_database_url, "balance", "P1", "--as-of", "2024-07-31",
-                    "--known-on", "2024-07-01")
+    code, out = cli(
+        empty_database_url, "balance", "P1", "--as-of", "2024-07-31", "--known-on", "2024-07-01"
+    )
     assert code == 0 and re.search(r"owed \(accrued − paid − recovered\)\s*│\s*500,000 ₫", out)
     assert re.search(r"paid\s*│\s*0 ₫", out)
     code, out = cli(empty_database_url, "history", "P1")

@@ -21,8 +21,12 @@ CHANGES = {
     "DELETE": "DELETE FROM ledger.{t}",
     "TRUNCATE": "TRUNCATE ledger.{t}",
 }
-FIRST_COLUMN = {"events": "sequence", "journal_entries": "sequence", "postings": "sequence",
-                "accounts": "code"}
+FIRST_COLUMN = {
+    "events": "sequence",
+    "journal_entries": "sequence",
+    "postings": "sequence",
+    "accounts": "code",
+}
 
 
 def _dsn(url: str) -> str:
@@ -56,16 +60,18 @@ def _attempt(conn: Any, statement: str, role: str | None = None) -> str:
 
 @pytest.mark.parametrize("table", APPEND_ONLY)
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_the_app_role_cannot_change_the_append_only_tables(raw: Any, table: str,
-                                                             change: str) -> None:
+def test_the_app_role_cannot_change_the_append_only_tables(
+    raw: Any, table: str, change: str
+) -> None:
     statement = CHANGES[change].format(t=table, c=FIRST_COLUMN[table])
     assert "permission denied" in _attempt(raw, statement, role="aidledger_app")
 
 
 @pytest.mark.parametrize("table", APPEND_ONLY)
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_the_triggers_refuse_changes_even_for_the_superuser(raw: Any, table: str,
-                                                             change: str) -> None:
+def test_the_triggers_refuse_changes_even_for_the_superuser(
+    raw: Any, table: str, change: str
+) -> None:
     statement = CHANGES[change].format(t=table, c=FIRST_COLUMN[table])
     message = _attempt(raw, statement)
     assert f"{change} on ledger.{table} refused: the ledger is append-only" in message
@@ -78,9 +84,13 @@ def test_the_app_role_can_append_and_read_through_the_ledger(ledger_db_url: str)
     engine = create_engine(ledger_db_url, connect_args={"options": "-c role=aidledger_app"})
     try:
         as_app = Ledger(engine)
-        result = as_app.append([accrual("P1", 500_000, "2024-07"),
-                                card_issued("P1", "BT2848420000001", "2024-01-01", "2024-12-31")],
-                               consumer="worker")
+        result = as_app.append(
+            [
+                accrual("P1", 500_000, "2024-07"),
+                card_issued("P1", "BT2848420000001", "2024-01-01", "2024-12-31"),
+            ],
+            consumer="worker",
+        )
         assert len(result.appended) == 2
         assert as_app.balances("P1").accrued == 500_000
         with engine.connect() as conn:
@@ -90,28 +100,35 @@ def test_the_app_role_can_append_and_read_through_the_ledger(ledger_db_url: str)
 
 
 def test_the_auditor_reads_everything_and_changes_nothing(raw: Any) -> None:
-    assert _attempt(raw, "SELECT count(*) FROM ledger.postings", "aidledger_auditor") \
-        == "accepted"
+    assert _attempt(raw, "SELECT count(*) FROM ledger.postings", "aidledger_auditor") == "accepted"
     assert "permission denied" in _attempt(
-        raw, "INSERT INTO ledger.positions VALUES ('c', 't', 0, 1)", "aidledger_auditor")
+        raw, "INSERT INTO ledger.positions VALUES ('c', 't', 0, 1)", "aidledger_auditor"
+    )
 
 
 def test_the_donor_role_sees_the_donor_schema_only(raw: Any) -> None:
     assert "permission denied" in _attempt(raw, "SELECT 1 FROM ledger.events", "aidledger_donor")
     with raw.cursor() as cur:
-        cur.execute("SELECT has_schema_privilege('aidledger_donor', 'donor', 'USAGE'), "
-                    "has_schema_privilege('aidledger_donor', 'ledger', 'USAGE')")
+        cur.execute(
+            "SELECT has_schema_privilege('aidledger_donor', 'donor', 'USAGE'), "
+            "has_schema_privilege('aidledger_donor', 'ledger', 'USAGE')"
+        )
         assert cur.fetchone() == (True, False)
 
 
 def test_roles_are_created_as_nologin_once_per_cluster(raw: Any, empty_database_url: str) -> None:
     upgrade(empty_database_url)  # a second database of the same cluster: roles already exist
     with raw.cursor() as cur:
-        cur.execute("SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'aidledger_%' "
-                    "ORDER BY 1")
+        cur.execute(
+            "SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'aidledger_%' ORDER BY 1"
+        )
         roles = cur.fetchall()
-    assert roles == [("aidledger_app", False), ("aidledger_auditor", False),
-                     ("aidledger_donor", False), ("aidledger_owner", False)]
+    assert roles == [
+        ("aidledger_app", False),
+        ("aidledger_auditor", False),
+        ("aidledger_donor", False),
+        ("aidledger_owner", False),
+    ]
 
 
 def test_a_scratch_schema_gets_its_own_tables_and_donor_schema(ledger_db_url: str) -> None:
@@ -121,8 +138,12 @@ def test_a_scratch_schema_gets_its_own_tables_and_donor_schema(ledger_db_url: st
         scratch.append([accrual("P1", 500_000, "2024-07")])
         assert scratch.balances("P1").accrued == 500_000
         with scratch.engine.connect() as conn:
-            names = {r[0] for r in conn.exec_driver_sql(
-                "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, 'replay_1')")}
+            names = {
+                r[0]
+                for r in conn.exec_driver_sql(
+                    "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, 'replay_1')"
+                )
+            }
             live = conn.exec_driver_sql("SELECT count(*) FROM ledger.events").scalar()
         assert names == {"replay_1", "replay_1_donor"} and live == 0
     finally:

@@ -12,8 +12,10 @@ TOPIC = "aid.payments"
 
 
 def _items(start: int, stop: int, partition: int = 0) -> list[Incoming]:
-    return [Incoming(accrual(f"P{offset}", 1_000, "2024-07"), KafkaOrigin(TOPIC, partition, offset))
-            for offset in range(start, stop)]
+    return [
+        Incoming(accrual(f"P{offset}", 1_000, "2024-07"), KafkaOrigin(TOPIC, partition, offset))
+        for offset in range(start, stop)
+    ]
 
 
 def test_positions_are_stored_per_partition_with_the_append(ledger: Ledger) -> None:
@@ -29,8 +31,7 @@ def test_redelivered_items_are_skipped_and_counted(ledger: Ledger) -> None:
     first = _items(0, 5)
     ledger.append(first, consumer="ledger")
     # A rebalance redelivers offsets 3..4 (new event ids would even be appended otherwise).
-    redelivered = [Incoming(accrual("PX", 9, "2024-07"), KafkaOrigin(TOPIC, 0, o))
-                   for o in (3, 4)]
+    redelivered = [Incoming(accrual("PX", 9, "2024-07"), KafkaOrigin(TOPIC, 0, o)) for o in (3, 4)]
     result = ledger.append([*redelivered, *_items(5, 7)], consumer="ledger")
     assert result.skipped == 2 and len(result.appended) == 2
     assert ledger.positions("ledger") == {(TOPIC, 0): 6}

@@ -32,12 +32,19 @@ operation = st.one_of(
     st.tuples(st.just("accrue"), person, st.sampled_from(COMPONENTS), amount),
     st.tuples(st.just("disburse"), person, amount),
     st.tuples(st.just("reverse"), st.integers(0, 50)),
-    st.tuples(st.just("handout"), person, st.sampled_from(("RICE", "OIL")), st.integers(1, 5),
-              st.integers(0, 300_000)),
+    st.tuples(
+        st.just("handout"),
+        person,
+        st.sampled_from(("RICE", "OIL")),
+        st.integers(1, 5),
+        st.integers(0, 300_000),
+    ),
     st.tuples(st.just("replay"), st.integers(0, 50)),
     st.tuples(st.just("conflict"), st.integers(0, 50)),
     st.tuples(st.just("redeliver"), st.integers(1, 4)),
-    st.tuples(st.just("commit"),),
+    st.tuples(
+        st.just("commit"),
+    ),
 )
 
 
@@ -84,7 +91,8 @@ def _event(op: tuple[Any, ...], sent: list[Event]) -> Event | None:
         if kind == "replay":
             return event
         name = {"ReliefItemHandedOut": "quantity", "PaymentDisbursed": "amount_paid_vnd"}.get(
-            event.event_type, "amount_vnd")
+            event.event_type, "amount_vnd"
+        )
         changed: Event = event.model_copy(update={name: getattr(event, name) + 1})
         return changed
     return None
@@ -100,8 +108,10 @@ def _run(ledger: Ledger, ops: list[tuple[Any, ...]]) -> None:
     def commit() -> None:
         nonlocal batch, last_batch
         result = ledger.append(batch, consumer="prop")
-        assert (result.skipped, len(result.conflicts)) == (expected["skipped"],
-                                                           expected["conflicts"])
+        assert (result.skipped, len(result.conflicts)) == (
+            expected["skipped"],
+            expected["conflicts"],
+        )
         expected.update(skipped=0, conflicts=0)
         last_batch, batch = batch, []
 
@@ -131,16 +141,21 @@ def _run(ledger: Ledger, ops: list[tuple[Any, ...]]) -> None:
         assert b.owed == due - model.paid[p] - by_component["recovery"]
         assert b.overpaid == max(0, -b.owed)
         assert {i: [r.quantity, r.value_vnd] for i, r in b.relief.items()} == {
-            item: got for (who, item), got in model.relief.items() if who == p}
+            item: got for (who, item), got in model.relief.items() if who == p
+        }
     with ledger.engine.connect() as conn:
         totals = conn.exec_driver_sql(
-            "SELECT asset, sum(balance) FROM ledger.balances GROUP BY asset").fetchall()
+            "SELECT asset, sum(balance) FROM ledger.balances GROUP BY asset"
+        ).fetchall()
     assert all(total == 0 for _, total in totals)
     assert ledger.positions("prop") == ({("aid.payments", 0): offset - 1} if offset else {})
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(ops=st.lists(operation, max_size=30))
 def test_random_histories_agree_with_an_independent_model(
     ledger_databases: DatabaseFactory, ops: list[tuple[Any, ...]]

@@ -21,34 +21,53 @@ CARD = "BT2848420000001"
 
 
 def test_events_are_filtered_by_person_type_and_position(ledger: Ledger) -> None:
-    ledger.append([registered("P1"), registered("P2"), accrual("P1", 500_000, "2024-07"),
-                   accrual("P2", 500_000, "2024-07")])
+    ledger.append(
+        [
+            registered("P1"),
+            registered("P2"),
+            accrual("P1", 500_000, "2024-07"),
+            accrual("P2", 500_000, "2024-07"),
+        ]
+    )
     assert [s.sequence for s in ledger.events(person_id="P1")] == [1, 3]
     assert [s.sequence for s in ledger.events(event_types=["AllowanceAccrued"])] == [3, 4]
     assert [s.sequence for s in ledger.events(after_sequence=2)] == [3, 4]
-    assert [s.event.event_type for s in ledger.events(person_id="P2",
-                                                      event_types=["BeneficiaryRegistered"])] \
-        == ["BeneficiaryRegistered"]
+    assert [
+        s.event.event_type
+        for s in ledger.events(person_id="P2", event_types=["BeneficiaryRegistered"])
+    ] == ["BeneficiaryRegistered"]
 
 
 def test_history_is_a_timeline_with_running_balances(ledger: Ledger) -> None:
     ledger.append([registered("P1"), accrual("P1", 500_000, "2024-07")])
     ledger.append([accrual("P1", 500_000, "2024-08"), disbursement("P1", 800_000, "2024-08-05")])
     timeline = ledger.history("P1")
-    assert [e.event_type for e in timeline] == ["BeneficiaryRegistered", "AllowanceAccrued",
-                                                "AllowanceAccrued", "PaymentDisbursed"]
+    assert [e.event_type for e in timeline] == [
+        "BeneficiaryRegistered",
+        "AllowanceAccrued",
+        "AllowanceAccrued",
+        "PaymentDisbursed",
+    ]
     assert timeline[0].postings == ()
-    running = [(p.balance_before, p.balance_after) for e in timeline for p in e.postings
-               if p.account == "person:P1:accrued:regular"]
+    running = [
+        (p.balance_before, p.balance_after)
+        for e in timeline
+        for p in e.postings
+        if p.account == "person:P1:accrued:regular"
+    ]
     assert running == [(0, -500_000), (-500_000, -1_000_000)]
     assert timeline[2].description == "regular 500,000 VND for 2024-08 (payroll 2024-08)"
     assert ledger.history("nobody") == []
 
 
 def test_relief_is_received_per_item_in_quantity_and_value(ledger: Ledger) -> None:
-    ledger.append([handout("P1", "RICE", 2, 200_000, recorded="2025-01-20"),
-                   handout("P1", "RICE", 1, 200_000, recorded="2025-02-20"),
-                   handout("P1", "OIL", 1, 55_000, recorded="2025-02-20")])
+    ledger.append(
+        [
+            handout("P1", "RICE", 2, 200_000, recorded="2025-01-20"),
+            handout("P1", "RICE", 1, 200_000, recorded="2025-02-20"),
+            handout("P1", "OIL", 1, 55_000, recorded="2025-02-20"),
+        ]
+    )
     relief = ledger.balances("P1").relief
     assert (relief["RICE"].quantity, relief["RICE"].value_vnd) == (3, 600_000)
     assert (relief["OIL"].quantity, relief["OIL"].value_vnd) == (1, 55_000)

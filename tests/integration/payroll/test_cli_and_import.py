@@ -22,13 +22,16 @@ from tests.unit.payroll.builders import History
 
 pytestmark = pytest.mark.integration
 
-HEADER = "list_id,line_no,person_id,amount_paid_vnd,paid_at,receipt_no,collected_by," \
-         "not_collected_reason\n"
+HEADER = (
+    "list_id,line_no,person_id,amount_paid_vnd,paid_at,receipt_no,collected_by,"
+    "not_collected_reason\n"
+)
 
 
 @pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, payroll_db_url: str, kafka_bootstrap: str,
-            topic_prefix: str) -> str:
+def cli_env(
+    monkeypatch: pytest.MonkeyPatch, payroll_db_url: str, kafka_bootstrap: str, topic_prefix: str
+) -> str:
     monkeypatch.setenv("DATABASE_URL", payroll_db_url)
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap)
     monkeypatch.setenv("AIDLEDGER_TOPIC_PREFIX", topic_prefix)
@@ -37,9 +40,13 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, payroll_db_url: str, kafka_bootstra
 
 
 def _published(bootstrap: str, prefix: str) -> list[Event]:
-    consumer = KafkaConsumer(topic_name("aid.payments", prefix), bootstrap_servers=bootstrap,
-                             auto_offset_reset="earliest", consumer_timeout_ms=3_000,
-                             enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        topic_name("aid.payments", prefix),
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=3_000,
+        enable_auto_commit=False,
+    )
     try:
         return [parse_event(record.value) for record in consumer]
     finally:
@@ -47,10 +54,14 @@ def _published(bootstrap: str, prefix: str) -> list[Event]:
 
 
 def test_payroll_run_publishes_accruals_and_lists_to_kafka(
-    cli_env: str, payroll_ledger: Ledger, kafka_bootstrap: str, capsys: pytest.CaptureFixture[str],
+    cli_env: str,
+    payroll_ledger: Ledger,
+    kafka_bootstrap: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    payroll_ledger.append(History("P1", born=date(1970, 1, 1)).grant(
-        G.DISABILITY_SEVERE, "2025-03").events)
+    payroll_ledger.append(
+        History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events
+    )
     assert run(["payroll", "run", "--month", "2025-03", "--province", "84"]) == 0
     assert "1 lists" in capsys.readouterr().out
     types = sorted(e.event_type for e in _published(kafka_bootstrap, cli_env))
@@ -62,10 +73,12 @@ def test_a_bad_month_is_wrong_usage(cli_env: str) -> None:
 
 
 def test_a_report_with_bad_rows_is_refused_whole_and_nothing_is_published(
-    payroll_ledger: Ledger, tmp_path: Path,
+    payroll_ledger: Ledger,
+    tmp_path: Path,
 ) -> None:
-    payroll_ledger.append(History("P1", born=date(1970, 1, 1)).grant(
-        G.DISABILITY_SEVERE, "2025-03").events)
+    payroll_ledger.append(
+        History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events
+    )
     run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
     path = tmp_path / "bad.csv"
     path.write_text(

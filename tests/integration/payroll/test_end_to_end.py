@@ -42,11 +42,15 @@ AT = datetime(2025, 3, 1, tzinfo=UTC)
 def _people(ledger: Ledger) -> None:
     events = []
     for n in range(280):
-        events += History(f"P{n:04d}", born=date(1970, 1, 1)).grant(
-            G.DISABILITY_SEVERE, "2025-03").events
+        events += (
+            History(f"P{n:04d}", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events
+        )
     for n in range(20):
-        events += History(f"Q{n:04d}", born=date(1970, 1, 1), commune="84203").grant(
-            G.DISABILITY_SEVERE, "2025-03").events
+        events += (
+            History(f"Q{n:04d}", born=date(1970, 1, 1), commune="84203")
+            .grant(G.DISABILITY_SEVERE, "2025-03")
+            .events
+        )
     ledger.append(events)
 
 
@@ -67,15 +71,24 @@ def _report(path: Path, rows: list[dict[str, object]]) -> Path:
     return path
 
 
-def _paid(list_id: str, line: int, person: str, amount: int, receipt: str,
-          when: str = "2025-03-05 09:00") -> dict[str, object]:
-    return {"list_id": list_id, "line_no": line, "person_id": person, "amount_paid_vnd": amount,
-            "paid_at": when, "receipt_no": receipt, "collected_by": "self",
-            "not_collected_reason": ""}
+def _paid(
+    list_id: str, line: int, person: str, amount: int, receipt: str, when: str = "2025-03-05 09:00"
+) -> dict[str, object]:
+    return {
+        "list_id": list_id,
+        "line_no": line,
+        "person_id": person,
+        "amount_paid_vnd": amount,
+        "paid_at": when,
+        "receipt_no": receipt,
+        "collected_by": "self",
+        "not_collected_reason": "",
+    }
 
 
 def test_a_commune_is_paid_reported_imported_twice_and_reconciled_to_the_dong(
-    payroll_ledger: Ledger, tmp_path: Path,
+    payroll_ledger: Ledger,
+    tmp_path: Path,
 ) -> None:
     ledger = payroll_ledger
     _people(ledger)
@@ -83,17 +96,20 @@ def test_a_commune_is_paid_reported_imported_twice_and_reconciled_to_the_dong(
     assert (report.lists, report.lines, report.listed_vnd) == (2, 300, 300 * AMOUNT)
 
     # Export: both formats, footer digest equals the issued list's digest.
-    issued = {e.list_id: e for s in ledger.events(event_types=["PaymentListIssued"])
-              if isinstance(e := s.event, PaymentListIssued)}
+    issued = {
+        e.list_id: e
+        for s in ledger.events(event_types=["PaymentListIssued"])
+        if isinstance(e := s.event, PaymentListIssued)
+    }
     files = export_lists(ledger.engine, tmp_path / "out", "2025-03", "84", fmt="csv")
     assert [(f.lists, f.lines, f.total_vnd) for f in files] == [(2, 300, 300 * AMOUNT)]
     with files[0].path.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     footers = [r for r in rows if r["line_no"] == TOTAL and r["list_id"] in issued]
     assert {r["list_id"]: r["signature"] for r in footers} == {
-        k: f"sha256:{v.digest}" for k, v in issued.items()}
-    xlsx = export_lists(ledger.engine, tmp_path / "out", "2025-03", "84", fmt="xlsx",
-                        by="commune")
+        k: f"sha256:{v.digest}" for k, v in issued.items()
+    }
+    xlsx = export_lists(ledger.engine, tmp_path / "out", "2025-03", "84", fmt="xlsx", by="commune")
     sheet = load_workbook(xlsx[0].path, read_only=True).worksheets[0]
     assert sum(1 for _ in sheet.iter_rows()) == 1 + 280 + 1  # header, lines, footer
 
@@ -117,8 +133,14 @@ def test_a_commune_is_paid_reported_imported_twice_and_reconciled_to_the_dong(
         expected[person] = S.PAID_IN_FULL
     report_rows.append(_paid(*line("P0001"), 500_000, "R-P0001"))
     expected["P0001"] = S.PARTIALLY_PAID
-    report_rows.append({**_paid(*line("P0002"), 0, ""), "amount_paid_vnd": "",
-                        "collected_by": "", "not_collected_reason": "absent"})
+    report_rows.append(
+        {
+            **_paid(*line("P0002"), 0, ""),
+            "amount_paid_vnd": "",
+            "collected_by": "",
+            "not_collected_reason": "absent",
+        }
+    )
     expected["P0002"] = S.NOT_COLLECTED
     report_rows.append(_paid(*line("P0003"), 800_000, "R-P0003"))
     expected["P0003"] = S.OVERPAID
@@ -137,38 +159,72 @@ def test_a_commune_is_paid_reported_imported_twice_and_reconciled_to_the_dong(
     first = _report(tmp_path / "report.csv", report_rows)
     result = import_report(ledger.engine, first, ledger.append)
     assert (result.disbursed, result.not_collected, result.conflicts) == (
-        len(report_rows) - 1, 1, [])
+        len(report_rows) - 1,
+        1,
+        [],
+    )
     again = import_report(ledger.engine, first, ledger.append)
     assert (again.disbursed, again.not_collected, again.already_imported) == (
-        0, 0, len(report_rows))
-    as_xlsx = import_report(ledger.engine, _report(tmp_path / "same.xlsx", report_rows),
-                            ledger.append)
+        0,
+        0,
+        len(report_rows),
+    )
+    as_xlsx = import_report(
+        ledger.engine, _report(tmp_path / "same.xlsx", report_rows), ledger.append
+    )
     assert (as_xlsx.disbursed, as_xlsx.already_imported) == (0, len(report_rows))
     changed = [_paid(*line("P0005"), 700_000, "R-P0005")]
-    conflict = import_report(ledger.engine, _report(tmp_path / "changed.csv", changed),
-                             ledger.append)
+    conflict = import_report(
+        ledger.engine, _report(tmp_path / "changed.csv", changed), ledger.append
+    )
     assert len(conflict.conflicts) == 1 and "row 2" in conflict.conflicts[0]
 
     listed = 300 * AMOUNT
     deposited = listed
-    ledger.append([
-        make_event(FundsTransferred, transfer_id="T-1", direction=TransferDirection.TO_POST_OFFICE,
-                   province_code="84", post_office_code=OFFICE, month="2025-03",
-                   amount_vnd=deposited, occurred_at=AT, recorded_at=AT),
-        make_event(FundsTransferred, transfer_id="T-2",
-                   direction=TransferDirection.RETURNED_TO_TREASURY, province_code="84",
-                   post_office_code=OFFICE, month="2025-03", amount_vnd=2 * AMOUNT,
-                   occurred_at=AT, recorded_at=AT),
-        make_event(PostOfficeFeeCharged, province_code="84", post_office_code=OFFICE,
-                   month="2025-03", paid_basis_vnd=listed, fee_rate="0.00450",
-                   fee_vnd=listed * 45 // 10_000, occurred_at=AT, recorded_at=AT),
-    ])
+    ledger.append(
+        [
+            make_event(
+                FundsTransferred,
+                transfer_id="T-1",
+                direction=TransferDirection.TO_POST_OFFICE,
+                province_code="84",
+                post_office_code=OFFICE,
+                month="2025-03",
+                amount_vnd=deposited,
+                occurred_at=AT,
+                recorded_at=AT,
+            ),
+            make_event(
+                FundsTransferred,
+                transfer_id="T-2",
+                direction=TransferDirection.RETURNED_TO_TREASURY,
+                province_code="84",
+                post_office_code=OFFICE,
+                month="2025-03",
+                amount_vnd=2 * AMOUNT,
+                occurred_at=AT,
+                recorded_at=AT,
+            ),
+            make_event(
+                PostOfficeFeeCharged,
+                province_code="84",
+                post_office_code=OFFICE,
+                month="2025-03",
+                paid_basis_vnd=listed,
+                fee_rate="0.00450",
+                fee_vnd=listed * 45 // 10_000,
+                occurred_at=AT,
+                recorded_at=AT,
+            ),
+        ]
+    )
 
     seen: list[ClassifiedLine] = []
     recon = reconcile(ledger.engine, "2025-03", "84", on_line=seen.append)
     status = {x.person_id: S(x.status) for x in seen if x.status != S.NOT_ON_LIST}
     assert {p: s for p, s in status.items() if s != S.PAID_IN_FULL} == {
-        p: s for p, s in expected.items() if s != S.PAID_IN_FULL}
+        p: s for p, s in expected.items() if s != S.PAID_IN_FULL
+    }
     assert len(status) == 300
     assert [x.person_id for x in seen if x.status == S.NOT_ON_LIST] == ["GHOST-1"]
 
@@ -184,7 +240,10 @@ def test_a_commune_is_paid_reported_imported_twice_and_reconciled_to_the_dong(
     assert sum(c.listed_vnd for c in office.communes.values()) == listed
     assert sum(x.paid_vnd for x in seen) == paid_on_lines + 600_000
     assert (office.funds.deposited_vnd, office.funds.returned_vnd, office.funds.fee_vnd) == (
-        deposited, 2 * AMOUNT, listed * 45 // 10_000)
+        deposited,
+        2 * AMOUNT,
+        listed * 45 // 10_000,
+    )
     assert office.funds_left_vnd == deposited - paid_on_lines - 600_000 - 2 * AMOUNT
 
     # Close March; a row arriving afterwards is a late adjustment in April, not in March.
@@ -193,21 +252,30 @@ def test_a_commune_is_paid_reported_imported_twice_and_reconciled_to_the_dong(
     assert closed.totals_digest == office.digest("84", "2025-03")
     with pytest.raises(CloseRefused, match="already closed"):
         close_event(reconcile(ledger.engine, "2025-03", "84"), OFFICE)
-    late = _report(tmp_path / "late.csv", [_paid(*line("P0008"), AMOUNT, "R-P0008",
-                                                 "2025-03-28 10:00")])
+    late = _report(
+        tmp_path / "late.csv", [_paid(*line("P0008"), AMOUNT, "R-P0008", "2025-03-28 10:00")]
+    )
     import_report(ledger.engine, late, ledger.append)
     march = reconcile(ledger.engine, "2025-03", "84")
     assert march.offices[OFFICE].totals.paid_vnd == paid_on_lines
 
     # April: the uncollected amount is carried onto the list; the late row is an adjustment.
     run_payroll(ledger.engine, PayrollScope("2025-04", "84"), ledger.append)
-    april = [s.event for s in ledger.events(event_types=["PaymentListIssued"])
-             if isinstance(s.event, PaymentListIssued) and s.event.month == "2025-04"]
-    carried = {ln.person_id: ln.components for e in april for ln in e.lines
-               if Component.CARRIED in ln.components}
+    april = [
+        s.event
+        for s in ledger.events(event_types=["PaymentListIssued"])
+        if isinstance(s.event, PaymentListIssued) and s.event.month == "2025-04"
+    ]
+    carried = {
+        ln.person_id: ln.components
+        for e in april
+        for ln in e.lines
+        if Component.CARRIED in ln.components
+    }
     assert carried == {"P0002": {Component.REGULAR: AMOUNT, Component.CARRIED: AMOUNT}}
-    assert "P0006" not in {ln.person_id for e in april for ln in e.lines if
-                           Component.FUNERAL not in ln.components}
+    assert "P0006" not in {
+        ln.person_id for e in april for ln in e.lines if Component.FUNERAL not in ln.components
+    }
     recon_april = reconcile(ledger.engine, "2025-04", "84")
     assert [(x.person_id, x.paid_vnd) for x in recon_april.late] == [("P0008", AMOUNT)]
     assert recon_april.offices[OFFICE].totals.late_paid_vnd == AMOUNT

@@ -20,6 +20,7 @@ def _sink(ledger: Ledger, seen: list[Event]):  # type: ignore[no-untyped-def]
     def sink(events):  # type: ignore[no-untyped-def]
         seen.extend(events)
         ledger.append(events)
+
     return sink
 
 
@@ -29,22 +30,27 @@ def test_a_payroll_run_issues_one_list_per_commune_and_a_rerun_changes_nothing(
     a = History("P-A", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-01")
     b = History("P-B", born=date(1940, 1, 1)).grant(G.ELDERLY_POOR_NO_SUPPORTER, "2025-03")
     c = History("P-C", born=date(1970, 1, 1), commune="84305", district="843").grant(
-        G.DISABILITY_PARTICULARLY_SEVERE, "2025-03")
+        G.DISABILITY_PARTICULARLY_SEVERE, "2025-03"
+    )
     payroll_ledger.append([*a.events, *b.events, *c.events])
     seen: list[Event] = []
-    report = run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"),
-                         _sink(payroll_ledger, seen))
+    report = run_payroll(
+        payroll_ledger.engine, PayrollScope("2025-03", "84"), _sink(payroll_ledger, seen)
+    )
     lists = {e.list_id: e for e in seen if isinstance(e, PaymentListIssued)}
     assert set(lists) == {"PL-2025-03-84201", "PL-2025-03-84305"}
     first = lists["PL-2025-03-84201"]
     assert [(line.person_id, line.amount_vnd) for line in first.lines] == [
-        ("P-A", 3 * 750_000), ("P-B", 1_000_000)]
+        ("P-A", 3 * 750_000),
+        ("P-B", 1_000_000),
+    ]
     assert first.post_office_code == "VNPOST-842"
     assert report.listed_vnd == 3 * 750_000 + 1_000_000 + 1_000_000
     assert sum(isinstance(e, AllowanceAccrued) for e in seen) == 5
     again: list[Event] = []
-    rerun = run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"),
-                        _sink(payroll_ledger, again))
+    rerun = run_payroll(
+        payroll_ledger.engine, PayrollScope("2025-03", "84"), _sink(payroll_ledger, again)
+    )
     assert again == [] and rerun.lists == 0
 
 
@@ -58,7 +64,8 @@ def test_a_correction_after_issue_goes_on_a_supplementary_list(payroll_ledger: L
     run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), _sink(payroll_ledger, seen))
     lists = [e for e in seen if isinstance(e, PaymentListIssued)]
     assert [(x.list_id, x.supplements_list_id) for x in lists] == [
-        ("PL-2025-03-84201-S1", "PL-2025-03-84201")]
+        ("PL-2025-03-84201-S1", "PL-2025-03-84201")
+    ]
     assert [(line.person_id, line.amount_vnd) for line in lists[0].lines] == [("P-Z", 1_500_000)]
 
 
@@ -75,9 +82,13 @@ def test_implied_funeral_support_is_not_accrued_again_by_the_payroll(
     payroll_ledger.append([death, *implied_events(death, payroll_ledger)])  # as the worker does
     seen: list[Event] = []
     run_payroll(payroll_ledger.engine, PayrollScope("2025-04", "84"), _sink(payroll_ledger, seen))
-    accrued = sorted((e.service_month, e.component.value, e.amount_vnd)
-                     for e in seen if isinstance(e, AllowanceAccrued))
+    accrued = sorted(
+        (e.service_month, e.component.value, e.amount_vnd)
+        for e in seen
+        if isinstance(e, AllowanceAccrued)
+    )
     assert accrued == [("2025-02", "recovery", 1_000_000), ("2025-03", "recovery", 1_000_000)]
     lists = [e for e in seen if isinstance(e, PaymentListIssued)]
     assert [(ln.components, ln.amount_vnd) for e in lists for ln in e.lines] == [
-        ({"funeral": 10_000_000, "recovery": 2_000_000}, 8_000_000)]
+        ({"funeral": 10_000_000, "recovery": 2_000_000}, 8_000_000)
+    ]

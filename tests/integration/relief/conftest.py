@@ -50,7 +50,9 @@ def cli(relief_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., in
 
 @pytest.fixture
 def broker_cli(
-    cli: Callable[..., int], kafka_bootstrap: str, topic_prefix: str,
+    cli: Callable[..., int],
+    kafka_bootstrap: str,
+    topic_prefix: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Callable[..., int]:
     """``cli`` publishing to the real broker under this test's topic prefix."""
@@ -65,8 +67,13 @@ def consume(bootstrap: str, topic: str, expected: int, timeout_s: float = 30.0) 
 
     from kafka import KafkaConsumer
 
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=1000)
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=1000,
+    )
     events: list[Event] = []
     deadline = time.monotonic() + timeout_s
     try:

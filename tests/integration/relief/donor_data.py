@@ -25,8 +25,10 @@ def campaign_events() -> list[Event]:
     events += [handout(person(i), "RICE", 10, at=AUG) for i in range(1, 21)]
     events += [handout(person(i), "RICE", 10, district="843", at=AUG) for i in range(21, 24)]
     events += [handout(person(i), "INSTANT-NOODLES", 1, at=SEP) for i in range(24, 30)]
-    events += [handout(None, "COOKING-OIL", 2, household=f"HH-NNBM-H{i}", district="844", at=SEP)
-               for i in range(8)]
+    events += [
+        handout(None, "COOKING-OIL", 2, household=f"HH-NNBM-H{i}", district="844", at=SEP)
+        for i in range(8)
+    ]
     events += [
         donation("pledged", "PL-1", cash=50_000_000, items={"RICE": 600}, at=AUG),
         donation("received", "RC-1", cash=30_000_000, items={"RICE": 600}, at=AUG),

@@ -22,18 +22,29 @@ def test_gaps_list_uncovered_entitled_people_and_cards_no_longer_due(
     relief_ledger: Ledger, relief_engine: Engine
 ) -> None:
     adult = date(1960, 1, 1)
-    revoke = make_event(HealthInsuranceCardRevoked, person_id="P-H", card_number="BT2840000000008",
-                        revoked_from=date(2025, 3, 1), reason="reissued with a new number")
-    relief_ledger.append([
-        *(registered(p, adult) for p in ("P-A", "P-B", "P-E", "P-F", "P-G", "P-H")),
-        registered("P-C", date(2022, 3, 1)), registered("P-D", date(2018, 1, 1)),
-        *(granted(p, "2024-01") for p in ("P-A", "P-B", "P-E", "P-F", "P-G", "P-H")),
-        card("P-B", "BT2840000000002", *YEAR),
-        card("P-E", "BT2840000000005", *YEAR), died("P-E", date(2025, 3, 10)),
-        card("P-F", "BT2840000000006", *YEAR), terminated("P-F", "2025-02"),
-        card("P-G", "BT2840000000007", date(2024, 1, 1), date(2024, 12, 31), 1_123_200),
-        card("P-H", "BT2840000000008", *YEAR), revoke,
-    ])
+    revoke = make_event(
+        HealthInsuranceCardRevoked,
+        person_id="P-H",
+        card_number="BT2840000000008",
+        revoked_from=date(2025, 3, 1),
+        reason="reissued with a new number",
+    )
+    relief_ledger.append(
+        [
+            *(registered(p, adult) for p in ("P-A", "P-B", "P-E", "P-F", "P-G", "P-H")),
+            registered("P-C", date(2022, 3, 1)),
+            registered("P-D", date(2018, 1, 1)),
+            *(granted(p, "2024-01") for p in ("P-A", "P-B", "P-E", "P-F", "P-G", "P-H")),
+            card("P-B", "BT2840000000002", *YEAR),
+            card("P-E", "BT2840000000005", *YEAR),
+            died("P-E", date(2025, 3, 10)),
+            card("P-F", "BT2840000000006", *YEAR),
+            terminated("P-F", "2025-02"),
+            card("P-G", "BT2840000000007", date(2024, 1, 1), date(2024, 12, 31), 1_123_200),
+            card("P-H", "BT2840000000008", *YEAR),
+            revoke,
+        ]
+    )
     with relief_engine.connect() as conn:
         gaps = coverage_gaps(conn, "84", ON)
         elsewhere = coverage_gaps(conn, "79", ON)

@@ -24,8 +24,12 @@ def loaded(relief_ledger: Ledger) -> None:
 @pytest.mark.parametrize("fmt", ["table", "csv", "json", "html"])
 @pytest.mark.parametrize("by", ["district", "province,district,month,item,program", "donor"])
 def test_no_format_shows_a_name_citizen_id_person_id_or_household_id(
-    loaded: None, cli: Callable[..., int], tmp_path: Path, capsys: pytest.CaptureFixture[str],
-    fmt: str, by: str,
+    loaded: None,
+    cli: Callable[..., int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
+    by: str,
 ) -> None:
     out = tmp_path / f"report.{fmt}"
     args = ["donors", "totals", "--by", by, "--format", fmt]
@@ -40,14 +44,38 @@ def test_no_format_shows_a_name_citizen_id_person_id_or_household_id(
 def test_the_cell_of_three_people_reads_less_than_five_in_csv_and_json(
     loaded: None, cli: Callable[..., int], tmp_path: Path
 ) -> None:
-    assert cli("donors", "totals", "--by", "district", "--format", "csv",
-               "--out", str(tmp_path / "d.csv")) == 0
-    rows = {r["district"]: r for r in csv.DictReader(io.StringIO(
-        (tmp_path / "d.csv").read_text(encoding="utf-8")))}
+    assert (
+        cli(
+            "donors",
+            "totals",
+            "--by",
+            "district",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "d.csv"),
+        )
+        == 0
+    )
+    rows = {
+        r["district"]: r
+        for r in csv.DictReader(io.StringIO((tmp_path / "d.csv").read_text(encoding="utf-8")))
+    }
     assert rows["843"]["people"] == "<5" and rows["843"]["distributed_vnd"] == ""
     assert rows["842"]["people"] == "26"
-    assert cli("donors", "totals", "--by", "district", "--format", "json",
-               "--out", str(tmp_path / "d.json")) == 0
+    assert (
+        cli(
+            "donors",
+            "totals",
+            "--by",
+            "district",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "d.json"),
+        )
+        == 0
+    )
     doc = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))
     cell = next(g for g in doc["groups"] if g["district"] == "843")
     assert cell["people"] == "<5" and cell["households"] == "<5"

@@ -16,13 +16,16 @@ pytestmark = pytest.mark.integration
 def test_the_donor_role_selects_the_views_but_not_the_ledger_events(
     relief_ledger: Ledger, relief_engine: Engine
 ) -> None:
-    relief_ledger.append([handout(f"P-{i}", "RICE", 10) for i in range(6)]
-                         + [handout("P-99", "WHEELCHAIR", 1)])
+    relief_ledger.append(
+        [handout(f"P-{i}", "RICE", 10) for i in range(6)] + [handout("P-99", "WHEELCHAIR", 1)]
+    )
     with relief_engine.connect() as conn:
         conn.execute(text("SET ROLE aidledger_donor"))
         rows = conn.execute(
-            text("SELECT item_code, suppressed, quantity, people FROM donor.relief_totals"
-                 " ORDER BY item_code")
+            text(
+                "SELECT item_code, suppressed, quantity, people FROM donor.relief_totals"
+                " ORDER BY item_code"
+            )
         ).all()
         assert rows == [("RICE", False, 60, 6), ("WHEELCHAIR", True, None, None)]
         columns = conn.execute(text("SELECT * FROM donor.donation_totals")).keys()

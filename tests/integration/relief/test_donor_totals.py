@@ -43,8 +43,9 @@ def test_a_district_of_three_people_is_hidden_with_a_complementary_district(
     assert by_key[("843",)].shown("distributed_vnd") is None
     assert by_key[("844",)].hidden == COMPLEMENTARY
     assert by_key[(None,)].values["received_cash_vnd"] == 30_000_000  # province-level money
-    assert report.total.values["distributed_vnd"] == sum(r.values["distributed_vnd"]
-                                                         for r in report.rows)
+    assert report.total.values["distributed_vnd"] == sum(
+        r.values["distributed_vnd"] for r in report.rows
+    )
 
 
 def test_items_per_month_carry_quantities_and_the_donor_filter_applies(engine: Engine) -> None:

@@ -18,9 +18,18 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [
-        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", f"--user-data-dir={profile}", "--window-size=1200,2000", *args,
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=1200,2000",
+        *args,
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=90, check=True)
 
@@ -36,8 +45,10 @@ def test_the_report_renders_with_a_point_per_month_and_a_bar_per_place_and_item(
 ) -> None:
     relief_ledger.append(campaign_events())
     page = tmp_path / "donors.html"
-    assert cli("donors", "totals", "--by", "district,item", "--format", "html",
-               "--out", str(page)) == 0
+    assert (
+        cli("donors", "totals", "--by", "district,item", "--format", "html", "--out", str(page))
+        == 0
+    )
     shot = tmp_path / "donors.png"
     chromium(tmp_path / "profile-shot", f"--screenshot={shot}", page.as_uri())
     assert shot.exists() and shot.stat().st_size > 20_000

@@ -47,8 +47,16 @@ def test_the_province_totals_reproduce_the_seed_figures_exactly(
     assert total["relief_value_vnd"] == scenario.relief_vnd
     assert total["relief_recipients"] == tra_vinh.HANDOUTS
 
-    donors = run_json(cli, tmp_path / "d.json", "donors", "totals", "--campaign",
-                      "NNBM-ESSENTIALS-2025", "--by", "month")
+    donors = run_json(
+        cli,
+        tmp_path / "d.json",
+        "donors",
+        "totals",
+        "--campaign",
+        "NNBM-ESSENTIALS-2025",
+        "--by",
+        "month",
+    )
     overall = donors["total"]
     assert overall["handouts"] == tra_vinh.HANDOUTS
     assert overall["distributed_vnd"] == scenario.relief_vnd

@@ -61,10 +61,20 @@ def build() -> Scenario:
     at = datetime(2025, 1, 3, 2, 0, tzinfo=UTC)
     amounts = [int(STANDARD * COEFFICIENTS[i % 4]) for i in range(RECIPIENTS)]
     s.payments += [
-        make_event(AllowanceAccrued, occurred_at=at, recorded_at=at, person_id=person(i),
-                   month=MONTH, service_month=MONTH, component=Component.REGULAR,
-                   amount_vnd=amounts[i], province_code="84", commune_code=commune(i),
-                   coefficient=COEFFICIENTS[i % 4], standard_level_vnd=STANDARD)
+        make_event(
+            AllowanceAccrued,
+            occurred_at=at,
+            recorded_at=at,
+            person_id=person(i),
+            month=MONTH,
+            service_month=MONTH,
+            component=Component.REGULAR,
+            amount_vnd=amounts[i],
+            province_code="84",
+            commune_code=commune(i),
+            coefficient=COEFFICIENTS[i % 4],
+            standard_level_vnd=STANDARD,
+        )
         for i in range(RECIPIENTS)
     ]
     by_commune: dict[str, list[int]] = {}
@@ -73,23 +83,47 @@ def build() -> Scenario:
     paid_at = datetime(2025, 1, 6, 2, 0, tzinfo=UTC)
     for code, people in sorted(by_commune.items()):
         lines = tuple(
-            PaymentLine(line_no=n, person_id=person(i), full_name=f"Người nhận {i}",
-                        commune_code=code, components={Component.REGULAR: amounts[i]},
-                        amount_vnd=amounts[i])
+            PaymentLine(
+                line_no=n,
+                person_id=person(i),
+                full_name=f"Người nhận {i}",
+                commune_code=code,
+                components={Component.REGULAR: amounts[i]},
+                amount_vnd=amounts[i],
+            )
             for n, i in enumerate(people, start=1)
         )
         list_id = f"DS-{MONTH}-{code}"
-        s.payments.append(make_event(
-            PaymentListIssued, occurred_at=at, recorded_at=at, list_id=list_id, month=MONTH,
-            province_code="84", district_code=code[:3], commune_code=code,
-            post_office_code=f"BD-{code}", lines=lines,
-            total_vnd=sum(line.amount_vnd for line in lines), digest=lines_digest(lines)))
+        s.payments.append(
+            make_event(
+                PaymentListIssued,
+                occurred_at=at,
+                recorded_at=at,
+                list_id=list_id,
+                month=MONTH,
+                province_code="84",
+                district_code=code[:3],
+                commune_code=code,
+                post_office_code=f"BD-{code}",
+                lines=lines,
+                total_vnd=sum(line.amount_vnd for line in lines),
+                digest=lines_digest(lines),
+            )
+        )
         s.payments += [
-            make_event(PaymentDisbursed, occurred_at=paid_at, recorded_at=paid_at,
-                       list_id=list_id, line_no=line.line_no, person_id=line.person_id,
-                       post_office_code=f"BD-{code}", amount_paid_vnd=line.amount_vnd,
-                       paid_at=paid_at, receipt_no=f"R-{line.person_id}",
-                       collected_by=CollectedBy.SELF)
+            make_event(
+                PaymentDisbursed,
+                occurred_at=paid_at,
+                recorded_at=paid_at,
+                list_id=list_id,
+                line_no=line.line_no,
+                person_id=line.person_id,
+                post_office_code=f"BD-{code}",
+                amount_paid_vnd=line.amount_vnd,
+                paid_at=paid_at,
+                receipt_no=f"R-{line.person_id}",
+                collected_by=CollectedBy.SELF,
+            )
             for line in lines
         ]
     s.paid_vnd = sum(amounts)
@@ -104,10 +138,16 @@ def build() -> Scenario:
     for i in range(HANDOUTS):
         item, quantity = ITEMS[i % 3]
         victim = i < 4_000  # victims themselves; the rest are their families' households
-        event = handout(f"NNBM-{i:04d}" if victim else None, item, quantity,
-                        household=None if victim else f"HGD-{i:04d}",
-                        campaign="NNBM-ESSENTIALS-2025", donor="DONOR-NNBM",
-                        district=DISTRICTS[i % 9], at=months[i % 2])
+        event = handout(
+            f"NNBM-{i:04d}" if victim else None,
+            item,
+            quantity,
+            household=None if victim else f"HGD-{i:04d}",
+            campaign="NNBM-ESSENTIALS-2025",
+            donor="DONOR-NNBM",
+            district=DISTRICTS[i % 9],
+            at=months[i % 2],
+        )
         s.relief.append(event)
         s.relief_vnd += event.value_vnd
     return s

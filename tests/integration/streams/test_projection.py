@@ -78,14 +78,15 @@ def test_a_batch_records_events_dead_letters_and_positions_together(
     outcome = projection.process(records)
 
     assert len(outcome.result.appended) == 30
-    stored = rows(projection, 'SELECT topic, partition, "offset", kind, reason, value '
-                              'FROM ledger.deadletters ORDER BY topic, "offset"')
+    stored = rows(
+        projection,
+        'SELECT topic, partition, "offset", kind, reason, value '
+        'FROM ledger.deadletters ORDER BY topic, "offset"',
+    )
     assert len(stored) == len(bad) == len(outcome.letters)
     for (message, phrase), letter in zip(bad, outcome.letters, strict=True):
-        assert (PREFIX + message.topic, message.value) == (letter.record.topic,
-                                                           letter.record.value)
-        (row,) = [r for r in stored if r[0] == letter.record.topic and r[2] ==
-                  letter.record.offset]
+        assert (PREFIX + message.topic, message.value) == (letter.record.topic, letter.record.value)
+        (row,) = [r for r in stored if r[0] == letter.record.topic and r[2] == letter.record.offset]
         assert row[3] == "invalid" and phrase in row[4] and bytes(row[5]) == message.value
     # Positions cover the valid records; the invalid ones are settled by their dead letters.
     assert projection.ledger.positions(GROUP) == {
@@ -103,8 +104,9 @@ def test_a_conflicting_duplicate_is_refused_and_dead_lettered_with_the_reason(
     outcome = projection.process(as_records([event_message(changed)], first_offset=1))
 
     assert len(outcome.result.conflicts) == 1 and outcome.accepted == ()
-    (kind, reason, event_id, value), = rows(
-        projection, "SELECT kind, reason, event_id::text, value FROM ledger.deadletters")
+    ((kind, reason, event_id, value),) = rows(
+        projection, "SELECT kind, reason, event_id::text, value FROM ledger.deadletters"
+    )
     assert (kind, event_id) == ("conflict", str(event.event_id))
     assert "same id, different content" in reason and "p.aid.payments[0]@1" in reason
     assert bytes(value) == canonical_json(changed)
@@ -124,8 +126,11 @@ def test_a_conflict_inside_one_batch_is_caught_too(projection: LedgerProjection)
 def test_a_batch_read_again_after_a_crash_changes_nothing(projection: LedgerProjection) -> None:
     event = an_accrual()
     changed = event.model_copy(update={"amount_vnd": 1})
-    messages = [*map(event_message, sample_events(20)), invalid_messages()[0][0],
-                event_message(changed)]
+    messages = [
+        *map(event_message, sample_events(20)),
+        invalid_messages()[0][0],
+        event_message(changed),
+    ]
     records = as_records(messages)
     projection.process(records)
     before = rows(projection, "SELECT deadletter_id, kind FROM ledger.deadletters ORDER BY 1")
@@ -133,8 +138,9 @@ def test_a_batch_read_again_after_a_crash_changes_nothing(projection: LedgerProj
     again = projection.process(records)
 
     assert again.result.appended == () and again.result.skipped == 21
-    assert rows(projection, "SELECT deadletter_id, kind FROM ledger.deadletters "
-                            "ORDER BY 1") == before
+    assert (
+        rows(projection, "SELECT deadletter_id, kind FROM ledger.deadletters ORDER BY 1") == before
+    )
     assert sorted(k for _, k in before) == ["conflict", "invalid"]
     assert rows(projection, "SELECT count(*) FROM ledger.events") == [(20,)]
 
@@ -148,9 +154,12 @@ def test_a_failed_append_writes_neither_events_nor_dead_letters_nor_positions(
     with pytest.raises(RuntimeError, match="projector failed"):
         failing.process(records)
 
-    assert rows(failing, "SELECT (SELECT count(*) FROM ledger.events), "
-                         "(SELECT count(*) FROM ledger.deadletters), "
-                         "(SELECT count(*) FROM ledger.positions)") == [(0, 0, 0)]
+    assert rows(
+        failing,
+        "SELECT (SELECT count(*) FROM ledger.events), "
+        "(SELECT count(*) FROM ledger.deadletters), "
+        "(SELECT count(*) FROM ledger.positions)",
+    ) == [(0, 0, 0)]
     failing.ledger.engine.dispose()
 
 

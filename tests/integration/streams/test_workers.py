@@ -74,14 +74,21 @@ class _Holding:
     def __init__(self, events: list[Event]) -> None:
         from ledger.records import StoredEvent
 
-        self.stored = [StoredEvent(n, e, b"", b"", b"", e.occurred_at.date())
-                       for n, e in enumerate(events, 1)]
+        self.stored = [
+            StoredEvent(n, e, b"", b"", b"", e.occurred_at.date()) for n, e in enumerate(events, 1)
+        ]
 
-    def events(self, person_id: str | None = None, event_types: Any = None,
-               after_sequence: int = 0) -> Any:
-        return iter([s for s in self.stored
-                     if (person_id is None or getattr(s.event, "person_id", None) == person_id)
-                     and (event_types is None or s.event_type in event_types)])
+    def events(
+        self, person_id: str | None = None, event_types: Any = None, after_sequence: int = 0
+    ) -> Any:
+        return iter(
+            [
+                s
+                for s in self.stored
+                if (person_id is None or getattr(s.event, "person_id", None) == person_id)
+                and (event_types is None or s.event_type in event_types)
+            ]
+        )
 
 
 def last_assignment(log: str) -> int:
@@ -106,14 +113,22 @@ def test_two_workers_record_each_valid_event_once_and_dead_letter_every_invalid_
     engine = create_engine(workers.database_url)
 
     publish(kafka_bootstrap, topic_prefix, messages)
-    wait_for(lambda: scalar(engine, "SELECT count(*) FROM ledger.events") >= len(facts),
-             60, f"{len(facts)} events in the ledger", workers)
+    wait_for(
+        lambda: scalar(engine, "SELECT count(*) FROM ledger.events") >= len(facts),
+        60,
+        f"{len(facts)} events in the ledger",
+        workers,
+    )
     # Deaths once the rest is recorded: what they imply depends on what the ledger holds.
     publish(kafka_bootstrap, topic_prefix, [*map(event_message, deaths)])
 
     expected = {str(e.event_id) for e in [*events, *implied]}
-    wait_for(lambda: scalar(engine, "SELECT count(*) FROM ledger.events") >= len(expected),
-             60, f"{len(expected)} events with the implied ones", workers)
+    wait_for(
+        lambda: scalar(engine, "SELECT count(*) FROM ledger.events") >= len(expected),
+        60,
+        f"{len(expected)} events with the implied ones",
+        workers,
+    )
     with engine.connect() as conn:
         stored = [r[0] for r in conn.exec_driver_sql("SELECT event_id::text FROM ledger.events")]
         letters = conn.exec_driver_sql(
@@ -125,8 +140,10 @@ def test_two_workers_record_each_valid_event_once_and_dead_letter_every_invalid_
     for message, phrase in bad:
         (reason,) = [r[3] for r in letters if bytes(r[4]) == message.value]
         assert phrase in reason
-    published = [orjson.loads(v) for v in read_topic(
-        kafka_bootstrap, topic_name(TOPIC_DEADLETTER, topic_prefix), len(bad))]
+    published = [
+        orjson.loads(v)
+        for v in read_topic(kafka_bootstrap, topic_name(TOPIC_DEADLETTER, topic_prefix), len(bad))
+    ]
     assert {p["deadletter_id"] for p in published} == {r[0] for r in letters}
     for p in published:
         (row,) = [r for r in letters if r[0] == p["deadletter_id"]]
@@ -141,6 +158,7 @@ def test_two_workers_record_each_valid_event_once_and_dead_letter_every_invalid_
 
 def _ledger_state(engine: Engine) -> dict[str, Any]:
     with engine.connect() as conn:
+
         def q(sql: str) -> list[tuple[Any, ...]]:
             return [tuple(r) for r in conn.exec_driver_sql(sql).fetchall()]
 
@@ -159,7 +177,9 @@ def _ledger_state(engine: Engine) -> dict[str, Any]:
 
 
 def test_a_worker_killed_in_the_middle_of_a_batch_leaves_the_ledger_as_without_the_crash(
-    workers: Workers, kafka_bootstrap: str, topic_prefix: str,
+    workers: Workers,
+    kafka_bootstrap: str,
+    topic_prefix: str,
     ledger_databases: DatabaseFactory,
 ) -> None:
     events = sample_events(20_000, seed="crash")
@@ -175,10 +195,15 @@ def test_a_worker_killed_in_the_middle_of_a_batch_leaves_the_ledger_as_without_t
     def mid_batch() -> bool:
         # The first batch is committed and the next one holds the chain lock: an append is
         # under way (rows written, not yet committed).
-        return bool(scalar(engine, "SELECT (SELECT count(*) FROM ledger.events) > 0 AND "
-                                   "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
-                                   " AND granted AND database = (SELECT oid FROM pg_database "
-                                   "WHERE datname = current_database()))"))
+        return bool(
+            scalar(
+                engine,
+                "SELECT (SELECT count(*) FROM ledger.events) > 0 AND "
+                "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                " AND granted AND database = (SELECT oid FROM pg_database "
+                "WHERE datname = current_database()))",
+            )
+        )
 
     wait_for(mid_batch, 60, "an append in progress", workers)
     victim.kill()
@@ -187,15 +212,19 @@ def test_a_worker_killed_in_the_middle_of_a_batch_leaves_the_ledger_as_without_t
     assert 0 < crashed_at < len(events)
 
     workers.start("restarted")
-    wait_for(lambda: scalar(engine, "SELECT count(*) FROM ledger.events") >= len(events),
-             60, "every event in the ledger after the restart", workers)
+    wait_for(
+        lambda: scalar(engine, "SELECT count(*) FROM ledger.events") >= len(events),
+        60,
+        "every event in the ledger after the restart",
+        workers,
+    )
     time.sleep(1.0)  # anything posted twice would show up now
 
     with ledger_databases() as reference_url:
         reference = create_engine(reference_url)
         ledger = Ledger(reference)
         for start in range(0, len(events), 5000):
-            ledger.append(events[start:start + 5000])
+            ledger.append(events[start : start + 5000])
         expected = _ledger_state(reference)
         reference.dispose()
     actual = _ledger_state(engine)
@@ -208,10 +237,14 @@ def test_a_worker_killed_in_the_middle_of_a_batch_leaves_the_ledger_as_without_t
 
 
 def aidledger(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(Path(sys.executable).parent / "aidledger"), *args],
-                          capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "250", **env},
-                          cwd=REPO, timeout=60)
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "aidledger"), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "250", **env},
+        cwd=REPO,
+        timeout=60,
+    )
 
 
 def scrape(port: int) -> dict[str, float]:
@@ -237,23 +270,46 @@ def test_metrics_are_scraped_while_a_worker_runs_and_a_fixed_dead_letter_is_retr
     broken = accrual.model_copy(update={"person_id": "P 1"})  # a space: not an identifier
     worker = workers.start("metrics")
     workers.wait_serving(worker)
-    publish(kafka_bootstrap, topic_prefix, [
-        *map(event_message, events), Message("aid.payments", b"P 1", canonical_json(broken)),
-    ])
+    publish(
+        kafka_bootstrap,
+        topic_prefix,
+        [
+            *map(event_message, events),
+            Message("aid.payments", b"P 1", canonical_json(broken)),
+        ],
+    )
 
-    wait_for(lambda: total(scrape(worker.metrics_port), "aidledger_events_processed_total")
-             >= len(events), 60, "the processed counter", workers)
+    wait_for(
+        lambda: (
+            total(scrape(worker.metrics_port), "aidledger_events_processed_total") >= len(events)
+        ),
+        60,
+        "the processed counter",
+        workers,
+    )
     samples = scrape(worker.metrics_port)
     assert total(samples, "aidledger_deadletters_total") == 1
     assert samples[f'aidledger_deadletters_total{{topic="{topic_prefix}aid.payments"}}'] == 1
     assert samples["aidledger_batch_seconds_count"] >= 1
-    wait_for(lambda: any(k.startswith("aidledger_ledger_lag{") for k in
-                         scrape(worker.metrics_port)), 10, "the lag gauge", workers)
-    wait_for(lambda: total(scrape(worker.metrics_port), "aidledger_ledger_lag") == 0, 10,
-             "no lag", workers)
+    wait_for(
+        lambda: any(k.startswith("aidledger_ledger_lag{") for k in scrape(worker.metrics_port)),
+        10,
+        "the lag gauge",
+        workers,
+    )
+    wait_for(
+        lambda: total(scrape(worker.metrics_port), "aidledger_ledger_lag") == 0,
+        10,
+        "no lag",
+        workers,
+    )
 
-    env = {"DATABASE_URL": workers.database_url, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-           "AIDLEDGER_TOPIC_PREFIX": topic_prefix, "AIDLEDGER_DATA_DIR": str(tmp_path)}
+    env = {
+        "DATABASE_URL": workers.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "AIDLEDGER_TOPIC_PREFIX": topic_prefix,
+        "AIDLEDGER_DATA_DIR": str(tmp_path),
+    }
     listed = aidledger("deadletters", env=env)
     assert listed.returncode == 0, listed.stderr
     assert "person_id" in listed.stdout and f"{topic_prefix}aid.payments" in listed.stdout
@@ -266,11 +322,20 @@ def test_metrics_are_scraped_while_a_worker_runs_and_a_fixed_dead_letter_is_retr
 
     assert retried.returncode == 0, retried.stderr
     assert f"re-submitted dead letter {letter_id}" in retried.stdout
-    wait_for(lambda: scalar(engine, "SELECT count(*) FROM ledger.events") == len(events) + 1,
-             30, "the corrected event in the ledger", workers)
+    wait_for(
+        lambda: scalar(engine, "SELECT count(*) FROM ledger.events") == len(events) + 1,
+        30,
+        "the corrected event in the ledger",
+        workers,
+    )
     assert scalar(engine, "SELECT count(*) FROM ledger.deadletters") == 1  # the letter stays
-    assert scalar(engine, "SELECT fixed FROM ledger.deadletter_retries "
-                          f"WHERE deadletter_id = '{letter_id}'") is True
+    assert (
+        scalar(
+            engine,
+            f"SELECT fixed FROM ledger.deadletter_retries WHERE deadletter_id = '{letter_id}'",
+        )
+        is True
+    )
     unknown = aidledger("deadletters", "retry", "ffffffff", env=env)
     assert unknown.returncode == 3 and "no dead letter has id" in unknown.stderr
     assert worker.stop() == 0
@@ -287,7 +352,8 @@ def test_a_worker_stops_rather_than_skip_records_of_a_recreated_topic(
             "INSERT INTO ledger.stream_checkpoints (consumer, topic, partition, last_offset) "
             f"SELECT '{workers.group}', '{topic_prefix}' || t, p, 4999 FROM unnest(ARRAY["
             "'aid.eligibility', 'aid.policy', 'aid.payments', 'aid.health-insurance', "
-            "'aid.relief']) AS t, generate_series(0, 3) AS p")
+            "'aid.relief']) AS t, generate_series(0, 3) AS p"
+        )
     publish(kafka_bootstrap, topic_prefix, [*map(event_message, sample_events(200))])
     worker = workers.start("rewound")
 

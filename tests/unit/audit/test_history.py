@@ -19,16 +19,27 @@ def _labels(records: object) -> list[str]:
 
 
 PARTITIONS = [
-    [_record("a", 0, 0, "2025-01-02T00:00:00Z"), _record("a", 0, 1, "2025-01-01T00:00:00Z"),
-     _record("a", 0, 2, "2025-01-05T00:00:00Z")],
-    [_record("b", 1, 0, "2025-01-03T00:00:00Z"), _record("b", 1, 1, None),
-     _record("b", 1, 2, "2025-01-04T00:00:00+07:00")],
+    [
+        _record("a", 0, 0, "2025-01-02T00:00:00Z"),
+        _record("a", 0, 1, "2025-01-01T00:00:00Z"),
+        _record("a", 0, 2, "2025-01-05T00:00:00Z"),
+    ],
+    [
+        _record("b", 1, 0, "2025-01-03T00:00:00Z"),
+        _record("b", 1, 1, None),
+        _record("b", 1, 2, "2025-01-04T00:00:00+07:00"),
+    ],
 ]
 
 
 def test_partitions_merge_by_recorded_at_without_reordering_a_partition() -> None:
     assert _labels(merged(PARTITIONS)) == [
-        "a[0]@0", "a[0]@1", "b[1]@0", "b[1]@1", "b[1]@2", "a[0]@2",
+        "a[0]@0",
+        "a[0]@1",
+        "b[1]@0",
+        "b[1]@1",
+        "b[1]@2",
+        "a[0]@2",
     ]
 
 
@@ -44,5 +55,10 @@ def test_until_leaves_out_later_events_but_keeps_unreadable_records_to_refuse_th
 def test_records_the_live_ledger_stored_come_in_its_order_then_the_rest() -> None:
     origins = {("b", 1, 0): 1, ("a", 0, 0): 2, ("a", 0, 2): 3}
     assert _labels(in_live_order(PARTITIONS, origins)) == [
-        "b[1]@0", "a[0]@0", "a[0]@2", "b[1]@1", "a[0]@1", "b[1]@2",
+        "b[1]@0",
+        "a[0]@0",
+        "a[0]@2",
+        "b[1]@1",
+        "a[0]@1",
+        "b[1]@2",
     ]

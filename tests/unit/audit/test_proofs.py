@@ -17,8 +17,12 @@ LEAVES = [merkle.leaf_hash(p) for p in PAYLOADS]
 
 def _checkpoint(size: int) -> Checkpoint:
     return Checkpoint(
-        month=None, tree_size=size, root_hash=merkle.root(LEAVES[:size]).hex(),
-        chain_head="ab" * 32, first_sequence=1, last_sequence=size,
+        month=None,
+        tree_size=size,
+        root_hash=merkle.root(LEAVES[:size]).hex(),
+        chain_head="ab" * 32,
+        first_sequence=1,
+        last_sequence=size,
         created_at=datetime(2025, 4, 1, tzinfo=UTC),
     )
 

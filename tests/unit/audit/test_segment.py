@@ -26,8 +26,15 @@ def _chain(n: int) -> list[tuple[int, bytes, bytes, bytes]]:
 
 
 def _row(seq: int, payload: bytes, prev: bytes, digest: bytes) -> bytes:
-    return (struct.pack(">hiq", 4, 8, seq) + struct.pack(">i", len(payload)) + payload
-            + struct.pack(">i", len(prev)) + prev + struct.pack(">i", len(digest)) + digest)
+    return (
+        struct.pack(">hiq", 4, 8, seq)
+        + struct.pack(">i", len(payload))
+        + payload
+        + struct.pack(">i", len(prev))
+        + prev
+        + struct.pack(">i", len(digest))
+        + digest
+    )
 
 
 def _stream(rows: list[tuple[int, bytes, bytes, bytes]]) -> list[bytes]:
@@ -36,8 +43,14 @@ def _stream(rows: list[tuple[int, bytes, bytes, bytes]]) -> list[bytes]:
     return [HEADER + chunks[0], *chunks[1:], TRAILER] if chunks else [HEADER, TRAILER]
 
 
-def _scan(chunks: list[bytes], lo: int = 0, hi: int | None = None, start: bytes = GENESIS,
-          leaves: bool = False, check: bool = True) -> Segment:
+def _scan(
+    chunks: list[bytes],
+    lo: int = 0,
+    hi: int | None = None,
+    start: bytes = GENESIS,
+    leaves: bool = False,
+    check: bool = True,
+) -> Segment:
     segment = Segment(lo, hi if hi is not None else lo + len(chunks) - 1, start, leaves, check)
     for chunk in chunks:
         segment.write(chunk)

@@ -84,5 +84,7 @@ def test_a_handout_posts_the_quantity_and_the_value_to_the_recipient() -> None:
 
 
 def test_a_card_with_no_premium_posts_nothing() -> None:
-    assert entry_for(card_issued("P1", "BT2848420000001", "2025-01-01", "2025-12-31",
-                                 premium=0)).legs == ()
+    assert (
+        entry_for(card_issued("P1", "BT2848420000001", "2025-01-01", "2025-12-31", premium=0)).legs
+        == ()
+    )

@@ -15,8 +15,9 @@ from tests.unit.ledger.builders import accrual, disbursement, registered
 def _rows(events: list[Event], balances: dict[Key, int] | None = None) -> BatchRows:
     entries = [entry_for(e) for e in events]
     opened = dict.fromkeys(((a.code, a.asset) for en in entries for a, _ in en.legs), 0)
-    return BatchRows([(e, None) for e in events], entries, {}, 41, b"\x01" * 32,
-                     {**opened, **(balances or {})})
+    return BatchRows(
+        [(e, None) for e in events], entries, {}, 41, b"\x01" * 32, {**opened, **(balances or {})}
+    )
 
 
 def _tuples(data: bytes) -> list[list[bytes | None]]:
@@ -58,8 +59,14 @@ def test_events_get_consecutive_sequences_and_each_hash_covers_the_previous_one(
 
 def test_postings_carry_running_balances_from_the_stored_ones() -> None:
     key = ("person:P1:accrued:regular", "VND")
-    rows = _rows([accrual("P1", 500_000, "2024-07"), accrual("P1", 500_000, "2024-08"),
-                  disbursement("P1", 700_000, "2024-08-05")], {key: -100_000})
+    rows = _rows(
+        [
+            accrual("P1", 500_000, "2024-07"),
+            accrual("P1", 500_000, "2024-08"),
+            disbursement("P1", 700_000, "2024-08-05"),
+        ],
+        {key: -100_000},
+    )
     postings = _tuples(b"".join(rows.postings_chunks()))
     mine = [p for p in postings if p[2] == key[0].encode()]
     amounts = [struct.unpack("!q", p[i] or b"")[0] for p in mine for i in (4, 5, 6)]

@@ -32,15 +32,31 @@ AT = datetime(2025, 1, 1, tzinfo=UTC)
 class History:
     """A person's events in recording order; ``person()`` folds them like the ledger would."""
 
-    def __init__(self, person_id: str = "P1", born: date = date(1950, 6, 15),
-                 commune: str = "84201", district: str = "842", province: str = "84",
-                 disability: DisabilityLevel | None = None) -> None:
+    def __init__(
+        self,
+        person_id: str = "P1",
+        born: date = date(1950, 6, 15),
+        commune: str = "84201",
+        district: str = "842",
+        province: str = "84",
+        disability: DisabilityLevel | None = None,
+    ) -> None:
         self.person_id = person_id
-        self.events: list[Event] = [make_event(
-            BeneficiaryRegistered, person_id=person_id, full_name="Nguyễn Văn A", birth_date=born,
-            sex=Sex.MALE, province_code=province, district_code=district, commune_code=commune,
-            disability_level=disability, recorded_at=AT, occurred_at=AT,
-        )]
+        self.events: list[Event] = [
+            make_event(
+                BeneficiaryRegistered,
+                person_id=person_id,
+                full_name="Nguyễn Văn A",
+                birth_date=born,
+                sex=Sex.MALE,
+                province_code=province,
+                district_code=district,
+                commune_code=commune,
+                disability_level=disability,
+                recorded_at=AT,
+                occurred_at=AT,
+            )
+        ]
 
     def add(self, cls: type[Event], **fields: Any) -> History:
         fields.setdefault("recorded_at", AT)
@@ -48,39 +64,75 @@ class History:
         self.events.append(make_event(cls, person_id=self.person_id, **fields))
         return self
 
-    def grant(self, group: BeneficiaryGroup, month: str, coefficient: str | None = None,
-              children: int | None = None, signed: date = date(2021, 7, 1)) -> History:
-        return self.add(EligibilityGranted, group=group, effective_month=month,
-                        coefficient=Decimal(coefficient) if coefficient else None,
-                        children_raised=children, decision_number="QD-1", decision_date=signed)
+    def grant(
+        self,
+        group: BeneficiaryGroup,
+        month: str,
+        coefficient: str | None = None,
+        children: int | None = None,
+        signed: date = date(2021, 7, 1),
+    ) -> History:
+        return self.add(
+            EligibilityGranted,
+            group=group,
+            effective_month=month,
+            coefficient=Decimal(coefficient) if coefficient else None,
+            children_raised=children,
+            decision_number="QD-1",
+            decision_date=signed,
+        )
 
-    def change(self, group: BeneficiaryGroup, month: str, coefficient: str | None = None
-               ) -> History:
-        return self.add(EligibilityChanged, group=group, effective_month=month,
-                        coefficient=Decimal(coefficient) if coefficient else None,
-                        decision_number="QD-2", decision_date=date(2024, 1, 1))
+    def change(
+        self, group: BeneficiaryGroup, month: str, coefficient: str | None = None
+    ) -> History:
+        return self.add(
+            EligibilityChanged,
+            group=group,
+            effective_month=month,
+            coefficient=Decimal(coefficient) if coefficient else None,
+            decision_number="QD-2",
+            decision_date=date(2024, 1, 1),
+        )
 
     def suspend(self, month: str) -> History:
-        return self.add(EligibilitySuspended, reason=SuspensionReason.NOT_COLLECTED_3_MONTHS,
-                        effective_month=month)
+        return self.add(
+            EligibilitySuspended,
+            reason=SuspensionReason.NOT_COLLECTED_3_MONTHS,
+            effective_month=month,
+        )
 
     def resume(self, month: str, back_pay: bool = True) -> History:
         return self.add(EligibilityResumed, effective_month=month, back_pay=back_pay)
 
     def terminate(self, month: str) -> History:
-        return self.add(EligibilityTerminated, reason=TerminationReason.NO_LONGER_ELIGIBLE,
-                        effective_month=month)
+        return self.add(
+            EligibilityTerminated,
+            reason=TerminationReason.NO_LONGER_ELIGIBLE,
+            effective_month=month,
+        )
 
     def die(self, day: date, recorded: datetime = AT) -> History:
-        return self.add(BeneficiaryDied, date_of_death=day, recorded_at=recorded,
-                        occurred_at=recorded)
+        return self.add(
+            BeneficiaryDied, date_of_death=day, recorded_at=recorded, occurred_at=recorded
+        )
 
-    def relocate(self, month: str, to_commune: str = "84305", to_district: str = "843",
-                 to_province: str = "84") -> History:
-        return self.add(BeneficiaryRelocated, from_province_code="84", from_district_code="842",
-                        from_commune_code="84201", to_province_code=to_province,
-                        to_district_code=to_district, to_commune_code=to_commune,
-                        effective_month=month)
+    def relocate(
+        self,
+        month: str,
+        to_commune: str = "84305",
+        to_district: str = "843",
+        to_province: str = "84",
+    ) -> History:
+        return self.add(
+            BeneficiaryRelocated,
+            from_province_code="84",
+            from_district_code="842",
+            from_commune_code="84201",
+            to_province_code=to_province,
+            to_district_code=to_district,
+            to_commune_code=to_commune,
+            effective_month=month,
+        )
 
     def person(self) -> Person:
         return person_from_events(self.person_id, enumerate(self.events, start=1))

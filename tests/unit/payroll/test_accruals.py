@@ -46,7 +46,8 @@ def test_running_the_same_month_twice_accrues_nothing_the_second_time() -> None:
 
 def test_a_decision_signed_two_months_late_gives_arrears_for_the_missed_months() -> None:
     h = History(born=date(1970, 1, 1)).grant(
-        G.DISABILITY_SEVERE, "2025-01", signed=date(2025, 3, 5))
+        G.DISABILITY_SEVERE, "2025-01", signed=date(2025, 3, 5)
+    )
     assert summary(Books().run(h, "2025-03")) == [
         ("2025-01", "arrears", 750_000),
         ("2025-02", "arrears", 750_000),
@@ -112,7 +113,10 @@ def test_a_relocation_pays_every_month_exactly_once_across_the_two_communes() ->
         for a in books.run(h, month):
             communes.setdefault(month_text(a.service_month), []).append(a.place.commune)
     assert communes == {
-        "2025-01": ["84201"], "2025-02": ["84201"], "2025-03": ["84305"], "2025-04": ["84305"],
+        "2025-01": ["84201"],
+        "2025-02": ["84201"],
+        "2025-03": ["84305"],
+        "2025-04": ["84305"],
     }
 
 

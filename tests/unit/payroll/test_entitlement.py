@@ -49,16 +49,20 @@ def test_elderly_payment_starts_in_the_month_the_person_reaches_the_age() -> Non
 
 
 def test_the_single_highest_coefficient_wins_when_several_groups_apply() -> None:
-    h = (History(born=date(1950, 1, 1))
-         .grant(G.ELDERLY_POOR_NO_SUPPORTER, "2025-01")
-         .grant(G.DISABILITY_PARTICULARLY_SEVERE, "2025-01"))
+    h = (
+        History(born=date(1950, 1, 1))
+        .grant(G.ELDERLY_POOR_NO_SUPPORTER, "2025-01")
+        .grant(G.DISABILITY_PARTICULARLY_SEVERE, "2025-01")
+    )
     assert due(h, "2025-03") == 1_250_000  # 2.5 (elderly with a particularly severe disability)
 
 
 def test_a_poor_single_parent_keeps_that_allowance_in_addition() -> None:
-    h = (History(born=date(1985, 1, 1))
-         .grant(G.DISABILITY_SEVERE, "2025-01")
-         .grant(G.SINGLE_PARENT_POOR, "2025-01", children=2))
+    h = (
+        History(born=date(1985, 1, 1))
+        .grant(G.DISABILITY_SEVERE, "2025-01")
+        .grant(G.SINGLE_PARENT_POOR, "2025-01", children=2)
+    )
     assert due(h, "2025-03") == 500_000 * 3 // 2 + 2 * 500_000
 
 
@@ -73,9 +77,11 @@ def test_a_mild_disability_gives_no_monthly_allowance() -> None:
 
 
 def test_a_backdated_change_applies_from_its_effective_month() -> None:
-    h = (History(born=date(1970, 1, 1))
-         .grant(G.DISABILITY_SEVERE, "2025-01")
-         .change(G.DISABILITY_PARTICULARLY_SEVERE, "2025-02"))
+    h = (
+        History(born=date(1970, 1, 1))
+        .grant(G.DISABILITY_SEVERE, "2025-01")
+        .change(G.DISABILITY_PARTICULARLY_SEVERE, "2025-02")
+    )
     assert due(h, "2025-01") == 750_000
     assert due(h, "2025-02") == 1_000_000
 
@@ -94,8 +100,12 @@ def test_suspended_months_are_not_due_until_a_resumption_with_back_pay() -> None
 
 
 def test_a_resumption_without_back_pay_leaves_the_suspended_months_unpaid() -> None:
-    h = (History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2024-10")
-         .suspend("2025-01").resume("2025-04", back_pay=False))
+    h = (
+        History(born=date(1970, 1, 1))
+        .grant(G.DISABILITY_SEVERE, "2024-10")
+        .suspend("2025-01")
+        .resume("2025-04", back_pay=False)
+    )
     assert [due(h, x) for x in ("2025-01", "2025-03", "2025-04")] == [0, 0, 750_000]
 
 

@@ -22,8 +22,12 @@ class FakeLedger:
             StoredEvent(n, e, b"", b"", b"", date(2025, 1, 1)) for n, e in enumerate(events, 1)
         ]
 
-    def events(self, person_id: str | None = None, event_types: list[str] | None = None,
-               after_sequence: int = 0) -> Iterator[StoredEvent]:
+    def events(
+        self,
+        person_id: str | None = None,
+        event_types: list[str] | None = None,
+        after_sequence: int = 0,
+    ) -> Iterator[StoredEvent]:
         for s in self.stored:
             if person_id is not None and getattr(s.event, "person_id", None) != person_id:
                 continue
@@ -57,8 +61,12 @@ def test_implied_events_are_the_same_on_replay_even_once_the_cause_is_stored() -
 
 
 def test_a_resumption_with_back_pay_implies_arrears_for_each_suspended_month() -> None:
-    h = (History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2024-12")
-         .suspend("2025-01").resume("2025-03", back_pay=True))
+    h = (
+        History(born=date(1970, 1, 1))
+        .grant(G.DISABILITY_SEVERE, "2024-12")
+        .suspend("2025-01")
+        .resume("2025-03", back_pay=True)
+    )
     implied = implied_events(h.events[-1], FakeLedger(h.events[:-1]))
     assert [(e.service_month, e.component, e.amount_vnd) for e in implied] == [  # type: ignore[attr-defined]
         ("2025-01", Component.ARREARS, 750_000),
@@ -68,17 +76,27 @@ def test_a_resumption_with_back_pay_implies_arrears_for_each_suspended_month() -
 
 def test_back_pay_already_accrued_for_a_month_is_not_implied_again() -> None:
     h = History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2024-12").suspend("2025-01")
-    h.add(AllowanceAccrued, month="2025-01", service_month="2025-01",
-          component=Component.REGULAR, amount_vnd=750_000, province_code="84",
-          commune_code="84201")
+    h.add(
+        AllowanceAccrued,
+        month="2025-01",
+        service_month="2025-01",
+        component=Component.REGULAR,
+        amount_vnd=750_000,
+        province_code="84",
+        commune_code="84201",
+    )
     h.resume("2025-03", back_pay=True)
     implied = implied_events(h.events[-1], FakeLedger(h.events[:-1]))
     assert [e.service_month for e in implied] == ["2025-02"]  # type: ignore[attr-defined]
 
 
 def test_a_resumption_without_back_pay_implies_nothing() -> None:
-    h = (History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2024-12")
-         .suspend("2025-01").resume("2025-03", back_pay=False))
+    h = (
+        History(born=date(1970, 1, 1))
+        .grant(G.DISABILITY_SEVERE, "2024-12")
+        .suspend("2025-01")
+        .resume("2025-03", back_pay=False)
+    )
     assert implied_events(h.events[-1], FakeLedger(h.events[:-1])) == []
 
 
@@ -89,13 +107,23 @@ def test_the_payroll_gives_first_funeral_support_and_back_pay_the_implied_ids() 
     from ledger.payroll.rates import load_rates
     from tests.unit.payroll.builders import m
 
-    h = (History(born=date(1940, 1, 1)).grant(G.ELDERLY_POOR_NO_SUPPORTER, "2024-12")
-         .suspend("2025-01").resume("2025-02", back_pay=True))
+    h = (
+        History(born=date(1940, 1, 1))
+        .grant(G.ELDERLY_POOR_NO_SUPPORTER, "2024-12")
+        .suspend("2025-01")
+        .resume("2025-02", back_pay=True)
+    )
     h.die(date(2025, 2, 10))
     ledger = FakeLedger(h.events[:-2])
-    implied = {e.event_id for cause in h.events[-2:] for e in implied_events(cause, ledger)
-               if isinstance(e, AllowanceAccrued)}
+    implied = {
+        e.event_id
+        for cause in h.events[-2:]
+        for e in implied_events(cause, ledger)
+        if isinstance(e, AllowanceAccrued)
+    }
     ent = entitlement(h.person(), load_rates(), m("2025-03"))
-    payroll = {accrual_event("P1", "2025-03", a, 0).event_id
-               for a in new_accruals(ent, {m("2024-12"): 1_000_000}, 0, m("2025-03"))}
+    payroll = {
+        accrual_event("P1", "2025-03", a, 0).event_id
+        for a in new_accruals(ent, {m("2024-12"): 1_000_000}, 0, m("2025-03"))
+    }
     assert len(implied) == 2 and implied <= payroll

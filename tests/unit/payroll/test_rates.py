@@ -32,9 +32,15 @@ def test_a_month_before_any_level_cannot_be_priced() -> None:
 
 def test_a_province_level_set_by_event_overrides_from_its_month_only_when_higher() -> None:
     at = datetime(2025, 1, 1, tzinfo=UTC)
-    own = make_event(StandardLevelSet, province_code="84", amount_vnd=600_000,
-                     effective_month="2025-01", legal_basis="Resolution 12/2024/NQ-HĐND",
-                     occurred_at=at, recorded_at=at)
+    own = make_event(
+        StandardLevelSet,
+        province_code="84",
+        amount_vnd=600_000,
+        effective_month="2025-01",
+        legal_basis="Resolution 12/2024/NQ-HĐND",
+        occurred_at=at,
+        recorded_at=at,
+    )
     table = RATES.with_level_events([own])
     assert table.standard_level("84", m("2024-12")) == 500_000
     assert table.standard_level("84", m("2025-01")) == 600_000

@@ -15,9 +15,16 @@ from connectors.postoffice.report_rows import (
 )
 from ledger.reconciliation.rows import DISBURSED, NOT_COLLECTED
 
-PAID = {"list_id": "PL-2025-03-84201", "line_no": "3", "person_id": "P1",
-        "amount_paid_vnd": "750000", "paid_at": "2025-03-05 09:30", "receipt_no": "R1",
-        "collected_by": "self", "not_collected_reason": ""}
+PAID = {
+    "list_id": "PL-2025-03-84201",
+    "line_no": "3",
+    "person_id": "P1",
+    "amount_paid_vnd": "750000",
+    "paid_at": "2025-03-05 09:30",
+    "receipt_no": "R1",
+    "collected_by": "self",
+    "not_collected_reason": "",
+}
 
 
 def test_a_paid_row_in_vietnam_time_is_stored_in_utc() -> None:
@@ -27,8 +34,16 @@ def test_a_paid_row_in_vietnam_time_is_stored_in_utc() -> None:
 
 
 def test_a_not_collected_row_without_an_amount_means_the_listed_amount() -> None:
-    row = parse_row(2, {**PAID, "amount_paid_vnd": "", "receipt_no": "", "collected_by": "",
-                        "not_collected_reason": "Absent"})
+    row = parse_row(
+        2,
+        {
+            **PAID,
+            "amount_paid_vnd": "",
+            "receipt_no": "",
+            "collected_by": "",
+            "not_collected_reason": "Absent",
+        },
+    )
     assert (row.kind, row.amount_vnd, row.reason) == (NOT_COLLECTED, None, "absent")
 
 

@@ -12,8 +12,20 @@ from ledger.relief.catalogue import load_catalogue
 from schemas.relief import DonationPledged, DonationReceived
 from tests.unit.relief.lists import write_csv
 
-HEADER = ["kind", "reference", "donor_id", "campaign_id", "province_code", "given_at",
-          "cash_vnd", "item_code", "quantity", "unit", "unit_value_vnd", "pledge_id"]
+HEADER = [
+    "kind",
+    "reference",
+    "donor_id",
+    "campaign_id",
+    "province_code",
+    "given_at",
+    "cash_vnd",
+    "item_code",
+    "quantity",
+    "unit",
+    "unit_value_vnd",
+    "pledge_id",
+]
 COMMON = ["DONOR-A", "COVID-NNBM-2021", "84", "2021-07-20"]
 
 

@@ -13,19 +13,37 @@ from ledger.relief.catalogue import load_catalogue
 from tests.unit.relief.lists import write_csv
 
 HEADER = [
-    "campaign_id", "donor_id", "item_code", "quantity", "unit", "unit_value_vnd",
-    "distribution_point", "province_code", "district_code", "commune_code", "person_id",
-    "household_id", "handed_out_at",
+    "campaign_id",
+    "donor_id",
+    "item_code",
+    "quantity",
+    "unit",
+    "unit_value_vnd",
+    "distribution_point",
+    "province_code",
+    "district_code",
+    "commune_code",
+    "person_id",
+    "household_id",
+    "handed_out_at",
 ]
 
 
 def row(**changes: str) -> list[str]:
     base = {
-        "campaign_id": "COVID-NNBM-2021", "donor_id": "DONOR-A", "item_code": "RICE",
-        "quantity": "10", "unit": "kg", "unit_value_vnd": "18000",
-        "distribution_point": "UBND xã Long Đức", "province_code": "84",
-        "district_code": "842", "commune_code": "28001", "person_id": "P-1",
-        "household_id": "", "handed_out_at": "2021-08-05 09:30",
+        "campaign_id": "COVID-NNBM-2021",
+        "donor_id": "DONOR-A",
+        "item_code": "RICE",
+        "quantity": "10",
+        "unit": "kg",
+        "unit_value_vnd": "18000",
+        "distribution_point": "UBND xã Long Đức",
+        "province_code": "84",
+        "district_code": "842",
+        "commune_code": "28001",
+        "person_id": "P-1",
+        "household_id": "",
+        "handed_out_at": "2021-08-05 09:30",
     }
     base.update(changes)
     return [base[h] for h in HEADER]
@@ -58,8 +76,11 @@ def test_a_row_needs_exactly_one_recipient(tmp_path: Path) -> None:
 
 
 def test_bad_numbers_and_times_name_their_rows(tmp_path: Path) -> None:
-    rows = [row(quantity="0"), row(unit_value_vnd="18.000", person_id="P-2"),
-            row(handed_out_at="yesterday", person_id="P-3")]
+    rows = [
+        row(quantity="0"),
+        row(unit_value_vnd="18.000", person_id="P-2"),
+        row(handed_out_at="yesterday", person_id="P-3"),
+    ]
     with pytest.raises(FileRefused) as caught:
         read_handout_list(write_csv(tmp_path / "h.csv", HEADER, rows), load_catalogue())
     first, second, third = caught.value.problems

@@ -36,8 +36,10 @@ def test_a_day_before_the_table_is_refused_with_advice() -> None:
 
 def test_a_recorded_base_salary_overrides_the_shipped_step_of_the_same_date() -> None:
     table = default_table().with_overrides(
-        [BaseSalaryStep(date(2024, 7, 1), 2_400_000, "test"),
-         BaseSalaryStep(date(2026, 1, 1), 2_600_000, "later decree")]
+        [
+            BaseSalaryStep(date(2024, 7, 1), 2_400_000, "test"),
+            BaseSalaryStep(date(2026, 1, 1), 2_600_000, "later decree"),
+        ]
     )
     assert table.amount_on(date(2025, 1, 1)) == 2_400_000
     assert table.amount_on(date(2026, 1, 1)) == 2_600_000

@@ -16,11 +16,17 @@ from ledger.relief.suppression import FEWER_THAN_5
 from ledger.relief.totals import MEASURES, TotalsReport, TotalsRow
 
 
-def row(key: tuple[str | None, ...], people: int, hidden: str | None = None, **values: int
-        ) -> TotalsRow:
+def row(
+    key: tuple[str | None, ...], people: int, hidden: str | None = None, **values: int
+) -> TotalsRow:
     base = dict.fromkeys(MEASURES, 0)
-    base.update(people=people, handouts=people, distributed_vnd=people * 180_000,
-                distributed_quantity=people * 10, **values)
+    base.update(
+        people=people,
+        handouts=people,
+        distributed_vnd=people * 180_000,
+        distributed_quantity=people * 10,
+        **values,
+    )
     return TotalsRow(key, base, hidden)
 
 
@@ -46,8 +52,9 @@ def test_suppressed_rows_show_less_than_five_and_no_distribution_figures() -> No
     assert rice["unit"] == "kg" and rice["people"] == 20 and rice["distributed_quantity"] == 200
     assert chair["people"] == "<5" and chair["households"] == "<5"
     assert chair["distributed_vnd"] is None and chair["held_quantity"] is None
-    text = as_csv(totals_output.records(rep, load_catalogue()),
-                  totals_output.footer(rep, load_catalogue()))
+    text = as_csv(
+        totals_output.records(rep, load_catalogue()), totals_output.footer(rep, load_catalogue())
+    )
     lines = list(csv.DictReader(io.StringIO(text)))
     assert lines[1]["distributed_vnd"] == "" and lines[-1]["item"] == "TOTAL"
     doc = json.loads(as_json(totals_output.document(rep, load_catalogue())))
@@ -56,11 +63,13 @@ def test_suppressed_rows_show_less_than_five_and_no_distribution_figures() -> No
 
 def test_the_page_is_self_contained_and_draws_the_three_charts() -> None:
     months = report("month", [row(("2025-01",), 9), row(("2025-02",), 7)])
-    places = report("district", [row(("842",), 30), row(("843",), 3, FEWER_THAN_5),
-                                 row(("844",), 6, "hidden")])
+    places = report(
+        "district", [row(("842",), 30), row(("843",), 3, FEWER_THAN_5), row(("844",), 6, "hidden")]
+    )
     items = report("item", [row(("RICE",), 12), row(("COOKING-OIL",), 10)])
-    page = render_donor_page(places, months, places, items, load_catalogue(),
-                             datetime(2025, 3, 1, tzinfo=UTC))
+    page = render_donor_page(
+        places, months, places, items, load_catalogue(), datetime(2025, 3, 1, tzinfo=UTC)
+    )
     assert page.startswith("<!DOCTYPE html>")
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in page and "<link" not in page and "src=" not in page

@@ -26,8 +26,7 @@ def hidden_keys(counts: dict[str, int]) -> dict[str, str]:
 
 
 def test_groups_of_five_or_more_are_shown_and_two_small_ones_reaching_five_hidden() -> None:
-    assert hidden_keys({"a": 5, "b": 3, "c": 40, "d": 2}) == {"b": FEWER_THAN_5,
-                                                              "d": FEWER_THAN_5}
+    assert hidden_keys({"a": 5, "b": 3, "c": 40, "d": 2}) == {"b": FEWER_THAN_5, "d": FEWER_THAN_5}
 
 
 def test_a_single_small_group_takes_the_smallest_other_group_with_it() -> None:
@@ -41,7 +40,10 @@ def test_groups_without_recipients_are_never_hidden() -> None:
 
 def test_two_hidden_groups_must_together_reach_five() -> None:
     assert hidden_keys({"a": 1, "b": 2, "c": 7, "d": 50}) == {
-        "a": FEWER_THAN_5, "b": FEWER_THAN_5, "c": COMPLEMENTARY}
+        "a": FEWER_THAN_5,
+        "b": FEWER_THAN_5,
+        "c": COMPLEMENTARY,
+    }
 
 
 def two_way(cells: dict[tuple[str, str], int]) -> dict[Grouping, dict[Key, int]]:
@@ -50,15 +52,13 @@ def two_way(cells: dict[tuple[str, str], int]) -> dict[Grouping, dict[Key, int]]
     for (r, c), n in cells.items():
         rows[(r,)] += n
         cols[(c,)] += n
-    return {(): {(): sum(cells.values())}, (0,): dict(rows), (1,): dict(cols),
-            (0, 1): dict(cells)}
+    return {(): {(): sum(cells.values())}, (0,): dict(rows), (1,): dict(cols), (0, 1): dict(cells)}
 
 
 def test_a_hidden_district_is_never_the_sum_of_its_shown_items() -> None:
     # 843 (3 people) needs a complement and 844 (8) is the smallest other district; in the
     # district x item grouping 844's only cell must hide too, or it would equal district 844.
-    cells = {("842", "rice"): 20, ("842", "noodles"): 6, ("843", "rice"): 3,
-             ("844", "oil"): 8}
+    cells = {("842", "rice"): 20, ("842", "noodles"): 6, ("843", "rice"): 3, ("844", "oil"): 8}
     hidden = suppress_lattice(two_way(cells))
     assert hidden[((0,), ("843",))] == FEWER_THAN_5
     assert hidden[((0,), ("844",))] == COMPLEMENTARY
@@ -66,8 +66,13 @@ def test_a_hidden_district_is_never_the_sum_of_its_shown_items() -> None:
     assert ((0,), ("842",)) not in hidden
 
 
-@given(st.dictionaries(st.tuples(st.sampled_from("abc"), st.sampled_from("xyz")),
-                       st.integers(min_value=0, max_value=12), min_size=1))
+@given(
+    st.dictionaries(
+        st.tuples(st.sampled_from("abc"), st.sampled_from("xyz")),
+        st.integers(min_value=0, max_value=12),
+        min_size=1,
+    )
+)
 def test_no_shown_parent_ever_reveals_a_hidden_child_by_subtraction(
     cells: dict[tuple[str, str], int],
 ) -> None:

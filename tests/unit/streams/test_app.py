@@ -14,16 +14,18 @@ from streams.consumer import BatchTransport
 
 
 def settings(tmp_path: Path, **extra: object) -> Settings:
-    return Settings.model_validate({
-        "KAFKA_BOOTSTRAP_SERVERS": "k1:9092,k2:9092",
-        "AIDLEDGER_TOPIC_PREFIX": "t9.",
-        "AIDLEDGER_DATA_DIR": str(tmp_path),
-        "AIDLEDGER_CONSUMER_GROUP": "ledger-group",
-        "AIDLEDGER_WORKER_ID": "pod-a",
-        "AIDLEDGER_TOPIC_PARTITIONS": 12,
-        "AIDLEDGER_REPLICATION_FACTOR": 3,
-        **extra,
-    })
+    return Settings.model_validate(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": "k1:9092,k2:9092",
+            "AIDLEDGER_TOPIC_PREFIX": "t9.",
+            "AIDLEDGER_DATA_DIR": str(tmp_path),
+            "AIDLEDGER_CONSUMER_GROUP": "ledger-group",
+            "AIDLEDGER_WORKER_ID": "pod-a",
+            "AIDLEDGER_TOPIC_PARTITIONS": 12,
+            "AIDLEDGER_REPLICATION_FACTOR": 3,
+            **extra,
+        }
+    )
 
 
 def test_workers_join_the_configured_consumer_group_on_every_broker(tmp_path: Path) -> None:
@@ -38,15 +40,19 @@ def test_the_family_topics_are_subscribed_with_the_prefix(tmp_path: Path) -> Non
     app = create_app(settings(tmp_path))
 
     assert set(app.family_topics) == {
-        "t9.aid.eligibility", "t9.aid.policy", "t9.aid.payments", "t9.aid.health-insurance",
+        "t9.aid.eligibility",
+        "t9.aid.policy",
+        "t9.aid.payments",
+        "t9.aid.health-insurance",
         "t9.aid.relief",
     }
     assert {t for topic in app.topics for t in topic.topics} == set(app.family_topics)
 
 
 def test_settings_for_a_real_cluster_and_the_embedded_broker(tmp_path: Path) -> None:
-    conf = create_app(settings(tmp_path, AIDLEDGER_SESSION_TIMEOUT=6,
-                               AIDLEDGER_HEARTBEAT_INTERVAL=2)).conf
+    conf = create_app(
+        settings(tmp_path, AIDLEDGER_SESSION_TIMEOUT=6, AIDLEDGER_HEARTBEAT_INTERVAL=2)
+    ).conf
 
     guarantee: Any = conf.processing_guarantee  # faust types the setting as its enum class
     assert guarantee is ProcessingGuarantee.AT_LEAST_ONCE

@@ -63,8 +63,7 @@ def test_a_batch_stops_growing_at_the_record_limit() -> None:
 
 
 def test_a_batch_is_what_arrived_within_the_wait_after_its_first_record() -> None:
-    fetch = FakeFetch([{TP: recs(TP, 0, 5)}, {TP: recs(TP, 5, 5)}, {TP: recs(TP, 10, 5)}],
-                      wait=0.3)
+    fetch = FakeFetch([{TP: recs(TP, 0, 5)}, {TP: recs(TP, 5, 5)}, {TP: recs(TP, 10, 5)}], wait=0.3)
 
     taken = run_take(fetch, within=0.5)
 

@@ -20,16 +20,20 @@ ERROR = InvalidEvent.single("t.aid.payments[3]@1200", "amount_vnd", "must be a w
 def test_a_record_read_twice_gives_the_same_dead_letter_id() -> None:
     again = RawRecord(RECORD.topic, RECORD.partition, RECORD.offset, RECORD.key, RECORD.value)
 
-    assert DeadLetter.invalid(RECORD, ERROR).deadletter_id == DeadLetter.invalid(
-        again, ERROR).deadletter_id
+    assert (
+        DeadLetter.invalid(RECORD, ERROR).deadletter_id
+        == DeadLetter.invalid(again, ERROR).deadletter_id
+    )
 
 
 def test_other_bytes_at_the_same_offset_are_another_dead_letter() -> None:
     # A memory-only broker that restarted numbers its records from 0 again.
     other = RawRecord(RECORD.topic, RECORD.partition, RECORD.offset, RECORD.key, b"{}")
 
-    assert DeadLetter.invalid(other, ERROR).deadletter_id != DeadLetter.invalid(
-        RECORD, ERROR).deadletter_id
+    assert (
+        DeadLetter.invalid(other, ERROR).deadletter_id
+        != DeadLetter.invalid(RECORD, ERROR).deadletter_id
+    )
 
 
 def test_the_published_message_carries_the_original_bytes_the_origin_and_the_reason() -> None:
@@ -51,8 +55,9 @@ def test_the_published_message_carries_the_original_bytes_the_origin_and_the_rea
 
 def test_a_conflict_is_dead_lettered_with_the_ledgers_reason_and_the_event_id() -> None:
     event_id = uuid.uuid4()
-    conflict = DuplicateEventConflict(event_id, "AllowanceAccrued", 17, "a" * 64, "b" * 64,
-                                      RECORD.origin)
+    conflict = DuplicateEventConflict(
+        event_id, "AllowanceAccrued", 17, "a" * 64, "b" * 64, RECORD.origin
+    )
 
     letter = DeadLetter.conflict(RECORD, conflict)
 

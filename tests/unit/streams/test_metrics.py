@@ -46,5 +46,6 @@ def test_two_workers_in_one_process_keep_separate_registries() -> None:
     first, second = StreamMetrics(), StreamMetrics()
     first.count({"t": 3}, {})
 
-    assert second.registry.get_sample_value("aidledger_events_processed_total",
-                                            {"topic": "t"}) is None
+    assert (
+        second.registry.get_sample_value("aidledger_events_processed_total", {"topic": "t"}) is None
+    )

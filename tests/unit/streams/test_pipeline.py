@@ -45,8 +45,7 @@ class FakeProjection:
         self.appended.extend(e for _, e in intake.accepted)
         reached: dict[tuple[str, int], int] = {}
         for r in records:
-            reached[(r.topic, r.partition)] = max(reached.get((r.topic, r.partition), -1),
-                                                  r.offset)
+            reached[(r.topic, r.partition)] = max(reached.get((r.topic, r.partition), -1), r.offset)
         self.positions.update(reached)
         self.log.append("append")
         result = AppendResult(appended=())
@@ -104,11 +103,20 @@ def last_offsets(records: Sequence[RawRecord]) -> dict[tuple[str, int], int]:
     return {(r.topic, r.partition): r.offset for r in records}
 
 
-def pipeline(projection: FakeProjection, publisher: FakePublisher | None = None,
-             metrics: StreamMetrics | None = None) -> BatchPipeline:
-    return BatchPipeline(projection, FakeDomain(), publisher or FakePublisher(projection.log),
-                         metrics or StreamMetrics(), worker="w1", prefix=PREFIX,
-                         retry_delays=(0.0, 0.0))
+def pipeline(
+    projection: FakeProjection,
+    publisher: FakePublisher | None = None,
+    metrics: StreamMetrics | None = None,
+) -> BatchPipeline:
+    return BatchPipeline(
+        projection,
+        FakeDomain(),
+        publisher or FakePublisher(projection.log),
+        metrics or StreamMetrics(),
+        worker="w1",
+        prefix=PREFIX,
+        retry_delays=(0.0, 0.0),
+    )
 
 
 def test_dead_letters_and_implied_events_are_published_before_the_checkpoint() -> None:
@@ -192,7 +200,15 @@ def test_ledger_lag_is_measured_from_the_stored_positions_to_the_end_offsets() -
 
     asyncio.run(runner.refresh_lag({("t.aid.payments", 0): 11, ("t.aid.payments", 1): None}))
 
-    assert metrics.registry.get_sample_value(
-        "aidledger_ledger_lag", {"topic": "t.aid.payments", "partition": "0"}) == 4
-    assert metrics.registry.get_sample_value(
-        "aidledger_ledger_lag", {"topic": "t.aid.payments", "partition": "1"}) is None
+    assert (
+        metrics.registry.get_sample_value(
+            "aidledger_ledger_lag", {"topic": "t.aid.payments", "partition": "0"}
+        )
+        == 4
+    )
+    assert (
+        metrics.registry.get_sample_value(
+            "aidledger_ledger_lag", {"topic": "t.aid.payments", "partition": "1"}
+        )
+        is None
+    )
