@@ -42,7 +42,9 @@ def plain_read_rate(url: str, n: int) -> float:
         with Timer() as t, conn.cursor() as cur:
             cur.copy_expert(
                 "COPY (SELECT sequence, payload, prev_hash, hash FROM ledger.events "
-                "ORDER BY sequence) TO STDOUT (FORMAT binary)", _Null())
+                "ORDER BY sequence) TO STDOUT (FORMAT binary)",
+                _Null(),
+            )
     finally:
         conn.close()
     return n / t.seconds
@@ -101,45 +103,70 @@ def main() -> None:
         ledger.close()
         del events
         append_rate = args.n / filling.seconds
-        print(f"stored {args.n:,} events in {filling.seconds:.1f} s with Ledger.append "
-              f"({append_rate:,.0f} events/s: the same work as a replay, without parsing)")
+        print(
+            f"stored {args.n:,} events in {filling.seconds:.1f} s with Ledger.append "
+            f"({append_rate:,.0f} events/s: the same work as a replay, without parsing)"
+        )
         db = Database.from_url(url)
 
         report = verify_store(db, workers=args.workers)
         assert report.problem is None and report.count == args.n, report.problem
         serial = verify_store(db, workers=1)
         read = plain_read_rate(url, args.n)
-        print(f"verify: {report.count:,} events in {report.seconds:.2f} s = "
-              f"{report.rate:,.0f} events/s (parallel ranges); one process "
-              f"{serial.rate:,.0f} events/s; plain binary COPY read of the same columns "
-              f"{read:,.0f} rows/s; head {report.head_hash[:16]}…")
+        print(
+            f"verify: {report.count:,} events in {report.seconds:.2f} s = "
+            f"{report.rate:,.0f} events/s (parallel ranges); one process "
+            f"{serial.rate:,.0f} events/s; plain binary COPY read of the same columns "
+            f"{read:,.0f} rows/s; head {report.head_hash[:16]}…"
+        )
 
         cpu = time.process_time()
-        outcome = rp.rebuild(url, "bench_replay", history.from_store(db, "ledger"), [],
-                             source="store", batch=args.batch)
+        outcome = rp.rebuild(
+            url,
+            "bench_replay",
+            history.from_store(db, "ledger"),
+            [],
+            source="store",
+            batch=args.batch,
+        )
         cpu_us = (time.process_time() - cpu) / args.n * 1e6
         assert outcome.appended == args.n and not outcome.refused and not outcome.conflicts
         with Timer() as checking:
             rp.check(db, "ledger", outcome, exact=True)
         assert outcome.differences == [], outcome.differences
         copy = raw_copy_rate(url, args.n)
-        print(f"replay from the store: {outcome.read:,} events in {outcome.seconds:.2f} s = "
-              f"{outcome.rate:,.0f} events/s (batches of {args.batch}; this process used "
-              f"{cpu_us:.0f} µs of CPU per event: parse, posting rules, COPY rows)")
-        print(f"raw COPY of the same event rows into an empty table: {copy:,.0f} rows/s; "
-              f"comparison with the live ledger and digest: {checking.seconds:.1f} s, "
-              "no differences")
-        print(f"targets: verify >= {VERIFY_TARGET:,}/s "
-              f"{'met' if report.rate >= VERIFY_TARGET else 'NOT met'}, replay >= "
-              f"{REPLAY_TARGET:,}/s {'met' if outcome.rate >= REPLAY_TARGET else 'NOT met'}")
+        print(
+            f"replay from the store: {outcome.read:,} events in {outcome.seconds:.2f} s = "
+            f"{outcome.rate:,.0f} events/s (batches of {args.batch}; this process used "
+            f"{cpu_us:.0f} µs of CPU per event: parse, posting rules, COPY rows)"
+        )
+        print(
+            f"raw COPY of the same event rows into an empty table: {copy:,.0f} rows/s; "
+            f"comparison with the live ledger and digest: {checking.seconds:.1f} s, "
+            "no differences"
+        )
+        print(
+            f"targets: verify >= {VERIFY_TARGET:,}/s "
+            f"{'met' if report.rate >= VERIFY_TARGET else 'NOT met'}, replay >= "
+            f"{REPLAY_TARGET:,}/s {'met' if outcome.rate >= REPLAY_TARGET else 'NOT met'}"
+        )
     print_bench(
-        "audit", round(outcome.rate), "events/s (replay)", raw_limit=round(copy),
-        target=f">= {REPLAY_TARGET}", n=args.n, replay_seconds=round(outcome.seconds, 2),
-        compare_seconds=round(checking.seconds, 2), append_events_per_s=round(append_rate),
+        "audit",
+        round(outcome.rate),
+        "events/s (replay)",
+        raw_limit=round(copy),
+        target=f">= {REPLAY_TARGET}",
+        n=args.n,
+        replay_seconds=round(outcome.seconds, 2),
+        compare_seconds=round(checking.seconds, 2),
+        append_events_per_s=round(append_rate),
         replay_cpu_us_per_event=round(cpu_us, 1),
-        load_average=os.getloadavg()[0], verify_figure=round(report.rate),
-        verify_serial=round(serial.rate), verify_raw_limit=round(read),
-        verify_ratio=round(report.rate / read, 4), verify_target=f">= {VERIFY_TARGET}",
+        load_average=os.getloadavg()[0],
+        verify_figure=round(report.rate),
+        verify_serial=round(serial.rate),
+        verify_raw_limit=round(read),
+        verify_ratio=round(report.rate / read, 4),
+        verify_target=f">= {VERIFY_TARGET}",
     )
 
 

@@ -43,32 +43,84 @@ def generate(n: int) -> list[Event]:
     while len(events) < n:
         pid, commune = f"P{person:07d}", f"{person % 90000 + 10000:05d}"
         at = T0 + timedelta(seconds=person)
-        events.append(make_event(
-            BeneficiaryRegistered, person_id=pid, full_name=f"Người {person}", birth_date=date(
-                1940 + person % 50, 1 + person % 12, 1), sex="female" if person % 2 else "male",
-            province_code="84", district_code="842", commune_code=commune,
-            occurred_at=at, recorded_at=at))
-        events.append(make_event(
-            HealthInsuranceCardIssued, person_id=pid, card_number=f"BT2{84}{person:010d}",
-            valid_from=date(2024, 1, 1), valid_to=date(2024, 12, 31), premium_vnd=842_400,
-            issuer="BHXH Trà Vinh", province_code="84", occurred_at=at, recorded_at=at))
+        events.append(
+            make_event(
+                BeneficiaryRegistered,
+                person_id=pid,
+                full_name=f"Người {person}",
+                birth_date=date(1940 + person % 50, 1 + person % 12, 1),
+                sex="female" if person % 2 else "male",
+                province_code="84",
+                district_code="842",
+                commune_code=commune,
+                occurred_at=at,
+                recorded_at=at,
+            )
+        )
+        events.append(
+            make_event(
+                HealthInsuranceCardIssued,
+                person_id=pid,
+                card_number=f"BT2{84}{person:010d}",
+                valid_from=date(2024, 1, 1),
+                valid_to=date(2024, 12, 31),
+                premium_vnd=842_400,
+                issuer="BHXH Trà Vinh",
+                province_code="84",
+                occurred_at=at,
+                recorded_at=at,
+            )
+        )
         for k in range(6):
             month = add_months("2024-01", k)
             paid = at + timedelta(days=30 * k + 3)
-            events.append(make_event(
-                AllowanceAccrued, person_id=pid, month=month, service_month=month,
-                component="regular", amount_vnd=540_000, province_code="84",
-                commune_code=commune, occurred_at=paid, recorded_at=paid))
-            events.append(make_event(
-                PaymentDisbursed, list_id=f"L-{month}-{commune}", line_no=person % 5000 + 1,
-                person_id=pid, post_office_code=f"PO{person % 40:02d}", amount_paid_vnd=540_000,
-                paid_at=paid, receipt_no=f"R{person}-{k}", collected_by="self",
-                occurred_at=paid, recorded_at=paid))
-        events.append(make_event(
-            ReliefItemHandedOut, campaign_id="TET-2024", donor_id=f"D{person % 25}",
-            item_code="RICE-10KG", quantity=1 + person % 3, unit="bag", unit_value_vnd=180_000,
-            distribution_point="UBND xã", province_code="84", district_code="842",
-            commune_code=commune, person_id=pid, occurred_at=at, recorded_at=at))
+            events.append(
+                make_event(
+                    AllowanceAccrued,
+                    person_id=pid,
+                    month=month,
+                    service_month=month,
+                    component="regular",
+                    amount_vnd=540_000,
+                    province_code="84",
+                    commune_code=commune,
+                    occurred_at=paid,
+                    recorded_at=paid,
+                )
+            )
+            events.append(
+                make_event(
+                    PaymentDisbursed,
+                    list_id=f"L-{month}-{commune}",
+                    line_no=person % 5000 + 1,
+                    person_id=pid,
+                    post_office_code=f"PO{person % 40:02d}",
+                    amount_paid_vnd=540_000,
+                    paid_at=paid,
+                    receipt_no=f"R{person}-{k}",
+                    collected_by="self",
+                    occurred_at=paid,
+                    recorded_at=paid,
+                )
+            )
+        events.append(
+            make_event(
+                ReliefItemHandedOut,
+                campaign_id="TET-2024",
+                donor_id=f"D{person % 25}",
+                item_code="RICE-10KG",
+                quantity=1 + person % 3,
+                unit="bag",
+                unit_value_vnd=180_000,
+                distribution_point="UBND xã",
+                province_code="84",
+                district_code="842",
+                commune_code=commune,
+                person_id=pid,
+                occurred_at=at,
+                recorded_at=at,
+            )
+        )
         person += 1
     return events[:n]
 
@@ -142,9 +194,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200_000, help="events to append")
     parser.add_argument("--batch", type=int, default=5_000, help="events per append")
-    parser.add_argument("--prepare-ahead", action="store_true",
-                        help="also time Ledger.prepare of the next batch in a thread while the"
-                        " current one is appended (into a second schema)")
+    parser.add_argument(
+        "--prepare-ahead",
+        action="store_true",
+        help="also time Ledger.prepare of the next batch in a thread while the"
+        " current one is appended (into a second schema)",
+    )
     args = parser.parse_args()
 
     with Timer() as gen:
@@ -164,15 +219,21 @@ def main() -> None:
         rate = len(events) / t.seconds
         python_us = (time.process_time() - own) / len(events) * 1e6
         server_us = server.seconds() / len(events) * 1e6
-        print(f"ledger append: {len(events)} events in {t.seconds:.2f} s = {rate:,.0f} events/s"
-              f" (batches of {args.batch}: hash chain, journal, postings, balances, coverage)")
-        print(f"CPU per event: Python {python_us:.1f} us, PostgreSQL backend {server_us:.1f} us "
-              f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        print(
+            f"ledger append: {len(events)} events in {t.seconds:.2f} s = {rate:,.0f} events/s"
+            f" (batches of {args.batch}: hash chain, journal, postings, balances, coverage)"
+        )
+        print(
+            f"CPU per event: Python {python_us:.1f} us, PostgreSQL backend {server_us:.1f} us "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        )
         with Timer() as replay:
             again = ledger.append(events[: args.batch])
         assert len(again.already_recorded) == min(args.batch, len(events))
-        print(f"replay of one batch ({args.batch}): {replay.seconds * 1000:.0f} ms, "
-              "all already recorded")
+        print(
+            f"replay of one batch ({args.batch}): {replay.seconds * 1000:.0f} ms, "
+            "all already recorded"
+        )
         with Timer() as check:
             broken = verify_chain(ledger.engine)
         assert broken is None, str(broken)
@@ -183,13 +244,23 @@ def main() -> None:
         ids = [str(uuid.uuid4()) for _ in events]
         raw = raw_copy_rate(url, payloads, ids, args.batch)
         print(f"raw COPY of the same payloads (ids + bytea, no indexes): {raw:,.0f} events/s")
-        print(f"ratio ledger / raw COPY: {rate / raw:.2f}; target >= {TARGET:,} events/s: "
-              f"{'met' if rate >= TARGET else 'NOT met'}")
-    print_bench("ledger_append", round(rate), "events/s", raw_limit=round(raw),
-                target=f">= {TARGET}", n=len(events), seconds=round(t.seconds, 2),
-                batch=args.batch, python_us_per_event=round(python_us, 1),
-                prepare_ahead=round(ahead) if ahead else None,
-                postgres_us_per_event=round(server_us, 1))
+        print(
+            f"ratio ledger / raw COPY: {rate / raw:.2f}; target >= {TARGET:,} events/s: "
+            f"{'met' if rate >= TARGET else 'NOT met'}"
+        )
+    print_bench(
+        "ledger_append",
+        round(rate),
+        "events/s",
+        raw_limit=round(raw),
+        target=f">= {TARGET}",
+        n=len(events),
+        seconds=round(t.seconds, 2),
+        batch=args.batch,
+        python_us_per_event=round(python_us, 1),
+        prepare_ahead=round(ahead) if ahead else None,
+        postgres_us_per_event=round(server_us, 1),
+    )
 
 
 if __name__ == "__main__":

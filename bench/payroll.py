@@ -51,8 +51,11 @@ _MIX = [
     (BeneficiaryGroup.ELDERLY_80_NO_PENSION, (1925, 1944), None),
     (BeneficiaryGroup.DISABILITY_SEVERE, (1950, 2015), DisabilityLevel.SEVERE),
     (BeneficiaryGroup.DISABILITY_SEVERE, (1950, 2015), DisabilityLevel.SEVERE),
-    (BeneficiaryGroup.DISABILITY_PARTICULARLY_SEVERE, (1950, 2015),
-     DisabilityLevel.PARTICULARLY_SEVERE),
+    (
+        BeneficiaryGroup.DISABILITY_PARTICULARLY_SEVERE,
+        (1950, 2015),
+        DisabilityLevel.PARTICULARLY_SEVERE,
+    ),
     (BeneficiaryGroup.CHILD_NO_CAREGIVER, (2012, 2023), None),
     (BeneficiaryGroup.LANDMINE_VICTIM, (1950, 1990), DisabilityLevel.SEVERE),
     (BeneficiaryGroup.HIV_POOR_HOUSEHOLD, (1970, 2000), None),
@@ -70,17 +73,35 @@ def people(n: int) -> Sequence[Event]:
         district = f"{100 + commune_no // 10 % 900:03d}"
         pid = f"P{i:08d}"
         born = date(lo + (i * 7919) % (hi - lo + 1), 1 + i % 12, 1 + i % 28)
-        events.append(make_event(
-            BeneficiaryRegistered, person_id=pid, full_name=f"Người thụ hưởng {i}",
-            birth_date=born, sex="female" if i % 2 else "male", province_code="84",
-            district_code=district, commune_code=commune, disability_level=level,
-            occurred_at=AT, recorded_at=AT))
+        events.append(
+            make_event(
+                BeneficiaryRegistered,
+                person_id=pid,
+                full_name=f"Người thụ hưởng {i}",
+                birth_date=born,
+                sex="female" if i % 2 else "male",
+                province_code="84",
+                district_code=district,
+                commune_code=commune,
+                disability_level=level,
+                occurred_at=AT,
+                recorded_at=AT,
+            )
+        )
         effective = "2025-01" if i % 10 else "2025-03"  # 10% start in the timed month
-        events.append(make_event(
-            EligibilityGranted, person_id=pid, group=group, decision_number=f"QD-{i}",
-            decision_date=date(2025, 1, 5), effective_month=effective,
-            children_raised=1 + i % 3 if group is BeneficiaryGroup.SINGLE_PARENT_POOR else None,
-            occurred_at=AT, recorded_at=AT))
+        events.append(
+            make_event(
+                EligibilityGranted,
+                person_id=pid,
+                group=group,
+                decision_number=f"QD-{i}",
+                decision_date=date(2025, 1, 5),
+                effective_month=effective,
+                children_raised=1 + i % 3 if group is BeneficiaryGroup.SINGLE_PARENT_POOR else None,
+                occurred_at=AT,
+                recorded_at=AT,
+            )
+        )
     return events
 
 
@@ -94,14 +115,16 @@ def main() -> None:
         with Timer() as seed:
             events = people(n)
             for start in range(0, len(events), 20_000):
-                ledger.append(events[start:start + 20_000])
+                ledger.append(events[start : start + 20_000])
             del events
-            run_payroll(ledger.engine, PayrollScope("2025-02", "84"), ledger.append,
-                        batch_size=20_000)
+            run_payroll(
+                ledger.engine, PayrollScope("2025-02", "84"), ledger.append, batch_size=20_000
+            )
         print(f"seeded {n:,} beneficiaries and payroll 2025-02 in {seed.seconds:.1f} s")
         with Timer() as raw:
-            dry = run_payroll(ledger.engine, PayrollScope("2025-03", "84"), lambda _: None,
-                              batch_size=20_000)
+            dry = run_payroll(
+                ledger.engine, PayrollScope("2025-03", "84"), lambda _: None, batch_size=20_000
+            )
         publisher = EventPublisher(bootstrap, topic_prefix(bootstrap))
         publish_s = append_s = 0.0
 
@@ -115,8 +138,9 @@ def main() -> None:
             append_s += t.seconds
 
         with Timer() as real:
-            report = run_payroll(ledger.engine, PayrollScope("2025-03", "84"), sink,
-                                 batch_size=20_000)
+            report = run_payroll(
+                ledger.engine, PayrollScope("2025-03", "84"), sink, batch_size=20_000
+            )
         publisher.close()
         assert report.events == dry.events and report.listed_vnd == dry.listed_vnd
         rerun = run_payroll(ledger.engine, PayrollScope("2025-03", "84"), lambda _: None)
@@ -124,17 +148,30 @@ def main() -> None:
         _close(ledger)
     compute_s = real.seconds - publish_s - append_s
     rate = n / real.seconds
-    print(f"payroll 2025-03 for {n:,} beneficiaries: {report.events:,} events "
-          f"({sum(report.accruals.values()):,} accruals, {report.lists:,} lists, "
-          f"{report.lines:,} lines, {report.listed_vnd:,} VND)")
+    print(
+        f"payroll 2025-03 for {n:,} beneficiaries: {report.events:,} events "
+        f"({sum(report.accruals.values()):,} accruals, {report.lists:,} lists, "
+        f"{report.lines:,} lines, {report.listed_vnd:,} VND)"
+    )
     print(f"  compute only (raw limit): {raw.seconds:.1f} s ({n / raw.seconds:,.0f} people/s)")
-    print(f"  compute + publish + ledger: {real.seconds:.1f} s ({rate:,.0f} people/s): "
-          f"compute {compute_s:.1f} s, publish {publish_s:.1f} s, ledger append {append_s:.1f} s")
-    print(f"  projected for 1,000,000: {1_000_000 / rate:.0f} s (target < 180 s); "
-          f"RSS now {current_rss_mb()} MiB")
-    print_bench("payroll", round(rate, 1), "beneficiaries/s", raw_limit=round(n / raw.seconds, 1),
-                target=f">= {1_000_000 / TARGET_SECONDS_PER_MILLION:.0f}", n=n,
-                seconds=round(real.seconds, 2), events=report.events)
+    print(
+        f"  compute + publish + ledger: {real.seconds:.1f} s ({rate:,.0f} people/s): "
+        f"compute {compute_s:.1f} s, publish {publish_s:.1f} s, ledger append {append_s:.1f} s"
+    )
+    print(
+        f"  projected for 1,000,000: {1_000_000 / rate:.0f} s (target < 180 s); "
+        f"RSS now {current_rss_mb()} MiB"
+    )
+    print_bench(
+        "payroll",
+        round(rate, 1),
+        "beneficiaries/s",
+        raw_limit=round(n / raw.seconds, 1),
+        target=f">= {1_000_000 / TARGET_SECONDS_PER_MILLION:.0f}",
+        n=n,
+        seconds=round(real.seconds, 2),
+        events=report.events,
+    )
 
 
 def _close(ledger: Ledger) -> None:

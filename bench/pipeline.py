@@ -52,9 +52,13 @@ def publish(bootstrap: str, prefix: str, msgs: list[Message]) -> float:
     from aiokafka import AIOKafkaProducer
 
     async def run() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20,
-                                    max_batch_size=1024 * 1024,
-                                    max_request_size=8 * 1024 * 1024)
+        producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap,
+            acks="all",
+            linger_ms=20,
+            max_batch_size=1024 * 1024,
+            max_request_size=8 * 1024 * 1024,
+        )
         await producer.start()
         try:
             sent = [await producer.send(prefix + t, v, key=k) for t, k, v in msgs]
@@ -92,19 +96,26 @@ def connect(url: str) -> Any:
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
-    conn = psycopg2.connect(host=u.host, port=u.port, user=u.username, password=u.password,
-                            dbname=u.database)
+    conn = psycopg2.connect(
+        host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database
+    )
     conn.autocommit = True
     return conn
 
 
-def run_workers(url: str, bootstrap: str, prefix: str, n: int, workers: int,
-                home: Path) -> dict[str, float]:
+def run_workers(
+    url: str, bootstrap: str, prefix: str, n: int, workers: int, home: Path
+) -> dict[str, float]:
     """Start ``workers`` processes on pre-published topics; time them until n events are in."""
-    env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-           "AIDLEDGER_TOPIC_PREFIX": prefix, "AIDLEDGER_DATA_DIR": str(home),
-           "AIDLEDGER_METRICS_PORT": "0",
-           "AIDLEDGER_CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:8]}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "AIDLEDGER_TOPIC_PREFIX": prefix,
+        "AIDLEDGER_DATA_DIR": str(home),
+        "AIDLEDGER_METRICS_PORT": "0",
+        "AIDLEDGER_CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:8]}",
+    }
     logs = [home / f"worker-{workers}-{i}.log" for i in range(workers)]
     procs: list[subprocess.Popen[bytes]] = []
     conn = connect(url)
@@ -112,18 +123,27 @@ def run_workers(url: str, bootstrap: str, prefix: str, n: int, workers: int,
     try:
         for i, log in enumerate(logs):
             with log.open("wb") as out:
-                procs.append(subprocess.Popen(
-                    [str(Path(sys.executable).parent / "aidledger"), "worker",
-                     "--metrics-host", "127.0.0.1"],
-                    cwd=REPO, env={**env, "AIDLEDGER_WORKER_ID": f"bench-{workers}-{i}"},
-                    stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
+                procs.append(
+                    subprocess.Popen(
+                        [
+                            str(Path(sys.executable).parent / "aidledger"),
+                            "worker",
+                            "--metrics-host",
+                            "127.0.0.1",
+                        ],
+                        cwd=REPO,
+                        env={**env, "AIDLEDGER_WORKER_ID": f"bench-{workers}-{i}"},
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                    )
+                )
         ready = None
         while True:
             if any(p.poll() is not None for p in procs):
                 tail = logs[0].read_text(errors="replace")[-2000:]
                 raise SystemExit(f"a worker exited early:\n{tail}")
-            if ready is None and all("assigned" in log.read_text(errors="replace")
-                                     for log in logs):
+            if ready is None and all("assigned" in log.read_text(errors="replace") for log in logs):
                 ready = time.perf_counter()
             if ledger_count(conn) >= n:
                 done = time.perf_counter()
@@ -149,20 +169,30 @@ def raw_limit(url: str, bootstrap: str, prefix: str, n: int) -> dict[str, float]
     from schemas.registry import FAMILY_TOPICS
 
     async def consume() -> list[tuple[str, int, int, bytes]]:
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                    auto_offset_reset="earliest", max_poll_records=10_000,
-                                    max_partition_fetch_bytes=16 * 1024 * 1024)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=10_000,
+            max_partition_fetch_bytes=16 * 1024 * 1024,
+        )
         await consumer.start()
         try:
-            tps = [TopicPartition(prefix + t, p) for t in FAMILY_TOPICS.values()
-                   for p in consumer.partitions_for_topic(prefix + t) or ()]
+            tps = [
+                TopicPartition(prefix + t, p)
+                for t in FAMILY_TOPICS.values()
+                for p in consumer.partitions_for_topic(prefix + t) or ()
+            ]
             consumer.assign(tps)
             await consumer.seek_to_beginning()
             rows: list[tuple[str, int, int, bytes]] = []
             while len(rows) < n:
                 batch = await consumer.getmany(timeout_ms=1000, max_records=10_000)
-                rows.extend((r.topic, r.partition, r.offset, r.value)
-                            for records in batch.values() for r in records)
+                rows.extend(
+                    (r.topic, r.partition, r.offset, r.value)
+                    for records in batch.values()
+                    for r in records
+                )
             return rows
         finally:
             await consumer.stop()
@@ -173,14 +203,19 @@ def raw_limit(url: str, bootstrap: str, prefix: str, n: int) -> dict[str, float]
     conn.autocommit = False
     with Timer() as w:
         with conn.cursor() as cur:
-            cur.execute("CREATE TABLE raw_records (topic text, partition int, kafka_offset "
-                        "bigint, value bytea)")
+            cur.execute(
+                "CREATE TABLE raw_records (topic text, partition int, kafka_offset "
+                "bigint, value bytea)"
+            )
             text = "".join(f"{t}\t{p}\t{o}\t\\\\x{v.hex()}\n" for t, p, o, v in rows)
             cur.copy_expert("COPY raw_records FROM STDIN", io.StringIO(text))
         conn.commit()
     conn.close()
-    return {"consume_s": c.seconds, "copy_s": w.seconds,
-            "rate": len(rows) / (c.seconds + w.seconds)}
+    return {
+        "consume_s": c.seconds,
+        "copy_s": w.seconds,
+        "rate": len(rows) / (c.seconds + w.seconds),
+    }
 
 
 def ledger_ceiling(url: str, msgs: list[Message]) -> float:
@@ -196,7 +231,7 @@ def ledger_ceiling(url: str, msgs: list[Message]) -> float:
     ledger = Ledger(engine, projectors=domain_projectors())
     seconds = 0.0
     for start in range(0, len(msgs), BATCH_MAX_RECORDS):  # parsed batch by batch: less memory
-        events = [parse_event(v) for _, _, v in msgs[start:start + BATCH_MAX_RECORDS]]
+        events = [parse_event(v) for _, _, v in msgs[start : start + BATCH_MAX_RECORDS]]
         with Timer() as t:
             ledger.append(events)
         seconds += t.seconds
@@ -244,8 +279,9 @@ else:
     app.batch_sink = Sink()
 faust.Worker(app, loglevel="warning", quiet=True, redirect_stdouts=False).execute_from_commandline()
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=600, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=REPO
+    )
     for line in out.stdout.splitlines():
         if "RATE " in line:  # Faust may prefix terminal control codes
             return float(line.split("RATE ", 1)[1].split()[0])
@@ -256,8 +292,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="events to publish")
     parser.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 1,2")
-    parser.add_argument("--take-n", type=int, default=20_000,
-                        help="records for the stream.take() comparison (0: skip it)")
+    parser.add_argument(
+        "--take-n",
+        type=int,
+        default=20_000,
+        help="records for the stream.take() comparison (0: skip it)",
+    )
     args = parser.parse_args()
     counts = [int(w) for w in args.workers.split(",")]
 
@@ -272,30 +312,48 @@ def main() -> None:
             url = fresh_database(server)
             results[count] = run_workers(url, bootstrap, prefix, args.n, count, home)
             r = results[count]
-            print(f"{count} worker(s): published at {rate:,.0f}/s; group join {r['join_s']:.1f}"
-                  f" s; {args.n} events into the ledger in {r['process_s']:.2f} s ="
-                  f" {r['rate']:,.0f} events/s")
+            print(
+                f"{count} worker(s): published at {rate:,.0f}/s; group join {r['join_s']:.1f}"
+                f" s; {args.n} events into the ledger in {r['process_s']:.2f} s ="
+                f" {r['rate']:,.0f} events/s"
+            )
         ceiling = ledger_ceiling(fresh_database(server), msgs)
-        print(f"ledger alone (same events, batches of 10,000, the workers' projectors, no"
-              f" Kafka): {ceiling:,.0f} events/s")
+        print(
+            f"ledger alone (same events, batches of 10,000, the workers' projectors, no"
+            f" Kafka): {ceiling:,.0f} events/s"
+        )
         raw = raw_limit(fresh_database(server), bootstrap, prefix, args.n)
-        print(f"raw limit: aiokafka getmany of {args.n} records in {raw['consume_s']:.2f} s +"
-              f" COPY into a plain table in {raw['copy_s']:.2f} s = {raw['rate']:,.0f} records/s")
+        print(
+            f"raw limit: aiokafka getmany of {args.n} records in {raw['consume_s']:.2f} s +"
+            f" COPY into a plain table in {raw['copy_s']:.2f} s = {raw['rate']:,.0f} records/s"
+        )
         if args.take_n:
             take_n = min(args.take_n, args.n)
             take = consume_only(bootstrap, prefix, take_n, True, home)
             batched = consume_only(bootstrap, prefix, args.n, False, home)
-            print(f"consume only (no work): Faust stream.take(5000, within=0.5) {take:,.0f}"
-                  f" records/s; getmany-level batching {batched:,.0f} records/s")
+            print(
+                f"consume only (no work): Faust stream.take(5000, within=0.5) {take:,.0f}"
+                f" records/s; getmany-level batching {batched:,.0f} records/s"
+            )
     best = max(results, key=lambda c: results[c]["rate"])
     figure = results[best]["rate"]
-    print(f"ratio end-to-end / raw limit: {figure / raw['rate']:.2f}; target >= {TARGET:,}"
-          f" events/s: {'met' if figure >= TARGET else 'NOT met'} ({best} worker(s))")
+    print(
+        f"ratio end-to-end / raw limit: {figure / raw['rate']:.2f}; target >= {TARGET:,}"
+        f" events/s: {'met' if figure >= TARGET else 'NOT met'} ({best} worker(s))"
+    )
     extra = {f"workers_{c}": round(r["rate"]) for c, r in results.items()}
     print(f"end-to-end / ledger alone: {figure / ceiling:.2f}")
-    print_bench("pipeline_end_to_end", round(figure), "events/s", raw_limit=round(raw["rate"]),
-                target=f">= {TARGET}", n=args.n, best_workers=best,
-                ledger_alone=round(ceiling), **extra)
+    print_bench(
+        "pipeline_end_to_end",
+        round(figure),
+        "events/s",
+        raw_limit=round(raw["rate"]),
+        target=f">= {TARGET}",
+        n=args.n,
+        best_workers=best,
+        ledger_alone=round(ceiling),
+        **extra,
+    )
 
 
 if __name__ == "__main__":

@@ -66,19 +66,37 @@ def seed_lists(n: int) -> Iterator[list[Event]]:
     for k in range((n + PER_LIST - 1) // PER_LIST):
         place, office = _place(k)
         size = min(PER_LIST, n - k * PER_LIST)
-        lines = [PaymentLine(line_no=i + 1, person_id=f"P{k:05d}{i:04d}", full_name=f"Người {i}",
-                             commune_code=place.commune, components={Component.REGULAR: AMOUNT},
-                             amount_vnd=AMOUNT) for i in range(size)]
+        lines = [
+            PaymentLine(
+                line_no=i + 1,
+                person_id=f"P{k:05d}{i:04d}",
+                full_name=f"Người {i}",
+                commune_code=place.commune,
+                components={Component.REGULAR: AMOUNT},
+                amount_vnd=AMOUNT,
+            )
+            for i in range(size)
+        ]
         batch.append(list_event(MONTH, place, office, 0, lines))
         offices[office] = offices.get(office, 0) + size * AMOUNT
         if len(batch) >= 40:
             yield batch
             batch = []
     at = datetime(2025, 2, 25, tzinfo=UTC)
-    batch += [make_event(FundsTransferred, transfer_id=f"T-{office}", province_code="84",
-                         direction=TransferDirection.TO_POST_OFFICE, post_office_code=office,
-                         month=MONTH, amount_vnd=amount, occurred_at=at, recorded_at=at)
-              for office, amount in offices.items()]
+    batch += [
+        make_event(
+            FundsTransferred,
+            transfer_id=f"T-{office}",
+            province_code="84",
+            direction=TransferDirection.TO_POST_OFFICE,
+            post_office_code=office,
+            month=MONTH,
+            amount_vnd=amount,
+            occurred_at=at,
+            recorded_at=at,
+        )
+        for office, amount in offices.items()
+    ]
     yield batch
 
 
@@ -101,12 +119,14 @@ def write_report_file(path: Path, n: int) -> int:
                 amount = {2: 500_000, 3: 800_000}.get(kind, AMOUNT)
                 writer.writerow([ident, i + 1, person, amount, paid, f"R{g}", "self", "", ""])
                 if kind == 4:  # paid twice
-                    writer.writerow([ident, i + 1, person, AMOUNT, paid, f"R{g}b", "proxy", "",
-                                     "Trần Thị B"])
+                    writer.writerow(
+                        [ident, i + 1, person, AMOUNT, paid, f"R{g}b", "proxy", "", "Trần Thị B"]
+                    )
                     rows += 1
                 if kind == 5 and g % 1000 == 5:  # paid to someone not on the list
-                    writer.writerow([ident, PER_LIST + 1, f"X{g}", AMOUNT, paid, f"RX{g}",
-                                     "self", "", ""])
+                    writer.writerow(
+                        [ident, PER_LIST + 1, f"X{g}", AMOUNT, paid, f"RX{g}", "self", "", ""]
+                    )
                     rows += 1
             rows += 1
     return rows
@@ -147,26 +167,48 @@ def main() -> None:
         from rich.console import Console
 
         with Timer() as recon_t:
-            recon = write_report(ledger.engine, MONTH, "84", None, "csv", tmp / "recon.csv",
-                                 Console(file=io.StringIO()))
+            recon = write_report(
+                ledger.engine,
+                MONTH,
+                "84",
+                None,
+                "csv",
+                tmp / "recon.csv",
+                Console(file=io.StringIO()),
+            )
         ledger.close()
     total = imported.seconds + recon_t.seconds
     rate = rows / total
     t = recon.totals
-    print(f"import: {imported.seconds:.1f} s for {result.rows:,} rows "
-          f"({result.disbursed:,} paid, {result.not_collected:,} not collected); of which "
-          f"publish {published[0]:.1f} s, ledger append {published[1]:.1f} s")
-    print(f"reconcile: {recon_t.seconds:.1f} s; listed {t.listed_vnd:,}, paid {t.paid_vnd:,}, "
-          f"unpaid {t.unpaid_vnd:,}, variance {t.variance_vnd:,} VND; "
-          + ", ".join(f"{k} {v:,}" for k, v in sorted(t.lines.items())))
-    print(f"  read+validate only (raw limit): {raw.seconds:.1f} s "
-          f"({rows / raw.seconds:,.0f} rows/s)")
-    print(f"  import + ledger + reconcile: {total:.1f} s ({rate:,.0f} rows/s); projected for "
-          f"1,000,000: {1_000_000 / rate:.0f} s (target < 120 s); RSS now {current_rss_mb()} MiB")
-    print_bench("reconcile", round(rate, 1), "rows/s", raw_limit=round(rows / raw.seconds, 1),
-                target=f">= {1_000_000 / TARGET_SECONDS_PER_MILLION:.0f}", n=n, rows=rows,
-                seconds=round(total, 2), import_s=round(imported.seconds, 2),
-                reconcile_s=round(recon_t.seconds, 2))
+    print(
+        f"import: {imported.seconds:.1f} s for {result.rows:,} rows "
+        f"({result.disbursed:,} paid, {result.not_collected:,} not collected); of which "
+        f"publish {published[0]:.1f} s, ledger append {published[1]:.1f} s"
+    )
+    print(
+        f"reconcile: {recon_t.seconds:.1f} s; listed {t.listed_vnd:,}, paid {t.paid_vnd:,}, "
+        f"unpaid {t.unpaid_vnd:,}, variance {t.variance_vnd:,} VND; "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(t.lines.items()))
+    )
+    print(
+        f"  read+validate only (raw limit): {raw.seconds:.1f} s ({rows / raw.seconds:,.0f} rows/s)"
+    )
+    print(
+        f"  import + ledger + reconcile: {total:.1f} s ({rate:,.0f} rows/s); projected for "
+        f"1,000,000: {1_000_000 / rate:.0f} s (target < 120 s); RSS now {current_rss_mb()} MiB"
+    )
+    print_bench(
+        "reconcile",
+        round(rate, 1),
+        "rows/s",
+        raw_limit=round(rows / raw.seconds, 1),
+        target=f">= {1_000_000 / TARGET_SECONDS_PER_MILLION:.0f}",
+        n=n,
+        rows=rows,
+        seconds=round(total, 2),
+        import_s=round(imported.seconds, 2),
+        reconcile_s=round(recon_t.seconds, 2),
+    )
 
 
 if __name__ == "__main__":
