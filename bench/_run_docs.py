@@ -41,8 +41,13 @@ HOW_TO = """## How to run the benchmarks
   with Trà Vinh). The report follows the disbursement report layout of docs/formats.md and
   comes with `FILE.truth.csv`, the true kind of every line. `--lists-from FILE.jsonl` writes a
   report for lists made elsewhere (e.g. by payroll).
+  Measured: `--people 1000000 --years 1 --workers 2` wrote 28,110,702 events (15.6 GiB) and
+  a 1,000,000-line report in 1,228 s (22,885 events/s, 814 people/s), peak RSS 65.5 MiB.
 - Query latency at the target size: `.venv/bin/python bench/query_latency.py --n 10000000`
-  (about 20 minutes: the load goes through `Ledger.append`).
+  (about 20 minutes: the load goes through `Ledger.append`). Measured: 9,999,947 events
+  loaded in 1,098 s (9,111 events/s); for people with ten years of history (259 events):
+  balance p50 0.48 / p99 0.53 ms, balance as of a date p99 0.81 ms, history p50 4.9 / p99
+  6.3 ms (raw index fetch of their rows p99 0.35 ms).
 - Benchmarks are not tests; `tests/bench/` only checks that every script still runs at a tiny
   size (`pytest tests/bench -m slow`).
 """
