@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -56,13 +57,14 @@ def build(
 
 
 @dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(ABC):
     """Something about a person that the department learns at ``known_at``."""
 
     known_at: datetime
 
+    @abstractmethod
     def events(self, seed: int, person: Person) -> list[Event]:
-        raise NotImplementedError
+        """The events that record this fact for ``person``."""
 
 
 @dataclass(frozen=True, slots=True)
