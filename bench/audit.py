@@ -57,7 +57,7 @@ def raw_copy_rate(url: str, n: int) -> float:
     db = Database.from_url(url)
     source, target = db.connect(), db.connect(readonly=False)
     with target.cursor() as cur:
-        cur.execute("CREATE TABLE public.raw_events (LIKE ledger.events)")
+        cur.execute("CREATE TABLE public.raw_events (LIKE ledger.events INCLUDING GENERATED)")
     target.commit()
     read_end, write_end = os.pipe()
 

@@ -26,7 +26,7 @@ from schemas.envelope import Event
 
 EVENT_COLUMNS = (
     "sequence, event_id, event_type, schema_version, subject, person_id, occurred_at, "
-    "recorded_at, business_date, kafka_topic, kafka_partition, kafka_offset, payload, body, "
+    "recorded_at, business_date, kafka_topic, kafka_partition, kafka_offset, payload, "
     "prev_hash, hash"
 )
 
@@ -46,7 +46,7 @@ def _stored(cur: Any, q: str, batch: list[Item]) -> dict[UUID, tuple[int, bytes]
         f"SELECT event_id::text, sequence, payload FROM {q}events WHERE event_id = ANY(%s::uuid[])",
         (array(ids),),
     )
-    return {UUID(r[0]): (r[1], bytes(r[2])) for r in cur.fetchall()}
+    return {UUID(r[0]): (r[1], r[2].encode()) for r in cur.fetchall()}
 
 
 def append(

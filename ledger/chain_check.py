@@ -38,7 +38,7 @@ def verify_chain(
         for sequence, event_id, payload, stored_prev, stored in _rows(conn, schema, after_sequence):
             if bytes(stored_prev) != previous:
                 return ChainBreak(sequence, event_id, previous.hex(), bytes(stored_prev).hex())
-            expected = link(previous, bytes(payload))
+            expected = link(previous, payload.encode())
             if expected != bytes(stored):
                 return ChainBreak(sequence, event_id, expected.hex(), bytes(stored).hex())
             previous = expected

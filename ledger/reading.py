@@ -36,7 +36,7 @@ def stored_events(
             params,
         )
         for seq, payload, prev, digest, day, topic, partition, offset in cur:
-            data = bytes(payload)
+            data = payload.encode()
             origin = KafkaOrigin(topic, partition, offset) if topic is not None else None
             event = parse_event(data, record=f"stored event {seq}")
             yield StoredEvent(seq, event, data, bytes(prev), bytes(digest), day, origin)

@@ -23,7 +23,7 @@ from schemas.canonical import canonical_json
 CHUNK = 250
 Key = tuple[str, str]
 
-_EVENT_HEAD = struct.Struct("!hiqi16s").pack  # 16 fields, sequence, event_id
+_EVENT_HEAD = struct.Struct("!hiqi16s").pack  # 15 fields, sequence, event_id
 _POSTING_HEAD = struct.Struct("!hiqih").pack  # 9 fields, sequence, n
 _POSTING_TAIL = struct.Struct("!iqiqiqiiiq").pack  # amount, before, after, date, recorded_at
 _JOURNAL_HEAD = struct.Struct("!hiq").pack  # 6 fields, sequence
@@ -34,7 +34,6 @@ _HASHES = struct.Struct("!i32si32s").pack
 _TIMES = struct.Struct("!iqiq").pack  # occurred_at, recorded_at
 _NO_ORIGIN = B.NULL * 3
 _LEN = struct.Struct("!i").pack
-_JSONB = struct.Struct("!ib").pack  # length, jsonb format version 1
 
 
 class BatchRows:
@@ -150,7 +149,7 @@ class BatchRows:
             parts.append(
                 b"".join(
                     (
-                        _EVENT_HEAD(16, 8, seq, 16, event.event_id.bytes),
+                        _EVENT_HEAD(15, 8, seq, 16, event.event_id.bytes),
                         enc(event.event_type),
                         _SCHEMA_VERSION(4, event.schema_version),
                         enc(event.subject),
@@ -159,8 +158,6 @@ class BatchRows:
                         B.INT4.pack(4, self._days[i]),
                         kafka,
                         _LEN(size),
-                        payload,
-                        _JSONB(size + 1, 1),
                         payload,
                         _HASHES(32, prev, 32, digest),
                     )

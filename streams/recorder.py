@@ -84,7 +84,7 @@ class DeadLetterRecorder:
                 "WHERE event_id = ANY(%s::uuid[])",
                 (sorted({str(e.event_id) for _, e in rest}),),
             )
-            known = {UUID(str(i)): (int(s), bytes(p)) for i, s, p in cur.fetchall()}
+            known = {UUID(str(i)): (int(s), p.encode()) for i, s, p in cur.fetchall()}
         by_origin = {r.origin: r for r, _ in rest}
         # Ids the ledger does not hold at all cannot conflict; sort_batch calls them new.
         outcome = sort_batch([(e, r.origin) for r, e in rest], known, lambda i: 0)

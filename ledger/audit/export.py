@@ -137,7 +137,7 @@ def _write_events(db: Database, schema: str, after: int, upto: int, path: Path) 
                 (after, upto),
             )
             for seq, event_id, payload, prev, digest in cur:
-                out.write(_line(seq, event_id, bytes(payload), bytes(prev), bytes(digest)))
+                out.write(_line(seq, event_id, payload.encode(), bytes(prev), bytes(digest)))
     return head
 
 

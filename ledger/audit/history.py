@@ -52,7 +52,7 @@ def from_store(db: Database, schema: str, until: datetime | None = None) -> Iter
         )
         for seq, payload, topic, partition, offset in cur:
             origin = KafkaOrigin(topic, partition, offset) if topic is not None else None
-            yield Record(bytes(payload), origin, f"stored event {seq}")
+            yield Record(payload.encode(), origin, f"stored event {seq}")
 
 
 class KafkaRecord(NamedTuple):

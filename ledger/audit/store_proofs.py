@@ -47,7 +47,7 @@ def prove_event(
             raise UnknownEvent(f"no stored event has id {wanted}")
         cur.execute(f'SELECT coalesce(max(sequence), 0) FROM "{schema}".events')
         top = int(cur.fetchone()[0])
-    sequence, payload = int(row[0]), bytes(row[1])
+    sequence, payload = int(row[0]), row[1].encode()
     size = checkpoint.tree_size if checkpoint is not None else top
     if sequence > size:
         raise AuditInputError(

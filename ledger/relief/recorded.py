@@ -36,7 +36,7 @@ def check_recorded(
             ),
             {"ids": ids[chunk : chunk + 20_000]},
         )
-        stored.update({r[0]: (int(r[1]), bytes(r[2])) for r in rows})
+        stored.update({r[0]: (int(r[1]), r[2].encode()) for r in rows})
     result = RecordedCheck()
     for event in events:
         known = stored.get(str(event.event_id))

@@ -135,11 +135,11 @@ def test_each_aidledger_service_connects_with_its_own_database_role(
         assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile"
 
 
-def test_postgres_is_version_16_and_archives_its_wal(services: dict[str, Any]) -> None:
+def test_postgres_is_version_18_and_archives_its_wal(services: dict[str, Any]) -> None:
     postgres = services["postgres"]
-    assert postgres["image"] == "postgres:16"
+    assert postgres["image"] == "postgres:18"
     settings = postgres["command"]
     assert "archive_mode=on" in settings
     assert "wal_level=replica" in settings
-    assert "pg-wal-archive:/var/lib/postgresql/wal-archive" in postgres["volumes"]
+    assert "pg-wal-archive:/var/lib/postgresql-wal-archive" in postgres["volumes"]
     assert postgres["env_file"] == [".env"]

@@ -86,8 +86,7 @@ def rewrite_payload(run: Callable[..., Any], sequence: int, old: str, new: str) 
     """The superuser edit an attacker would make: change one stored event's bytes in place."""
     run("ALTER TABLE ledger.events DISABLE TRIGGER ALL")
     run(
-        "UPDATE ledger.events SET payload = convert_to(replace(convert_from(payload, 'UTF8'), "
-        "%s, %s), 'UTF8') WHERE sequence = %s",
+        "UPDATE ledger.events SET payload = replace(payload, %s, %s) WHERE sequence = %s",
         old,
         new,
         sequence,

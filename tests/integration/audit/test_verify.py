@@ -60,7 +60,7 @@ def test_a_superuser_edit_of_one_payload_is_found_at_exactly_that_row(
         event_id,
     )
     assert report.problem.found == stored.hex()
-    assert report.problem.expected == hashlib.sha256(bytes(prev) + bytes(payload)).hexdigest()
+    assert report.problem.expected == hashlib.sha256(bytes(prev) + payload.encode()).hexdigest()
     assert report.count == sequence - 1
     assert cli("audit", "verify") == 1
     message = " ".join(capsys.readouterr().err.split())
@@ -75,7 +75,8 @@ def test_an_edit_that_also_rewrites_the_hash_breaks_the_link_to_the_next_row(
     rewrite_payload(superuser, sequence, '"receipt_no":"R-1"', '"receipt_no":"R-X"')
     superuser("ALTER TABLE ledger.events DISABLE TRIGGER ALL")
     superuser(
-        "UPDATE ledger.events SET hash = sha256(prev_hash || payload) WHERE sequence = %s", sequence
+        "UPDATE ledger.events SET hash = sha256(prev_hash || convert_to(payload, 'UTF8')) WHERE sequence = %s",
+        sequence,
     )
     superuser("ALTER TABLE ledger.events ENABLE TRIGGER ALL")
     next_id = superuser(

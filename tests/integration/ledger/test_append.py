@@ -44,7 +44,7 @@ def test_a_batch_gets_gap_free_sequences_and_one_hash_chain_from_zero(ledger: Le
     previous = bytes(32)
     for _, payload, prev, digest in rows:
         assert bytes(prev) == previous
-        assert bytes(digest) == hashlib.sha256(previous + bytes(payload)).digest()
+        assert bytes(digest) == hashlib.sha256(previous + payload.encode()).digest()
         previous = bytes(digest)
     assert (first.first_sequence, first.last_sequence, second.first_sequence) == (1, 2, 3)
     assert ledger.head() == (3, previous)
@@ -60,7 +60,7 @@ def test_the_stored_payload_is_the_canonical_json_and_the_body_the_same_document
         "SELECT payload, body->>'amount_vnd', event_type, person_id, "
         "business_date::text FROM ledger.events",
     )
-    assert bytes(row[0]) == stored.payload
+    assert row[0].encode() == stored.payload
     assert row[1:] == ("500000", "AllowanceAccrued", "P1", "2024-07-01")
     (back,) = ledger.events()
     assert back.event == event and back.payload == stored.payload

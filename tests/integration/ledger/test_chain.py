@@ -42,7 +42,7 @@ def test_an_edited_payload_breaks_the_chain_exactly_at_that_row(
     _tamper(
         superuser,
         "UPDATE ledger.events SET payload = "
-        "convert_to(replace(convert_from(payload, 'UTF8'), '500000', '900000'), 'UTF8') "
+        "replace(payload, '500000', '900000') "
         "WHERE sequence = 6",
     )
     broken = verify_chain(ledger.engine, "ledger")
