@@ -75,7 +75,8 @@ def test_an_edit_that_also_rewrites_the_hash_breaks_the_link_to_the_next_row(
     rewrite_payload(superuser, sequence, '"receipt_no":"R-1"', '"receipt_no":"R-X"')
     superuser("ALTER TABLE ledger.events DISABLE TRIGGER ALL")
     superuser(
-        "UPDATE ledger.events SET hash = sha256(prev_hash || convert_to(payload, 'UTF8')) WHERE sequence = %s",
+        "UPDATE ledger.events SET hash = sha256(prev_hash || convert_to(payload, 'UTF8')) "
+        "WHERE sequence = %s",
         sequence,
     )
     superuser("ALTER TABLE ledger.events ENABLE TRIGGER ALL")
