@@ -8,6 +8,7 @@ for less time.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,9 +19,14 @@ from schemas.canonical import canonical_json
 from schemas.envelope import Event
 
 
+_BYTES_HEADER = sys.getsizeof(b"")
+
+
 def exact(payload: bytes) -> bytes:
-    """A copy of exactly the payload's size (orjson's bytes each keep a 4 KiB buffer, and
-    stored events outlive the append in its result)."""
+    """The payload in an object of exactly its size: orjson's bytes each keep a 4 KiB buffer,
+    and stored events outlive the append in its result (pydantic-core's are already exact)."""
+    if sys.getsizeof(payload) - len(payload) <= _BYTES_HEADER:
+        return payload
     return bytes(memoryview(payload))
 
 

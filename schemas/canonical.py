@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from schemas.canonical_model import CanonicalModel, serializes_canonically
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
@@ -21,6 +23,8 @@ def canonical_bytes(data: Any) -> bytes:
 
 def canonical_json(event: BaseModel) -> bytes:
     """The canonical bytes of an event (what the hash chain covers)."""
+    if isinstance(event, CanonicalModel) and serializes_canonically(type(event)):
+        return event.__pydantic_serializer__.to_json(event)
     return canonical_bytes(event.model_dump(mode="json"))
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from schemas.canonical_model import CanonicalModel
 from schemas.types import UtcDatetime
 
 
-class Source(BaseModel):
+class Source(CanonicalModel):
     """Who recorded the fact: the system and, when a person did it, the operator."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -21,7 +22,7 @@ class Source(BaseModel):
     reference: str | None = Field(default=None, max_length=512)
 
 
-class Event(BaseModel):
+class Event(CanonicalModel):
     """Base of every event. Subclasses are frozen, past-tense facts of one family."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)

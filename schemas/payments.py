@@ -6,9 +6,10 @@ from enum import StrEnum
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from schemas.canonical import lines_digest
+from schemas.canonical_model import CanonicalModel
 from schemas.envelope import Event
 from schemas.types import (
     VND,
@@ -78,7 +79,7 @@ class AllowanceAccrued(Event):
         return self
 
 
-class PaymentLine(BaseModel):
+class PaymentLine(CanonicalModel):
     """One person's line on a payment list; ``amount_vnd`` is the sum of its components."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

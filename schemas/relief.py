@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from schemas.canonical_model import CanonicalModel
 from schemas.envelope import Event
 from schemas.types import (
     VND,
@@ -19,7 +20,7 @@ from schemas.types import (
 ItemCode = Identifier
 
 
-class ItemQuantity(BaseModel):
+class ItemQuantity(CanonicalModel):
     """A quantity of one catalogue item, valued per unit in VND."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
