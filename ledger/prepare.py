@@ -18,7 +18,6 @@ from ledger.records import Incoming
 from schemas.canonical import canonical_json
 from schemas.envelope import Event
 
-
 _BYTES_HEADER = sys.getsizeof(b"")
 
 
