@@ -25,16 +25,15 @@ class EventPublisher:
         from kafka import KafkaProducer
 
         self.prefix = prefix
-        self._producer = KafkaProducer(
-            bootstrap_servers=bootstrap_servers,
-            acks="all",
-            linger_ms=20,
-            batch_size=512 * 1024,
-            max_request_size=8 * 1024 * 1024,
-            retries=5,
-            client_id="aidledger-publisher",
-            **config,
-        )
+        settings: dict[str, Any] = {
+            "acks": "all",
+            "linger_ms": 20,
+            "batch_size": 512 * 1024,
+            "max_request_size": 8 * 1024 * 1024,
+            "retries": 5,
+            "client_id": "aidledger-publisher",
+        }
+        self._producer = KafkaProducer(bootstrap_servers=bootstrap_servers, **{**settings, **config})
         self._pending: list[Any] = []
 
     def send_raw(self, topic: str, key: bytes | None, value: bytes) -> None:
