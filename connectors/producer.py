@@ -33,7 +33,8 @@ class EventPublisher:
             "retries": 5,
             "client_id": "aidledger-publisher",
         }
-        self._producer = KafkaProducer(bootstrap_servers=bootstrap_servers, **{**settings, **config})
+        settings.update(config)
+        self._producer = KafkaProducer(bootstrap_servers=bootstrap_servers, **settings)
         self._pending: list[Any] = []
 
     def send_raw(self, topic: str, key: bytes | None, value: bytes) -> None:
