@@ -26,19 +26,61 @@ def _field(value: object) -> str:
     return str(value)
 
 
+def _cell(value: object) -> str:
+    """A non-text value as COPY text; None becomes the NUL placeholder (see ``_clean_text``)."""
+    if value is None:
+        return _NUL
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value)
+
+
+#: Stands for NULL while the rows are joined; PostgreSQL text can never hold a NUL itself.
+_NUL = "\x00"
+
+
+def _clean_text(rows: Iterable[Sequence[object]], width: int) -> tuple[str, int]:
+    """COPY text of rows none of whose strings needs escaping, else ("", -1); and the count.
+
+    Joining first and checking the whole text with a few C-level counts is several times
+    faster than escaping field by field: a separator, line break, backslash or NUL inside a
+    value makes the counts disagree, and the caller then escapes field by field.
+    """
+    lines: list[str] = []
+    nulls = 0
+    for row in rows:
+        nulls += row.count(None)
+        lines.append("\t".join([v if v.__class__ is str else _cell(v) for v in row]))
+    if not lines:
+        return "", 0
+    data = "\n".join(lines) + "\n"
+    n = len(lines)
+    if (
+        data.count("\t") != n * (width - 1)
+        or data.count("\n") != n
+        or data.count(_NUL) != nulls
+        or "\\" in data
+        or "\r" in data
+    ):
+        return "", -1
+    return data.replace(_NUL, NULL), n
+
+
 def copy_rows(
     cur: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> int:
     """COPY rows into ``table``; returns how many."""
-    buffer = io.StringIO()
-    count = 0
-    for row in rows:
-        buffer.write("\t".join(_field(v) for v in row))
-        buffer.write("\n")
-        count += 1
+    rows = rows if isinstance(rows, list) else list(rows)
+    data, count = _clean_text(rows, len(columns))
+    if count < 0:
+        data = "".join("\t".join(_field(v) for v in row) + "\n" for row in rows)
+        count = len(rows)
     if count:
-        buffer.seek(0)
-        cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer, size=1 << 16)
+        cur.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(data), size=1 << 16
+        )
     return count
 
 
