@@ -12,12 +12,26 @@ from typing import TYPE_CHECKING
 from connectors.embedded.broker import EmbeddedBroker
 from connectors.embedded.postgres import EmbeddedPostgres
 from connectors.settings import Settings
+from schemas.errors import AidLedgerError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from connectors.producer import EventPublisher
     from ledger.projectors import Projector
+
+
+class NotConfigured(AidLedgerError):
+    """A connection point is missing and the embedded pair is not allowed (AIDLEDGER_EMBEDDED)."""
+
+    exit_code = 2
+
+
+def _external_only(variable: str) -> NotConfigured:
+    return NotConfigured(
+        f"{variable} is not set and AIDLEDGER_EMBEDDED=false: set {variable} to the production "
+        "service (the embedded development broker and database are refused here)"
+    )
 
 
 @dataclass
@@ -39,6 +53,8 @@ class Runtime:
         """Kafka bootstrap servers; starts the embedded broker when none is configured."""
         if self.settings.kafka_bootstrap_servers:
             return self.settings.kafka_bootstrap_servers
+        if not self.settings.embedded_allowed:
+            raise _external_only("KAFKA_BOOTSTRAP_SERVERS")
         self.broker.start()
         from connectors.topics import ensure_topics
 
@@ -55,6 +71,8 @@ class Runtime:
         """SQLAlchemy URL; starts the embedded PostgreSQL when DATABASE_URL is not set."""
         if self.settings.database_url:
             return self.settings.database_url
+        if not self.settings.embedded_allowed:
+            raise _external_only("DATABASE_URL")
         self.postgres.start()
         return self.postgres.url()
 

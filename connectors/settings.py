@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
     data_dir: Path = Field(default=Path("var"), validation_alias=AliasChoices("AIDLEDGER_DATA_DIR"))
+    #: False in production (deploy/ sets it): a missing KAFKA_BOOTSTRAP_SERVERS or DATABASE_URL
+    #: is then an error instead of quietly starting the embedded development pair.
+    embedded_allowed: bool = Field(
+        default=True, validation_alias=AliasChoices("AIDLEDGER_EMBEDDED")
+    )
     broker_port: int = Field(default=19092, validation_alias=AliasChoices("AIDLEDGER_BROKER_PORT"))
     postgres_port: int = Field(
         default=15432, validation_alias=AliasChoices("AIDLEDGER_POSTGRES_PORT")

@@ -88,7 +88,9 @@ def test_configmap_holds_the_settings_the_app_reads() -> None:
         "AIDLEDGER_CONSUMER_GROUP",
         "AIDLEDGER_SESSION_TIMEOUT",
         "AIDLEDGER_HEARTBEAT_INTERVAL",
+        "AIDLEDGER_EMBEDDED",
     }
+    assert data["AIDLEDGER_EMBEDDED"] == "false"
     assert data["AIDLEDGER_CONSUMER_GROUP"] == "aidledger-ledger"
     assert data["AIDLEDGER_REPLICATION_FACTOR"] == "3"
     assert data["AIDLEDGER_METRICS_PORT"] == "9108"
