@@ -15,6 +15,7 @@ bytes for every event type.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, GetCoreSchemaHandler
@@ -24,30 +25,23 @@ from pydantic_core import CoreSchema
 _UNSORTED = frozenset({"dict", "float", "any", "json", "typed-dict", "dataclass"})
 
 
-def _sort_fields(node: Any) -> Any:
-    """Sort every model's fields by name, in place, through the whole schema tree."""
+def _dicts(node: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in a core schema tree, parents before children."""
     if isinstance(node, dict):
+        yield node
+        for value in list(node.values()):
+            yield from _dicts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _dicts(value)
+
+
+def _sort_fields(schema: Any) -> Any:
+    """Sort every model's fields by name, in place, through the whole schema tree."""
+    for node in _dicts(schema):
         if node.get("type") == "model-fields":
             node["fields"] = dict(sorted(node["fields"].items()))
-        for value in node.values():
-            _sort_fields(value)
-    elif isinstance(node, list):
-        for value in node:
-            _sort_fields(value)
-    return node
-
-
-def _types_in(node: Any, found: set[str]) -> set[str]:
-    if isinstance(node, dict):
-        kind = node.get("type")
-        if isinstance(kind, str):
-            found.add(kind)
-        for value in node.values():
-            _types_in(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _types_in(value, found)
-    return found
+    return schema
 
 
 class CanonicalModel(BaseModel):
@@ -70,22 +64,11 @@ def serializes_canonically(cls: type[CanonicalModel]) -> bool:
         schema = cls.__pydantic_core_schema__
         if not isinstance(schema, dict):  # not fully defined yet: decide later
             return False
+        nodes = list(_dicts(schema))
         # Nested models must keep sorted fields too.
-        nested_ok = all(
-            issubclass(sub, CanonicalModel) for sub in _model_classes(schema) if sub is not cls
-        )
-        known = _DIRECT[cls] = nested_ok and not (_types_in(schema, set()) & _UNSORTED)
+        nested = (n["cls"] for n in nodes if n.get("type") == "model" and n.get("cls") is not cls)
+        types = {n.get("type") for n in nodes}
+        known = _DIRECT[cls] = all(
+            isinstance(c, type) and issubclass(c, CanonicalModel) for c in nested
+        ) and not (types & _UNSORTED)
     return known
-
-
-def _model_classes(node: Any, found: list[type] | None = None) -> list[type]:
-    found = [] if found is None else found
-    if isinstance(node, dict):
-        if node.get("type") == "model" and isinstance(node.get("cls"), type):
-            found.append(node["cls"])
-        for value in node.values():
-            _model_classes(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _model_classes(value, found)
-    return found
