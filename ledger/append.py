@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
+from psycopg2.errors import UniqueViolation
+
 from ledger.audit.chain import GENESIS
 from ledger.balance_store import touch_accounts, upsert_balances
 from ledger.dedupe import Item, sort_batch
@@ -29,6 +31,9 @@ EVENT_COLUMNS = (
     "recorded_at, business_date, kafka_topic, kafka_partition, kafka_offset, payload, "
     "prev_hash, hash"
 )
+
+#: The unique constraint on events.event_id (PostgreSQL's default name for it).
+EVENT_ID_UNIQUE = "events_event_id_key"
 
 
 def chain_lock_key(schema: str) -> int:
@@ -56,18 +61,43 @@ def append(
     consumer: str | None,
     projectors: Sequence[Projector],
 ) -> AppendResult:
-    """Run one append on a psycopg2 connection in a fresh transaction; commits on success."""
+    """Run one append on a psycopg2 connection in a fresh transaction; commits on success.
+
+    Most batches hold no id the ledger already has, so the first attempt does not look them
+    up: the unique index on ``event_id`` is the check. When it fires, the transaction is
+    rolled back and the batch appended again with the lookup, which sorts out replays and
+    conflicts (nothing of the failed attempt remains).
+    """
+    if not isinstance(items, Prepared):
+        items = items_of(items)
+    try:
+        return _append(conn, schema, items, consumer, projectors, lookup=False)
+    except UniqueViolation as exc:
+        conn.rollback()
+        if exc.diag.constraint_name != EVENT_ID_UNIQUE:
+            raise
+    return _append(conn, schema, items, consumer, projectors, lookup=True)
+
+
+def _append(
+    conn: Any,
+    schema: str,
+    items: list[Item] | Prepared,
+    consumer: str | None,
+    projectors: Sequence[Projector],
+    lookup: bool,
+) -> AppendResult:
     q = f'"{schema}".'
     if isinstance(items, Prepared):
         ready, batch = items, list(items.items)
     else:
-        ready, batch = None, items_of(items)
+        ready, batch = None, items
     with conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (chain_lock_key(schema),))
         cur.execute(f'SET LOCAL search_path TO "{schema}", public')  # for projectors
         kept, reached = skip_processed(cur, q, consumer, batch)
         skipped, batch = len(batch) - len(kept), [batch[i] for i in kept]
-        stored = _stored(cur, q, batch)
+        stored = _stored(cur, q, batch) if lookup else {}
         cur.execute(f"SELECT sequence, hash FROM {q}events ORDER BY sequence DESC LIMIT 1")
         head = cur.fetchone()
         last, prev = (head[0], bytes(head[1])) if head else (0, GENESIS)

@@ -32,9 +32,12 @@ def touch_accounts(cur: Any, q: str, entries: Sequence[Entry], first_sequence: i
                 seen[key] = (acct, first_sequence + offset)
     if not seen:
         return out
+    # One index probe per account. A plain join lets the planner hash the whole balances
+    # table once the batch is large, which grows with the ledger; LIMIT keeps it per row.
     cur.execute(
-        "SELECT b.account, b.asset, b.balance FROM unnest(%s::text[], %s::text[]) AS t(a, s) "
-        f"JOIN {q}balances b ON b.account = t.a AND b.asset = t.s",
+        "SELECT t.a, t.s, b.balance FROM unnest(%s::text[], %s::text[]) AS t(a, s) "
+        f"CROSS JOIN LATERAL (SELECT balance FROM {q}balances "
+        "WHERE account = t.a AND asset = t.s LIMIT 1) AS b",
         (array(k[0] for k in seen), array(k[1] for k in seen)),
     )
     out.balances = {(a, s): b for a, s, b in cur.fetchall()}

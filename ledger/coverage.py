@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.records import StoredEvent
+from ledger.sql import literal_array
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +81,8 @@ def _revoked_row(stored: StoredEvent) -> tuple[object, ...]:
     return (e.person_id, e.card_number, e.revoked_from, stored.sequence, e.recorded_at)
 
 
-def _columns(batch: list[StoredEvent], row: Any) -> tuple[list[object], ...]:
-    return tuple(list(column) for column in zip(*(row(s) for s in batch), strict=True))
+def _columns(batch: list[StoredEvent], row: Any) -> tuple[str, ...]:
+    return tuple(literal_array(column) for column in zip(*(row(s) for s in batch), strict=True))
 
 
 def cards_for(

@@ -252,3 +252,27 @@ def test_a_prepared_batch_is_appended_exactly_like_the_events_themselves(
             assert ledger.balances("P1") == plain.balances("P1")
         finally:
             engine.dispose()
+
+
+def test_a_batch_mixing_recorded_and_new_events_appends_only_the_new_ones_once(
+    ledger: Ledger,
+) -> None:
+    calls: list[int] = []
+
+    class Counting:
+        name = "counting"
+
+        def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
+            calls.append(len(batch))
+
+    first = [registered("P1"), accrual("P1", 500_000, "2024-07")]
+    ledger.append(first)
+    counting = Ledger(ledger.engine, projectors=[Counting()])
+    later = accrual("P1", 500_000, "2024-08")
+    result = counting.append([first[1], later, first[0]])
+    assert [s.event.event_id for s in result.appended] == [later.event_id]
+    assert [s.sequence for s in result.appended] == [3]
+    assert set(result.already_recorded) == {first[0].event_id, first[1].event_id}
+    assert calls == [1]  # the projector ran once, in the transaction that committed
+    assert _counts(ledger)[:2] == (3, 3)
+    assert ledger.balances("P1").accrued == 1_000_000
