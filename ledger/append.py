@@ -68,15 +68,14 @@ def append(
     rolled back and the batch appended again with the lookup, which sorts out replays and
     conflicts (nothing of the failed attempt remains).
     """
-    if not isinstance(items, Prepared):
-        items = items_of(items)
+    batch = items if isinstance(items, Prepared) else items_of(items)
     try:
-        return _append(conn, schema, items, consumer, projectors, lookup=False)
+        return _append(conn, schema, batch, consumer, projectors, lookup=False)
     except UniqueViolation as exc:
         conn.rollback()
         if exc.diag.constraint_name != EVENT_ID_UNIQUE:
             raise
-    return _append(conn, schema, items, consumer, projectors, lookup=True)
+    return _append(conn, schema, batch, consumer, projectors, lookup=True)
 
 
 def _append(
