@@ -21,31 +21,46 @@ class Touched:
     opened: dict[Key, tuple[Account, int]] = field(default_factory=dict)
 
 
-def touch_accounts(cur: Any, q: str, entries: Sequence[Entry], first_sequence: int) -> Touched:
-    """Current balances of every account the entries post to (0, and opened, if unseen)."""
-    out = Touched()
+def accounts_of(entries: Sequence[Entry], first_sequence: int) -> dict[Key, tuple[Account, int]]:
+    """Every account the entries post to, with the sequence of its first posting."""
     seen: dict[Key, tuple[Account, int]] = {}
     for offset, entry in enumerate(entries):
         for acct, _ in entry.legs:
             key = (acct.code, acct.asset)
             if key not in seen:
                 seen[key] = (acct, first_sequence + offset)
-    if not seen:
-        return out
+    return seen
+
+
+def read_balances(cur: Any, q: str, keys: Sequence[Key]) -> dict[Key, int]:
+    """Stored balances of those accounts that have one."""
+    if not keys:
+        return {}
     # One index probe per account. A plain join lets the planner hash the whole balances
     # table once the batch is large, which grows with the ledger; LIMIT keeps it per row.
     cur.execute(
         "SELECT t.a, t.s, b.balance FROM unnest(%s::text[], %s::text[]) AS t(a, s) "
         f"CROSS JOIN LATERAL (SELECT balance FROM {q}balances "
         "WHERE account = t.a AND asset = t.s LIMIT 1) AS b",
-        (array(k[0] for k in seen), array(k[1] for k in seen)),
+        (array(k[0] for k in keys), array(k[1] for k in keys)),
     )
-    out.balances = {(a, s): b for a, s, b in cur.fetchall()}
+    return {(a, s): b for a, s, b in cur.fetchall()}
+
+
+def touched(seen: dict[Key, tuple[Account, int]], balances: dict[Key, int]) -> Touched:
+    """Balances of ``seen`` accounts (0, and opened, for those without one in ``balances``)."""
+    out = Touched(balances)
     for key, opening in seen.items():
-        if key not in out.balances:
-            out.balances[key] = 0
+        if key not in balances:
+            balances[key] = 0
             out.opened[key] = opening
     return out
+
+
+def touch_accounts(cur: Any, q: str, entries: Sequence[Entry], first_sequence: int) -> Touched:
+    """Current balances of every account the entries post to (0, and opened, if unseen)."""
+    seen = accounts_of(entries, first_sequence)
+    return touched(seen, read_balances(cur, q, list(seen)))
 
 
 def upsert_balances(cur: Any, q: str, rows: BatchRows) -> None:

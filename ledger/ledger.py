@@ -13,6 +13,7 @@ from ledger import queries
 from ledger.coverage import CoverageProjector
 from ledger.gc_pause import gc_paused
 from ledger.person_balances import PersonBalances
+from ledger.pipelined import PipelinedAppender
 from ledger.positions import read_positions
 from ledger.prepare import Prepared, prepare
 from ledger.projectors import Projector
@@ -40,6 +41,18 @@ class Ledger:
         """Append a batch in one transaction; with ``consumer``, also store its positions."""
         with gc_paused(), raw_connection(self.engine) as conn:
             return appending.append(conn, self.schema, items, consumer, self.projectors)
+
+    def append_all(
+        self, batches: Iterable[Iterable[Event | Incoming]], consumer: str | None = None
+    ) -> Iterator[AppendResult]:
+        """Append batches in order, one transaction each, preparing the next batch while the
+        server writes the current one (see ledger.pipelined); yields each batch's result
+        once committed. The same outcome as ``append`` batch by batch, about twice the
+        overlap of Python and PostgreSQL work."""
+        appender = PipelinedAppender(
+            lambda: raw_connection(self.engine), self.schema, consumer, self.projectors
+        )
+        return appender.append_all(batches)
 
     def prepare(self, items: Iterable[Event | Incoming]) -> Prepared:
         """Canonical bytes and journal entries of a batch, computed without touching the

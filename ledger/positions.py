@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ledger.dedupe import Item
@@ -16,10 +16,21 @@ def skip_processed(
     """Indices of the items above the consumer's stored offsets, and the highest offsets."""
     if not consumer or not any(origin for _, origin in batch):
         return list(range(len(batch))), {}
+    return unprocessed(batch, stored_positions(cur, q, consumer))
+
+
+def stored_positions(cur: Any, q: str, consumer: str) -> dict[Partition, int]:
+    """(topic, partition) -> last offset the consumer has stored."""
     cur.execute(
         f"SELECT topic, partition, last_offset FROM {q}positions WHERE consumer = %s", (consumer,)
     )
-    known = {(t, p): o for t, p, o in cur.fetchall()}
+    return {(t, p): o for t, p, o in cur.fetchall()}
+
+
+def unprocessed(
+    batch: Sequence[Item], known: Mapping[Partition, int]
+) -> tuple[list[int], dict[Partition, int]]:
+    """Indices of the items above the ``known`` offsets, and the highest offsets reached."""
     kept: list[int] = []
     reached: dict[Partition, int] = {}
     for index, (_, origin) in enumerate(batch):
@@ -52,8 +63,4 @@ def store_positions(
 def read_positions(conn: Any, schema: str, consumer: str) -> dict[Partition, int]:
     """A consumer's stored positions: (topic, partition) -> last processed offset."""
     with conn.cursor() as cur:
-        cur.execute(
-            f'SELECT topic, partition, last_offset FROM "{schema}".positions WHERE consumer = %s',
-            (consumer,),
-        )
-        return {(t, p): o for t, p, o in cur.fetchall()}
+        return stored_positions(cur, f'"{schema}".', consumer)

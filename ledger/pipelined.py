@@ -1,0 +1,282 @@
+"""Appending many batches in a row, with batch k+1 prepared while PostgreSQL writes batch k.
+
+One append is Python work (canonical JSON, hashes, rows) then server work (COPY, indexes,
+commit), and on its own each side waits for the other. Here a planner (the caller's thread)
+computes every row of the next batch from the state the previous batches will leave
+(sequence, chain head, balances, consumer positions), and a writer thread sends finished
+batches, one transaction each, in order. The writer waits for the server with the GIL
+released, so the two sides overlap.
+
+The plan is optimistic and checked where it matters, under the chain lock: if the head is
+not the one the plan was built on (another appender went in between, or an earlier batch was
+replayed differently) or an id is already recorded, that batch is rolled back and appended
+the ordinary way (``ledger.append.append``), and the planner starts again from the
+database's state. Results are the same as appending the batches one by one.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from queue import Queue
+from typing import Any
+
+from psycopg2.errors import UniqueViolation
+
+from ledger import append as appending
+from ledger.audit.chain import GENESIS
+from ledger.balance_store import (
+    Touched,
+    accounts_of,
+    read_balances,
+    touched,
+    upsert_balances,
+)
+from ledger.dedupe import Item, Sorted, sort_batch
+from ledger.gc_pause import gc_paused
+from ledger.positions import Partition, store_positions, stored_positions, unprocessed
+from ledger.posting_rules import entry_for
+from ledger.prepare import items_of
+from ledger.projectors import Projector
+from ledger.records import AppendResult, Incoming
+from ledger.rows import BatchRows, Key, accounts_chunks
+from ledger.sql import copy_binary
+from schemas.envelope import Event
+
+#: GIL hand-over interval while batches are pipelined: the writer needs the GIL for a moment
+#: after each server round trip, and the default 5 ms would leave the server idle that long.
+SWITCH_INTERVAL = 0.0002
+
+
+@dataclass
+class Plan:
+    """Everything the writer sends for one batch, computed against a predicted state."""
+
+    number: int
+    items: list[Item]
+    #: The chain head the plan builds on: (last sequence, its hash).
+    base: tuple[int, bytes]
+    skipped: int
+    reached: dict[Partition, int]
+    sorted_: Sorted
+    rows: BatchRows
+    touched: Touched
+    copies: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+@dataclass
+class _Layer:
+    """What one planned, not yet committed batch leaves behind."""
+
+    number: int
+    balances: dict[Key, int]
+    positions: dict[Partition, int]
+
+
+class _State:
+    """The predicted state after every planned batch: the database's, overlaid with the
+    layers of the batches the writer has not committed yet."""
+
+    def __init__(self, head: tuple[int, bytes]) -> None:
+        self.last, self.prev = head
+        self.layers: deque[_Layer] = deque()
+
+    def forget_committed(self, committed: int) -> None:
+        while self.layers and self.layers[0].number <= committed:
+            self.layers.popleft()
+
+    def balances(self, keys: Iterable[Key]) -> dict[Key, int]:
+        """The planned balances of those of ``keys`` a pending batch posts to."""
+        out: dict[Key, int] = {}
+        for layer in self.layers:  # oldest first: later batches overwrite
+            out.update((k, layer.balances[k]) for k in keys if k in layer.balances)
+        return out
+
+    def positions(self) -> dict[Partition, int]:
+        """Offsets the pending batches reach (positions only move forward)."""
+        out: dict[Partition, int] = {}
+        for layer in self.layers:
+            for key, offset in layer.positions.items():
+                out[key] = max(offset, out.get(key, -1))
+        return out
+
+
+class PipelinedAppender:
+    """``append_all(batches)``: append batches in order, each in its own transaction."""
+
+    def __init__(
+        self,
+        open_connection: Callable[[], Any],
+        schema: str,
+        consumer: str | None,
+        projectors: Sequence[Projector],
+    ) -> None:
+        self._open = open_connection
+        self.schema = schema
+        self._q = f'"{schema}".'
+        self.consumer = consumer
+        self.projectors = projectors
+        #: Batches the writer appended the ordinary way after a failed check.
+        self.fallbacks = 0
+        self._committed = 0
+        self._diverged = threading.Event()
+        self._failed = threading.Event()
+
+    def append_all(self, batches: Iterable[Iterable[Event | Incoming]]) -> Iterator[AppendResult]:
+        """Yield each batch's AppendResult once it is committed, in batch order. An error
+        stops the run: the batches before it stay committed, and it is raised in turn."""
+        todo: Queue[Plan | None] = Queue(maxsize=1)
+        done: Queue[AppendResult | BaseException] = Queue()
+        with self._open() as reader, _switching(SWITCH_INTERVAL), gc_paused():
+            writer = threading.Thread(target=self._write_all, args=(todo, done), daemon=True)
+            writer.start()
+            sent = received = 0
+            error: Exception | None = None
+            try:
+                state = _State(_head(reader, self._q))
+                reader.rollback()
+                for number, batch in enumerate(batches, 1):
+                    if self._failed.is_set():
+                        break
+                    if self._diverged.is_set():
+                        todo.join()  # let the writer settle, then start from the database
+                        self._diverged.clear()
+                        state = _State(_head(reader, self._q))
+                    plan = self._plan(reader, state, number, items_of(batch))
+                    reader.rollback()
+                    todo.put(plan)
+                    sent += 1
+                    while not done.empty():
+                        received += 1
+                        yield _result(done.get())
+            except Exception as exc:  # the batches already handed over are still written
+                error = exc
+            finally:
+                todo.put(None)
+                writer.join()
+            while received < sent:
+                received += 1
+                yield _result(done.get())
+            if error is not None:
+                raise error
+
+    # The planner (the caller's thread).
+
+    def _plan(self, reader: Any, state: _State, number: int, batch: list[Item]) -> Plan:
+        state.forget_committed(self._committed)
+        q = self._q
+        with reader.cursor() as cur:
+            if self.consumer and any(origin for _, origin in batch):
+                known = stored_positions(cur, q, self.consumer)
+                for key, offset in state.positions().items():
+                    known[key] = max(offset, known.get(key, -1))
+                kept, reached = unprocessed(batch, known)
+            else:
+                kept, reached = list(range(len(batch))), {}
+            items = [batch[i] for i in kept]
+            last, prev = state.last, state.prev
+            sorted_ = sort_batch(items, {}, lambda i: last + 1 + i)
+            entries = [entry_for(event) for event, _ in sorted_.new]
+            seen = accounts_of(entries, last + 1)
+            balances = state.balances(seen)
+            balances.update(read_balances(cur, q, [k for k in seen if k not in balances]))
+        touched_ = touched(seen, balances)
+        rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, balances)
+        plan = Plan(
+            number, batch, (last, prev), len(batch) - len(kept), reached, sorted_, rows, touched_
+        )
+        if sorted_.new:
+            plan.copies.append((f"{q}postings", b"".join(rows.postings_chunks())))
+            plan.copies.append((f"{q}journal_entries", b"".join(rows.journal_chunks())))
+            if touched_.opened:
+                plan.copies.append((f"{q}accounts", b"".join(accounts_chunks(touched_.opened))))
+            events = b"".join(rows.events_chunks())
+            plan.copies.append((f"{q}events ({appending.EVENT_COLUMNS})", events))
+        state.last, state.prev = last + len(sorted_.new), rows.head_hash
+        state.layers.append(
+            _Layer(number, {k: balances[k] for k in rows.last_sequence_of}, reached)
+        )
+        return plan
+
+    # The writer thread.
+
+    def _write_all(self, todo: Queue[Plan | None], done: Queue[Any]) -> None:
+        with self._open() as conn:
+            while (plan := todo.get()) is not None:
+                try:
+                    if not self._failed.is_set():
+                        done.put(self._write(conn, plan))
+                        self._committed = plan.number
+                except BaseException as exc:  # handed over to the caller's thread
+                    self._failed.set()
+                    conn.rollback()
+                    done.put(exc)
+                finally:
+                    todo.task_done()
+            todo.task_done()
+
+    def _write(self, conn: Any, plan: Plan) -> AppendResult:
+        q, rows, sorted_ = self._q, plan.rows, plan.sorted_
+        try:
+            with conn.cursor() as cur:
+                lock = appending.chain_lock_key(self.schema)
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+                cur.execute(f'SET LOCAL search_path TO "{self.schema}", public')
+                if _head(conn, q) != plan.base:
+                    raise _Diverged
+                for target, data in plan.copies:
+                    copy_binary(cur, target, iter((data,)))
+                upsert_balances(cur, q, rows)
+                if self.consumer:
+                    last = plan.base[0] + len(sorted_.new)
+                    store_positions(cur, q, self.consumer, plan.reached, last)
+                for projector in self.projectors:
+                    projector.project(conn, rows.stored)
+            conn.commit()
+        except (_Diverged, UniqueViolation) as exc:
+            conn.rollback()
+            if isinstance(exc, UniqueViolation) and (
+                exc.diag.constraint_name != appending.EVENT_ID_UNIQUE
+            ):
+                raise
+            self.fallbacks += 1
+            self._diverged.set()
+            items = [Incoming(event, origin) for event, origin in plan.items]
+            return appending.append(conn, self.schema, items, self.consumer, self.projectors)
+        return AppendResult(
+            tuple(rows.stored),
+            tuple(sorted_.already_recorded),
+            tuple(sorted_.conflicts),
+            plan.skipped,
+        )
+
+
+class _Diverged(Exception):
+    """The chain head is not the one the plan was built on."""
+
+
+def _head(conn: Any, q: str) -> tuple[int, bytes]:
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT sequence, hash FROM {q}events ORDER BY sequence DESC LIMIT 1")
+        row = cur.fetchone()
+    return (int(row[0]), bytes(row[1])) if row else (0, GENESIS)
+
+
+def _result(outcome: AppendResult | BaseException) -> AppendResult:
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+@contextmanager
+def _switching(interval: float) -> Iterator[None]:
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, interval))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
