@@ -3,9 +3,11 @@
     python bench/ledger_append.py --n 200000 [--batch 5000]
 
 Generates accruals, disbursements, registrations, BHYT cards and relief handouts across many
-persons (in memory, with schemas.make_event), appends them in batches through Ledger.append
-(hash chain, journal, postings, balances, coverage, in one transaction per batch), then COPYs
-the same canonical payloads into a plain table (ids + one bytea column) to show the raw limit.
+persons (in memory, with schemas.make_event), appends them in batches through
+Ledger.append_all (hash chain, journal, postings, balances, coverage, in one transaction per
+batch; the next batch is prepared while the server writes the current one), then COPYs the
+same canonical payloads into a plain table (ids + one bytea column) to show the raw limit.
+``--single`` also times Ledger.append batch by batch, as a stream worker calls it.
 """
 
 from __future__ import annotations
@@ -126,22 +128,31 @@ def generate(n: int) -> list[Event]:
 
 
 class BackendCpu:
-    """CPU time of the ledger's PostgreSQL backend (the append runs on one pooled connection)."""
+    """CPU time of the PostgreSQL server: every process of its postmaster (the backends of
+    the append and of the writer thread, the WAL writer, the checkpointer...)."""
 
     def __init__(self, ledger: Ledger) -> None:
         import psutil
 
         with ledger.engine.connect() as conn:
             pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-        self.process = psutil.Process(pid)
+        self.postmaster = psutil.Process(pid).parent()
         self.start = self._used()
 
-    def _used(self) -> float:
-        times = self.process.cpu_times()
-        return float(times.user + times.system)
+    def _used(self) -> dict[int, float]:
+        import psutil
+
+        used = {}
+        for process in [self.postmaster, *self.postmaster.children()]:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            used[process.pid] = float(times.user + times.system)
+        return used
 
     def seconds(self) -> float:
-        return self._used() - self.start
+        return sum(t - self.start.get(pid, 0.0) for pid, t in self._used().items())
 
 
 def prepared_rate(url: str, events: list[Event], batch: int) -> float:
@@ -162,6 +173,20 @@ def prepared_rate(url: str, events: list[Event], batch: int) -> float:
     ledger.close()
     rate = len(events) / t.seconds
     print(f"with the next batch prepared in a thread: {rate:,.0f} events/s")
+    return rate
+
+
+def single_rate(url: str, batches: list[list[Event]]) -> float:
+    """Events/s of Ledger.append called batch by batch (what a stream worker does)."""
+    from ledger import open_ledger
+
+    ledger = open_ledger(url, schema="single")
+    with Timer() as t:
+        for batch in batches:
+            ledger.append(batch)
+    ledger.close()
+    rate = sum(map(len, batches)) / t.seconds
+    print(f"Ledger.append batch by batch: {rate:,.0f} events/s")
     return rate
 
 
@@ -195,6 +220,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200_000, help="events to append")
     parser.add_argument("--batch", type=int, default=5_000, help="events per append")
     parser.add_argument(
+        "--single",
+        action="store_true",
+        help="also time Ledger.append batch by batch, without the pipelining (second schema)",
+    )
+    parser.add_argument(
         "--prepare-ahead",
         action="store_true",
         help="also time Ledger.prepare of the next batch in a thread while the"
@@ -212,19 +242,22 @@ def main() -> None:
         ledger = open_ledger(url)
         server = BackendCpu(ledger)
         own = time.process_time()
+        batches = [
+            events[start : start + args.batch] for start in range(0, len(events), args.batch)
+        ]
         with Timer() as t:
-            for start in range(0, len(events), args.batch):
-                result = ledger.append(events[start : start + args.batch])
-                assert len(result.appended) == len(events[start : start + args.batch])
+            for batch, result in zip(batches, ledger.append_all(batches), strict=True):
+                assert len(result.appended) == len(batch)
         rate = len(events) / t.seconds
         python_us = (time.process_time() - own) / len(events) * 1e6
         server_us = server.seconds() / len(events) * 1e6
         print(
             f"ledger append: {len(events)} events in {t.seconds:.2f} s = {rate:,.0f} events/s"
-            f" (batches of {args.batch}: hash chain, journal, postings, balances, coverage)"
+            f" (Ledger.append_all, batches of {args.batch}: hash chain, journal, postings,"
+            " balances, coverage)"
         )
         print(
-            f"CPU per event: Python {python_us:.1f} us, PostgreSQL backend {server_us:.1f} us "
+            f"CPU per event: Python {python_us:.1f} us, PostgreSQL server {server_us:.1f} us "
             f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
         )
         with Timer() as replay:
@@ -239,6 +272,7 @@ def main() -> None:
         assert broken is None, str(broken)
         print(f"verify_chain over {len(events)} events: {check.seconds:.2f} s, intact")
         ledger.close()
+        single = single_rate(url, batches) if args.single else None
         ahead = prepared_rate(url, events, args.batch) if args.prepare_ahead else None
         payloads = [bytes(memoryview(canonical_json(e))) for e in events]  # exact-size copies
         ids = [str(uuid.uuid4()) for _ in events]
@@ -259,6 +293,7 @@ def main() -> None:
         batch=args.batch,
         python_us_per_event=round(python_us, 1),
         prepare_ahead=round(ahead) if ahead else None,
+        one_by_one=round(single) if single else None,
         postgres_us_per_event=round(server_us, 1),
     )
 

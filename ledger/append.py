@@ -42,7 +42,7 @@ def chain_lock_key(schema: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def _stored(cur: Any, q: str, batch: list[Item]) -> dict[UUID, tuple[int, bytes]]:
+def stored_ids(cur: Any, q: str, batch: list[Item]) -> dict[UUID, tuple[int, bytes]]:
     """(sequence, payload) of the batch's ids that are already recorded."""
     ids = {event.event_id.hex for event, _ in batch}  # PostgreSQL reads uuids without dashes
     if not ids:
@@ -52,6 +52,12 @@ def _stored(cur: Any, q: str, batch: list[Item]) -> dict[UUID, tuple[int, bytes]
         (array(ids),),
     )
     return {UUID(r[0]): (r[1], r[2].encode()) for r in cur.fetchall()}
+
+
+def redelivered(cur: Any, q: str, batch: list[Item]) -> bool:
+    """Whether the batch's first or last id is recorded: a redelivered batch (one index probe
+    each), appended with the lookup straight away instead of after a failed attempt."""
+    return bool(batch) and bool(stored_ids(cur, q, [batch[0], batch[-1]]))
 
 
 def append(
@@ -64,9 +70,10 @@ def append(
     """Run one append on a psycopg2 connection in a fresh transaction; commits on success.
 
     Most batches hold no id the ledger already has, so the first attempt does not look them
-    up: the unique index on ``event_id`` is the check. When it fires, the transaction is
-    rolled back and the batch appended again with the lookup, which sorts out replays and
-    conflicts (nothing of the failed attempt remains).
+    all up (only the first and last, which catches a redelivered batch): the unique index on
+    ``event_id`` is the check. When it fires, the transaction is rolled back and the batch
+    appended again with the lookup, which sorts out replays and conflicts (nothing of the
+    failed attempt remains).
     """
     batch = items if isinstance(items, Prepared) else items_of(items)
     try:
@@ -96,7 +103,7 @@ def _append(
         cur.execute(f'SET LOCAL search_path TO "{schema}", public')  # for projectors
         kept, reached = skip_processed(cur, q, consumer, batch)
         skipped, batch = len(batch) - len(kept), [batch[i] for i in kept]
-        stored = _stored(cur, q, batch) if lookup else {}
+        stored = stored_ids(cur, q, batch) if lookup or redelivered(cur, q, batch) else {}
         cur.execute(f"SELECT sequence, hash FROM {q}events ORDER BY sequence DESC LIMIT 1")
         head = cur.fetchone()
         last, prev = (head[0], bytes(head[1])) if head else (0, GENESIS)

@@ -179,7 +179,9 @@ class PipelinedAppender:
                 kept, reached = list(range(len(batch))), {}
             items = [batch[i] for i in kept]
             last, prev = state.last, state.prev
-            sorted_ = sort_batch(items, {}, lambda i: last + 1 + i)
+            redelivered = appending.redelivered(cur, q, items)
+            stored = appending.stored_ids(cur, q, items) if redelivered else {}
+            sorted_ = sort_batch(items, stored, lambda i: last + 1 + i)
             entries = [entry_for(event) for event, _ in sorted_.new]
             seen = accounts_of(entries, last + 1)
             balances = state.balances(seen)
