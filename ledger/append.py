@@ -22,15 +22,15 @@ from ledger.posting_rules import entry_for
 from ledger.prepare import Prepared, items_of
 from ledger.projectors import Projector
 from ledger.records import AppendResult, Incoming
-from ledger.rows import BatchRows, accounts_chunks
+from ledger.rows import (
+    EVENT_COLUMNS,
+    JOURNAL_COLUMNS,
+    POSTING_COLUMNS,
+    BatchRows,
+    accounts_chunks,
+)
 from ledger.sql import array, copy_binary
 from schemas.envelope import Event
-
-EVENT_COLUMNS = (
-    "sequence, event_id, event_type, schema_version, subject, person_id, occurred_at, "
-    "recorded_at, business_date, kafka_topic, kafka_partition, kafka_offset, payload, "
-    "prev_hash, hash"
-)
 
 #: The unique constraint on events.event_id (PostgreSQL's default name for it).
 EVENT_ID_UNIQUE = "events_event_id_key"
@@ -118,8 +118,8 @@ def _append(
         rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, touched.balances)
         if sorted_.new:
             # Postings first: while the server inserts them, Python prepares the payloads.
-            copy_binary(cur, f"{q}postings", rows.postings_chunks())
-            copy_binary(cur, f"{q}journal_entries", rows.journal_chunks())
+            copy_binary(cur, f"{q}postings ({POSTING_COLUMNS})", rows.postings_chunks())
+            copy_binary(cur, f"{q}journal_entries ({JOURNAL_COLUMNS})", rows.journal_chunks())
             if touched.opened:
                 copy_binary(cur, f"{q}accounts", accounts_chunks(touched.opened))
             copy_binary(cur, f"{q}events ({EVENT_COLUMNS})", rows.events_chunks())

@@ -7,7 +7,7 @@ halves the cost of writing an event on both sides (see docs/PERFORMANCE.md).
 from __future__ import annotations
 
 import struct
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 TRAILER = struct.pack("!h", -1)
@@ -15,6 +15,7 @@ NULL = struct.pack("!i", -1)
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _EPOCH_DAY = date(2000, 1, 1).toordinal()
+_MICROSECOND = timedelta(microseconds=1)
 _LEN = struct.Struct("!i").pack
 INT4 = struct.Struct("!ii")
 INT8 = struct.Struct("!iq")
@@ -41,8 +42,7 @@ def jsonb(data: bytes) -> bytes:
 
 def micros(moment: datetime) -> int:
     """A timestamptz as microseconds since 2000-01-01 UTC (aware datetimes only)."""
-    delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def days(day: date) -> int:

@@ -43,7 +43,14 @@ from ledger.posting_rules import entry_for
 from ledger.prepare import items_of
 from ledger.projectors import Projector
 from ledger.records import AppendResult, Incoming
-from ledger.rows import BatchRows, Key, accounts_chunks
+from ledger.rows import (
+    EVENT_COLUMNS,
+    JOURNAL_COLUMNS,
+    POSTING_COLUMNS,
+    BatchRows,
+    Key,
+    accounts_chunks,
+)
 from ledger.sql import copy_binary
 from schemas.envelope import Event
 
@@ -192,12 +199,16 @@ class PipelinedAppender:
             number, batch, (last, prev), len(batch) - len(kept), reached, sorted_, rows, touched_
         )
         if sorted_.new:
-            plan.copies.append((f"{q}postings", b"".join(rows.postings_chunks())))
-            plan.copies.append((f"{q}journal_entries", b"".join(rows.journal_chunks())))
+            plan.copies.append(
+                (f"{q}postings ({POSTING_COLUMNS})", b"".join(rows.postings_chunks()))
+            )
+            plan.copies.append(
+                (f"{q}journal_entries ({JOURNAL_COLUMNS})", b"".join(rows.journal_chunks()))
+            )
             if touched_.opened:
                 plan.copies.append((f"{q}accounts", b"".join(accounts_chunks(touched_.opened))))
             events = b"".join(rows.events_chunks())
-            plan.copies.append((f"{q}events ({appending.EVENT_COLUMNS})", events))
+            plan.copies.append((f"{q}events ({EVENT_COLUMNS})", events))
         state.last, state.prev = last + len(sorted_.new), rows.head_hash
         state.layers.append(
             _Layer(number, {k: balances[k] for k in rows.last_sequence_of}, reached)

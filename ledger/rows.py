@@ -23,15 +23,21 @@ from schemas.canonical import canonical_json
 CHUNK = 250
 Key = tuple[str, str]
 
-_EVENT_HEAD = struct.Struct("!hiqi16s").pack  # 15 fields, sequence, event_id
-_POSTING_HEAD = struct.Struct("!hiqih").pack  # 9 fields, sequence, n
-_POSTING_TAIL = struct.Struct("!iqiqiqiiiq").pack  # amount, before, after, date, recorded_at
-_JOURNAL_HEAD = struct.Struct("!hiq").pack  # 6 fields, sequence
-_JOURNAL_TAIL = struct.Struct("!iiiqih").pack  # business_date, recorded_at, posting_count
-_SCHEMA_VERSION = struct.Struct("!ii").pack
+# Each COPY lists its fixed-width columns first, so one struct packs them all in one call.
+#: Column order of the ``events`` COPY (``body`` is generated from ``payload``).
+EVENT_COLUMNS = (
+    "sequence, event_id, schema_version, occurred_at, recorded_at, business_date, prev_hash, "
+    "hash, event_type, subject, person_id, kafka_topic, kafka_partition, kafka_offset, payload"
+)
+POSTING_COLUMNS = (
+    "sequence, n, amount, balance_before, balance_after, business_date, recorded_at, account, asset"
+)
+JOURNAL_COLUMNS = "sequence, business_date, recorded_at, posting_count, event_type, description"
+
+_EVENT_FIXED = struct.Struct("!h iq i16s ii iq iq ii i32s i32s".replace(" ", "")).pack
+_POSTING_FIXED = struct.Struct("!h iq ih iq iq iq ii iq".replace(" ", "")).pack
+_JOURNAL_FIXED = struct.Struct("!h iq ii iq ih".replace(" ", "")).pack
 _KAFKA = struct.Struct("!iiiq").pack
-_HASHES = struct.Struct("!i32si32s").pack
-_TIMES = struct.Struct("!iqiq").pack  # occurred_at, recorded_at
 _NO_ORIGIN = B.NULL * 3
 _LEN = struct.Struct("!i").pack
 
@@ -75,6 +81,7 @@ class BatchRows:
         """Binary COPY of ``postings`` with balances before/after, in sequence order."""
         balances, last_of, enc = self.balances, self.last_sequence_of, self._enc
         seq, parts, ahead = self.first_sequence, [B.HEADER], 0
+        names: dict[Key, bytes] = {}
         for i, entry in enumerate(self.entries):
             if i % CHUNK == 0 and i:
                 yield b"".join(parts)
@@ -84,23 +91,20 @@ class BatchRows:
                 # so the rest is computed there, again while the server works.
                 self._canonical_ahead(ahead, ahead + CHUNK // 2)
                 ahead += CHUNK // 2
-            tail_day, tail_at = self._days[i], self._recorded[i]
+            day, at = self._days[i], self._recorded[i]
             for n, (acct, amount) in enumerate(entry.legs, 1):
                 key = (acct.code, acct.asset)
                 before = balances[key]
                 after = before + amount
                 balances[key] = after
                 last_of[key] = seq
+                named = names.get(key)
+                if named is None:
+                    named = names[key] = enc(acct.code) + enc(acct.asset)
                 parts.append(
-                    b"".join(
-                        (
-                            _POSTING_HEAD(9, 8, seq, 2, n),
-                            enc(acct.code),
-                            enc(acct.asset),
-                            _POSTING_TAIL(8, amount, 8, before, 8, after, 4, tail_day, 8, tail_at),
-                        )
-                    )
+                    _POSTING_FIXED(9, 8, seq, 2, n, 8, amount, 8, before, 8, after, 4, day, 8, at)
                 )
+                parts.append(named)
             seq += 1
         parts.append(B.TRAILER)
         yield b"".join(parts)
@@ -110,17 +114,14 @@ class BatchRows:
         seq, parts, enc = self.first_sequence, [B.HEADER], self._enc
         for i, ((event, _), entry) in enumerate(zip(self.new, self.entries, strict=True)):
             parts.append(
-                b"".join(
-                    (
-                        _JOURNAL_HEAD(6, 8, seq),
-                        enc(event.event_type),
-                        B.text(describe(event)),
-                        _JOURNAL_TAIL(4, self._days[i], 8, self._recorded[i], 2, len(entry.legs)),
-                    )
+                _JOURNAL_FIXED(
+                    6, 8, seq, 4, self._days[i], 8, self._recorded[i], 2, len(entry.legs)
                 )
             )
+            parts.append(enc(event.event_type))
+            parts.append(B.text(describe(event)))
             seq += 1
-            if len(parts) > CHUNK * 4:
+            if len(parts) > CHUNK * 12:
                 yield b"".join(parts)
                 parts.clear()
         parts.append(B.TRAILER)
@@ -137,32 +138,21 @@ class BatchRows:
                 StoredEvent(seq, event, payload, prev, digest, entry.business_date, origin)
             )
             person = getattr(event, "person_id", None)
-            kafka = (
-                B.text(origin.topic) + _KAFKA(4, origin.partition, 8, origin.offset)
-                if origin
-                else _NO_ORIGIN
+            recorded, occurred_at = self._recorded[i], event.occurred_at
+            occurred = recorded if occurred_at == event.recorded_at else B.micros(occurred_at)
+            # fmt: off
+            parts += (
+                _EVENT_FIXED(15, 8, seq, 16, event.event_id.bytes, 4, event.schema_version,
+                             8, occurred, 8, recorded, 4, self._days[i], 32, prev, 32, digest),
+                enc(event.event_type),
+                enc(event.subject),
+                B.NULL if person is None else enc(person),
+                enc(origin.topic) + _KAFKA(4, origin.partition, 8, origin.offset)
+                if origin else _NO_ORIGIN,
+                _LEN(len(payload)),
+                payload,
             )
-            size, recorded = len(payload), self._recorded[i]
-            occurred = (
-                recorded if event.occurred_at == event.recorded_at else B.micros(event.occurred_at)
-            )
-            parts.append(
-                b"".join(
-                    (
-                        _EVENT_HEAD(15, 8, seq, 16, event.event_id.bytes),
-                        enc(event.event_type),
-                        _SCHEMA_VERSION(4, event.schema_version),
-                        enc(event.subject),
-                        B.NULL if person is None else enc(person),
-                        _TIMES(8, occurred, 8, recorded),
-                        B.INT4.pack(4, self._days[i]),
-                        kafka,
-                        _LEN(size),
-                        payload,
-                        _HASHES(32, prev, 32, digest),
-                    )
-                )
-            )
+            # fmt: on
             prev, seq = digest, seq + 1
             if i % CHUNK == CHUNK - 1:
                 yield b"".join(parts)

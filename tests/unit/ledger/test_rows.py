@@ -7,7 +7,7 @@ import struct
 
 from ledger.audit.chain import GENESIS
 from ledger.posting_rules import entry_for
-from ledger.rows import BatchRows, Key
+from ledger.rows import EVENT_COLUMNS, POSTING_COLUMNS, BatchRows, Key
 from schemas import Event, canonical_json
 from tests.unit.ledger.builders import accrual, disbursement, registered
 
@@ -39,22 +39,29 @@ def _tuples(data: bytes) -> list[list[bytes | None]]:
         rows.append(fields)
 
 
+def _named(columns: str, data: bytes) -> list[dict[str, bytes | None]]:
+    names = [c.strip() for c in columns.split(",")]
+    return [dict(zip(names, row, strict=True)) for row in _tuples(data)]
+
+
 def test_events_get_consecutive_sequences_and_each_hash_covers_the_previous_one() -> None:
     events = [registered("P1"), accrual("P1", 500_000, "2024-07"), registered("P2")]
     rows = _rows(events)
-    table = _tuples(b"".join(rows.events_chunks()))
+    table = _named(EVENT_COLUMNS, b"".join(rows.events_chunks()))
     assert [s.sequence for s in rows.stored] == [41, 42, 43]
     previous = b"\x01" * 32
     for stored, fields in zip(rows.stored, table, strict=True):
         assert stored.payload == canonical_json(stored.event)
         assert stored.prev_hash == previous
         assert stored.hash == hashlib.sha256(previous + stored.payload).digest()
-        assert fields[0] == struct.pack("!q", stored.sequence)
-        assert len(fields) == 15 and fields[12] == stored.payload  # no body: it is derived
-        assert (fields[13], fields[14]) == (previous, stored.hash)
+        assert fields["sequence"] == struct.pack("!q", stored.sequence)
+        assert len(fields) == 15 and fields["payload"] == stored.payload  # body is derived
+        assert (fields["prev_hash"], fields["hash"]) == (previous, stored.hash)
+        assert fields["event_id"] == stored.event_id.bytes
+        assert fields["event_type"] == stored.event_type.encode()
         previous = stored.hash
     assert rows.head_hash == previous != GENESIS
-    assert table[0][5] == b"P1" and table[0][9] is None  # person id; no Kafka origin
+    assert table[0]["person_id"] == b"P1" and table[0]["kafka_topic"] is None
 
 
 def test_postings_carry_running_balances_from_the_stored_ones() -> None:
@@ -67,9 +74,10 @@ def test_postings_carry_running_balances_from_the_stored_ones() -> None:
         ],
         {key: -100_000},
     )
-    postings = _tuples(b"".join(rows.postings_chunks()))
-    mine = [p for p in postings if p[2] == key[0].encode()]
-    amounts = [struct.unpack("!q", p[i] or b"")[0] for p in mine for i in (4, 5, 6)]
+    postings = _named(POSTING_COLUMNS, b"".join(rows.postings_chunks()))
+    mine = [p for p in postings if p["account"] == key[0].encode()]
+    columns = ("amount", "balance_before", "balance_after")
+    amounts = [struct.unpack("!q", p[c] or b"")[0] for p in mine for c in columns]
     assert amounts == [-500_000, -100_000, -600_000, -500_000, -600_000, -1_100_000]
     assert rows.balances[key] == -1_100_000
     assert rows.balances[("person:P1:paid", "VND")] == 700_000
