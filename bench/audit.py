@@ -98,13 +98,15 @@ def main() -> None:
     with postgres_url() as url:
         ledger = open_ledger(url)
         with Timer() as filling:
-            for start in range(0, len(events), 10_000):
-                ledger.append(events[start : start + 10_000])
+            for _ in ledger.append_all(
+                events[start : start + 10_000] for start in range(0, len(events), 10_000)
+            ):
+                pass
         ledger.close()
         del events
         append_rate = args.n / filling.seconds
         print(
-            f"stored {args.n:,} events in {filling.seconds:.1f} s with Ledger.append "
+            f"stored {args.n:,} events in {filling.seconds:.1f} s with Ledger.append_all "
             f"({append_rate:,.0f} events/s: the same work as a replay, without parsing)"
         )
         db = Database.from_url(url)

@@ -31,7 +31,20 @@ def _element(value: object) -> str:
 def literal_array(values: Iterable[object]) -> str:
     """An array literal of text, integers, dates or aware datetimes (NULL for None); cast it
     in SQL (``%s::date[]``). Much cheaper to send than psycopg2's ARRAY[...] of adapted values."""
-    return "{" + ",".join(map(_element, values)) + "}"
+    items = list(values)
+    if not items:
+        return "{}"
+    kind = type(items[0])
+    if kind in (str, int, date, datetime) and all(type(v) is kind for v in items):
+        if kind is str:
+            plain = "".join(items)  # type: ignore[arg-type]
+            if "\\" not in plain and '"' not in plain:  # nothing to escape: quote and join
+                return '{"' + '","'.join(items) + '"}'  # type: ignore[arg-type]
+        elif kind is int:
+            return "{" + ",".join(map(str, items)) + "}"
+        else:
+            return "{" + ",".join([v.isoformat() for v in items]) + "}"  # type: ignore[attr-defined]
+    return "{" + ",".join(map(_element, items)) + "}"
 
 
 class _Chunks:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,13 +91,15 @@ def rebuild(
     ledger = Ledger(engine, scratch, projectors)
     started = time.perf_counter()
     try:
-        for items in _ahead(_batches(history, batch, outcome)):
-            result = ledger.append(items, consumer=consumer)
+        sizes: deque[int] = deque()
+        batches = _counted(_ahead(_batches(history, batch, outcome)), sizes)
+        for result in ledger.append_all(batches, consumer=consumer):
+            items = sizes.popleft()
             outcome.appended += len(result.appended)
             outcome.already_recorded += len(result.already_recorded)
             outcome.conflicts += [str(c) for c in result.conflicts]
             if progress:
-                progress(len(items))
+                progress(items)
     finally:
         outcome.seconds = time.perf_counter() - started
         engine.dispose()
@@ -117,6 +120,13 @@ def _batches(
             yield items
             items = []
     if items:
+        yield items
+
+
+def _counted(batches: Iterator[list[Incoming]], sizes: deque[int]) -> Iterator[list[Incoming]]:
+    """The batches, noting each one's size (its result comes back later)."""
+    for items in batches:
+        sizes.append(len(items))
         yield items
 
 

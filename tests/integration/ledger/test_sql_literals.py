@@ -38,3 +38,16 @@ def test_dates_and_aware_datetimes_read_back_as_the_same_instants(ledger: Ledger
 def test_integers_read_back_unchanged(ledger: Ledger) -> None:
     values: list[object] = [0, -1, 2**62, None]
     assert _read(ledger, values, "bigint") == values
+
+
+def test_columns_of_one_type_without_nulls_take_the_fast_path_and_read_back_unchanged(
+    ledger: Ledger,
+) -> None:
+    assert _read(ledger, ["P1", "a b", "{x}", "c,d", ""], "text") == ["P1", "a b", "{x}", "c,d", ""]
+    assert _read(ledger, ['say "hi"', "P2"], "text") == ['say "hi"', "P2"]
+    assert _read(ledger, [1, 2, -3], "bigint") == [1, 2, -3]
+    days = [date(2024, 1, 1), date(2025, 12, 31)]
+    assert _read(ledger, list(days), "date") == days
+    at = [datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 2, 3, tzinfo=UTC)]
+    assert _read(ledger, list(at), "timestamptz") == at
+    assert _read(ledger, [], "text") == []
