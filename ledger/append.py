@@ -24,7 +24,6 @@ from ledger.projectors import Projector
 from ledger.records import AppendResult, Incoming
 from ledger.rows import (
     EVENT_COLUMNS,
-    JOURNAL_COLUMNS,
     POSTING_COLUMNS,
     BatchRows,
     accounts_chunks,
@@ -119,7 +118,6 @@ def _append(
         if sorted_.new:
             # Postings first: while the server inserts them, Python prepares the payloads.
             copy_binary(cur, f"{q}postings ({POSTING_COLUMNS})", rows.postings_chunks())
-            copy_binary(cur, f"{q}journal_entries ({JOURNAL_COLUMNS})", rows.journal_chunks())
             if touched.opened:
                 copy_binary(cur, f"{q}accounts", accounts_chunks(touched.opened))
             copy_binary(cur, f"{q}events ({EVENT_COLUMNS})", rows.events_chunks())

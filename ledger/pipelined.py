@@ -45,7 +45,6 @@ from ledger.projectors import Projector
 from ledger.records import AppendResult, Incoming
 from ledger.rows import (
     EVENT_COLUMNS,
-    JOURNAL_COLUMNS,
     POSTING_COLUMNS,
     BatchRows,
     Key,
@@ -201,9 +200,6 @@ class PipelinedAppender:
         if sorted_.new:
             plan.copies.append(
                 (f"{q}postings ({POSTING_COLUMNS})", b"".join(rows.postings_chunks()))
-            )
-            plan.copies.append(
-                (f"{q}journal_entries ({JOURNAL_COLUMNS})", b"".join(rows.journal_chunks()))
             )
             if touched_.opened:
                 plan.copies.append((f"{q}accounts", b"".join(accounts_chunks(touched_.opened))))

@@ -96,9 +96,9 @@ def history(conn: Any, schema: str, person_id: str) -> list[HistoryEntry]:
     q = f'"{schema}".'
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT e.sequence, e.event_type, j.business_date, e.recorded_at, j.description, "
+            "SELECT e.sequence, e.event_type, e.business_date, e.recorded_at, e.description, "
             "p.n, p.account, p.asset, p.amount, p.balance_before, p.balance_after "
-            f"FROM {q}events e JOIN {q}journal_entries j ON j.sequence = e.sequence "
+            f"FROM {q}events e "
             f"LEFT JOIN {q}postings p ON p.sequence = e.sequence "
             "WHERE e.person_id = %s ORDER BY e.sequence, p.n",
             (person_id,),

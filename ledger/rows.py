@@ -27,16 +27,15 @@ Key = tuple[str, str]
 #: Column order of the ``events`` COPY (``body`` is generated from ``payload``).
 EVENT_COLUMNS = (
     "sequence, event_id, schema_version, occurred_at, recorded_at, business_date, prev_hash, "
-    "hash, event_type, subject, person_id, kafka_topic, kafka_partition, kafka_offset, payload"
+    "hash, posting_count, event_type, subject, person_id, kafka_topic, kafka_partition, "
+    "kafka_offset, payload, description"
 )
 POSTING_COLUMNS = (
     "sequence, n, amount, balance_before, balance_after, business_date, recorded_at, account, asset"
 )
-JOURNAL_COLUMNS = "sequence, business_date, recorded_at, posting_count, event_type, description"
 
-_EVENT_FIXED = struct.Struct("!h iq i16s ii iq iq ii i32s i32s".replace(" ", "")).pack
+_EVENT_FIXED = struct.Struct("!h iq i16s ii iq iq ii i32s i32s ih".replace(" ", "")).pack
 _POSTING_FIXED = struct.Struct("!h iq ih iq iq iq ii iq".replace(" ", "")).pack
-_JOURNAL_FIXED = struct.Struct("!h iq ii iq ih".replace(" ", "")).pack
 _KAFKA = struct.Struct("!iiiq").pack
 _NO_ORIGIN = B.NULL * 3
 _LEN = struct.Struct("!i").pack
@@ -109,24 +108,6 @@ class BatchRows:
         parts.append(B.TRAILER)
         yield b"".join(parts)
 
-    def journal_chunks(self) -> Iterator[bytes]:
-        """Binary COPY of ``journal_entries``: one row per new event."""
-        seq, parts, enc = self.first_sequence, [B.HEADER], self._enc
-        for i, ((event, _), entry) in enumerate(zip(self.new, self.entries, strict=True)):
-            parts.append(
-                _JOURNAL_FIXED(
-                    6, 8, seq, 4, self._days[i], 8, self._recorded[i], 2, len(entry.legs)
-                )
-            )
-            parts.append(enc(event.event_type))
-            parts.append(B.text(describe(event)))
-            seq += 1
-            if len(parts) > CHUNK * 12:
-                yield b"".join(parts)
-                parts.clear()
-        parts.append(B.TRAILER)
-        yield b"".join(parts)
-
     def events_chunks(self) -> Iterator[bytes]:
         """Binary COPY of ``events``; fills ``stored`` and advances ``head_hash``."""
         sha, payloads, stored, enc = hashlib.sha256, self.payloads, self.stored, self._enc
@@ -142,8 +123,9 @@ class BatchRows:
             occurred = recorded if occurred_at == event.recorded_at else B.micros(occurred_at)
             # fmt: off
             parts += (
-                _EVENT_FIXED(15, 8, seq, 16, event.event_id.bytes, 4, event.schema_version,
-                             8, occurred, 8, recorded, 4, self._days[i], 32, prev, 32, digest),
+                _EVENT_FIXED(17, 8, seq, 16, event.event_id.bytes, 4, event.schema_version,
+                             8, occurred, 8, recorded, 4, self._days[i], 32, prev, 32, digest,
+                             2, len(entry.legs)),
                 enc(event.event_type),
                 enc(event.subject),
                 B.NULL if person is None else enc(person),
@@ -151,6 +133,7 @@ class BatchRows:
                 if origin else _NO_ORIGIN,
                 _LEN(len(payload)),
                 payload,
+                B.text(describe(event)),
             )
             # fmt: on
             prev, seq = digest, seq + 1

@@ -18,7 +18,7 @@ from typing import Any
 from ledger.audit.tables import Table, ledger_tables
 
 ORDER_DEPENDENT = frozenset({"hash", "prev_hash", "balance_before", "balance_after"})
-BY_SEQUENCE = ("events", "journal_entries", "postings")
+BY_SEQUENCE = ("events", "postings")  # journal_entries is a view of events
 
 
 @dataclass(frozen=True)

@@ -54,13 +54,12 @@ class Explanation:
 
 _QUERY = """
 SELECT p.sequence, p.n, e.event_id::text, e.event_type, p.business_date, e.recorded_at,
-       j.description, p.amount, p.balance_after, e.body->'source'->>'system',
+       e.description, p.amount, p.balance_after, e.body->'source'->>'system',
        e.body->'source'->>'operator', e.body->'source'->>'reference',
        e.body->>'report_id', e.body->>'report_row',
        e.kafka_topic, e.kafka_partition, e.kafka_offset
 FROM {q}postings p
 JOIN {q}events e ON e.sequence = p.sequence
-JOIN {q}journal_entries j ON j.sequence = p.sequence
 WHERE p.account = %(code)s AND p.asset = %(asset)s AND p.business_date <= %(as_of)s
   AND (%(cutoff)s::timestamptz IS NULL OR e.recorded_at < %(cutoff)s)
 ORDER BY p.sequence, p.n

@@ -15,7 +15,7 @@ from tests.unit.ledger.builders import accrual, card_issued, registered
 
 pytestmark = pytest.mark.integration
 
-APPEND_ONLY = ("events", "journal_entries", "postings", "accounts")
+APPEND_ONLY = ("events", "postings", "accounts")
 CHANGES = {
     "UPDATE": "UPDATE ledger.{t} SET {c} = {c}",
     "DELETE": "DELETE FROM ledger.{t}",
@@ -23,7 +23,6 @@ CHANGES = {
 }
 FIRST_COLUMN = {
     "events": "sequence",
-    "journal_entries": "sequence",
     "postings": "sequence",
     "accounts": "code",
 }
@@ -148,3 +147,12 @@ def test_a_scratch_schema_gets_its_own_tables_and_donor_schema(ledger_db_url: st
         assert names == {"replay_1", "replay_1_donor"} and live == 0
     finally:
         scratch.engine.dispose()
+
+
+@pytest.mark.parametrize("change", ["UPDATE", "DELETE"])
+def test_changes_through_the_journal_view_are_refused_as_changes_to_events(
+    raw: Any, change: str
+) -> None:
+    statement = CHANGES[change].format(t="journal_entries", c="description")
+    assert f"{change} on ledger.events refused" in _attempt(raw, statement)
+    assert "permission denied" in _attempt(raw, statement, role="aidledger_app")

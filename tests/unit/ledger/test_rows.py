@@ -55,7 +55,8 @@ def test_events_get_consecutive_sequences_and_each_hash_covers_the_previous_one(
         assert stored.prev_hash == previous
         assert stored.hash == hashlib.sha256(previous + stored.payload).digest()
         assert fields["sequence"] == struct.pack("!q", stored.sequence)
-        assert len(fields) == 15 and fields["payload"] == stored.payload  # body is derived
+        assert len(fields) == 17 and fields["payload"] == stored.payload  # body is derived
+        assert fields["description"] and fields["posting_count"] is not None
         assert (fields["prev_hash"], fields["hash"]) == (previous, stored.hash)
         assert fields["event_id"] == stored.event_id.bytes
         assert fields["event_type"] == stored.event_type.encode()
@@ -83,4 +84,8 @@ def test_postings_carry_running_balances_from_the_stored_ones() -> None:
     assert rows.balances[("person:P1:paid", "VND")] == 700_000
     assert rows.last_sequence_of[key] == 42
     assert len(postings) == 6
-    assert len(_tuples(b"".join(rows.journal_chunks()))) == 3
+    counts = [
+        struct.unpack("!h", e["posting_count"] or b"")[0]
+        for e in _named(EVENT_COLUMNS, b"".join(rows.events_chunks()))
+    ]
+    assert counts == [2, 2, 2]
