@@ -24,6 +24,7 @@ BENCH_PG_SETTINGS = {
     "shared_buffers": "1GB",
     "max_wal_size": "8GB",
     "checkpoint_timeout": "15min",
+    "wal_writer_delay": "10ms",  # as every embedded server and deploy/compose.yaml
 }
 
 

@@ -70,6 +70,11 @@ def _open_path_for(user: str, path: Path) -> None:
             os.chown(os.path.join(root, name), entry.pw_uid, entry.pw_gid, follow_symlinks=False)
 
 
+#: Settings every embedded server starts with (``settings`` may override them): the WAL
+#: writer flushes every 10 ms, so an append's commit finds most of its WAL already on disk.
+SERVER_DEFAULTS = {"wal_writer_delay": "10ms"}
+
+
 @dataclass(frozen=True)
 class EmbeddedPostgres:
     """A PostgreSQL cluster in ``home/pgdata`` listening on 127.0.0.1:port (trust auth)."""
@@ -155,7 +160,8 @@ class EmbeddedPostgres:
                 user,
             )
         options = [f"-h 127.0.0.1 -p {self.port} -k {self.pgdata.resolve()}"]
-        options += [f"-c {key}={value}" for key, value in self.settings.items()]
+        settings = {**SERVER_DEFAULTS, **self.settings}
+        options += [f"-c {key}={value}" for key, value in settings.items()]
         self.log_path.touch()
         if user is not None:
             _open_path_for(user, self.log_path.resolve())
