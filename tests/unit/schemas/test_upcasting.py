@@ -41,3 +41,27 @@ def test_an_upcast_event_equals_the_same_fact_written_as_v2() -> None:
     old = version_1()
     new = raw_event("BeneficiaryRegistered", event_id=old["event_id"])
     assert canonical_json(parse_event_dict(old)) == canonical_json(parse_event_dict(new))
+
+
+def test_json_of_an_old_version_is_upcast_even_though_the_current_model_reads_json_directly() -> (
+    None
+):
+    import orjson
+
+    from schemas import parse_event
+
+    event = parse_event(orjson.dumps(version_1()))
+    assert isinstance(event, BeneficiaryRegistered)
+    assert (event.full_name, event.schema_version) == ("Nguyễn Văn A", 2)
+
+
+def test_every_event_type_parses_from_json_as_from_its_decoded_object() -> None:
+    import orjson
+
+    from schemas import EVENT_TYPES, parse_event
+
+    for event_type in EVENT_TYPES:
+        raw = raw_event(event_type)
+        fast = parse_event(orjson.dumps(raw))
+        assert fast == parse_event_dict(raw), event_type
+        assert canonical_json(fast) == canonical_json(parse_event_dict(raw))
