@@ -139,8 +139,8 @@ def append_file(
     ledger = _ledger(schema)
     appended = recorded = 0
     conflicts: list[DuplicateEventConflict] = []
-    for start in range(0, len(events), batch):
-        result = ledger.append(events[start : start + batch])
+    batches = (events[start : start + batch] for start in range(0, len(events), batch))
+    for result in ledger.append_all(batches):
         appended += len(result.appended)
         recorded += len(result.already_recorded)
         conflicts.extend(result.conflicts)
