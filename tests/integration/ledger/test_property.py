@@ -98,8 +98,10 @@ def _event(op: tuple[Any, ...], sent: list[Event]) -> Event | None:
     return None
 
 
-def _run(ledger: Ledger, ops: list[tuple[Any, ...]]) -> None:
+def _run(ledger: Ledger, ops: list[tuple[Any, ...]], pipelined: bool = False) -> None:
+    """Apply ``ops``; ``pipelined``: all batches through one Ledger.append_all at the end."""
     model, sent = Model(), list[Event]()
+    planned: list[tuple[list[Incoming], tuple[int, int]]] = []
     batch: list[Incoming] = []
     last_batch: list[Incoming] = []
     expected = {"skipped": 0, "conflicts": 0}
@@ -107,11 +109,14 @@ def _run(ledger: Ledger, ops: list[tuple[Any, ...]]) -> None:
 
     def commit() -> None:
         nonlocal batch, last_batch
-        result = ledger.append(batch, consumer="prop")
-        assert (result.skipped, len(result.conflicts)) == (
-            expected["skipped"],
-            expected["conflicts"],
-        )
+        if pipelined:
+            planned.append((batch, (expected["skipped"], expected["conflicts"])))
+        else:
+            result = ledger.append(batch, consumer="prop")
+            assert (result.skipped, len(result.conflicts)) == (
+                expected["skipped"],
+                expected["conflicts"],
+            )
         expected.update(skipped=0, conflicts=0)
         last_batch, batch = batch, []
 
@@ -131,6 +136,9 @@ def _run(ledger: Ledger, ops: list[tuple[Any, ...]]) -> None:
             batch.append(Incoming(event, KafkaOrigin("aid.payments", 0, offset)))
             offset += 1
     commit()
+    results = ledger.append_all([b for b, _ in planned], consumer="prop") if planned else []
+    for result, (_, wanted) in zip(results, planned, strict=True):
+        assert (result.skipped, len(result.conflicts)) == wanted
 
     for p in PEOPLE:
         b = ledger.balances(p)
@@ -164,5 +172,22 @@ def test_random_histories_agree_with_an_independent_model(
         engine = create_engine(url)
         try:
             _run(Ledger(engine), ops)
+        finally:
+            engine.dispose()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=st.lists(operation, max_size=30))
+def test_random_histories_appended_pipelined_agree_with_the_same_model(
+    ledger_databases: DatabaseFactory, ops: list[tuple[Any, ...]]
+) -> None:
+    with ledger_databases() as url:
+        engine = create_engine(url)
+        try:
+            _run(Ledger(engine), ops, pipelined=True)
         finally:
             engine.dispose()
