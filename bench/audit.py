@@ -98,10 +98,9 @@ def main() -> None:
     with postgres_url() as url:
         ledger = open_ledger(url)
         with Timer() as filling:
-            for _ in ledger.append_all(
-                events[start : start + 10_000] for start in range(0, len(events), 10_000)
-            ):
-                pass
+            batches = (events[start : start + 10_000] for start in range(0, len(events), 10_000))
+            stored = sum(len(r.appended) for r in ledger.append_all(batches))
+        assert stored == args.n
         ledger.close()
         del events
         append_rate = args.n / filling.seconds

@@ -53,10 +53,25 @@ def stored_ids(cur: Any, q: str, batch: list[Item]) -> dict[UUID, tuple[int, byt
     return {UUID(r[0]): (r[1], r[2].encode()) for r in cur.fetchall()}
 
 
-def redelivered(cur: Any, q: str, batch: list[Item]) -> bool:
-    """Whether the batch's first or last id is recorded: a redelivered batch (one index probe
-    each), appended with the lookup straight away instead of after a failed attempt."""
-    return bool(batch) and bool(stored_ids(cur, q, [batch[0], batch[-1]]))
+def known_ids(cur: Any, q: str, batch: list[Item], lookup: bool) -> dict[UUID, tuple[int, bytes]]:
+    """The recorded ids of the batch when ``lookup`` or when its first or last id is recorded
+    (a redelivered batch, one index probe each); otherwise none: the unique index checks."""
+    if lookup or (batch and stored_ids(cur, q, [batch[0], batch[-1]])):
+        return stored_ids(cur, q, batch)
+    return {}
+
+
+def chain_head(cur: Any, q: str) -> tuple[int, bytes]:
+    """The last sequence and its hash ((0, GENESIS) when the ledger is empty)."""
+    cur.execute(f"SELECT sequence, hash FROM {q}events ORDER BY sequence DESC LIMIT 1")
+    row = cur.fetchone()
+    return (int(row[0]), bytes(row[1])) if row else (0, GENESIS)
+
+
+def begin(cur: Any, schema: str) -> None:
+    """Take the schema's chain lock for this transaction; projectors see the schema first."""
+    cur.execute("SELECT pg_advisory_xact_lock(%s)", (chain_lock_key(schema),))
+    cur.execute(f'SET LOCAL search_path TO "{schema}", public')
 
 
 def append(
@@ -98,14 +113,11 @@ def _append(
     else:
         ready, batch = None, items
     with conn.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", (chain_lock_key(schema),))
-        cur.execute(f'SET LOCAL search_path TO "{schema}", public')  # for projectors
+        begin(cur, schema)
         kept, reached = skip_processed(cur, q, consumer, batch)
         skipped, batch = len(batch) - len(kept), [batch[i] for i in kept]
-        stored = stored_ids(cur, q, batch) if lookup or redelivered(cur, q, batch) else {}
-        cur.execute(f"SELECT sequence, hash FROM {q}events ORDER BY sequence DESC LIMIT 1")
-        head = cur.fetchone()
-        last, prev = (head[0], bytes(head[1])) if head else (0, GENESIS)
+        stored = known_ids(cur, q, batch, lookup)
+        last, prev = chain_head(cur, q)
         payloads = [ready.payloads[i] for i in kept] if ready else None
         sorted_ = sort_batch(batch, stored, lambda i: last + 1 + i, payloads)
         entries = (

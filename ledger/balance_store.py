@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,20 +47,24 @@ def read_balances(cur: Any, q: str, keys: Sequence[Key]) -> dict[Key, int]:
     return {(a, s): b for a, s, b in cur.fetchall()}
 
 
-def touched(seen: dict[Key, tuple[Account, int]], balances: dict[Key, int]) -> Touched:
-    """Balances of ``seen`` accounts (0, and opened, for those without one in ``balances``)."""
+def touch_accounts(
+    cur: Any,
+    q: str,
+    entries: Sequence[Entry],
+    first_sequence: int,
+    planned: Callable[[Iterable[Key]], dict[Key, int]] | None = None,
+) -> Touched:
+    """Current balances of every account the entries post to (0, and opened, if unseen);
+    ``planned`` gives those that batches not committed yet will leave (read before the store)."""
+    seen = accounts_of(entries, first_sequence)
+    balances = planned(seen) if planned else {}
+    balances.update(read_balances(cur, q, [k for k in seen if k not in balances]))
     out = Touched(balances)
     for key, opening in seen.items():
         if key not in balances:
             balances[key] = 0
             out.opened[key] = opening
     return out
-
-
-def touch_accounts(cur: Any, q: str, entries: Sequence[Entry], first_sequence: int) -> Touched:
-    """Current balances of every account the entries post to (0, and opened, if unseen)."""
-    seen = accounts_of(entries, first_sequence)
-    return touched(seen, read_balances(cur, q, list(seen)))
 
 
 def upsert_balances(cur: Any, q: str, rows: BatchRows) -> None:

@@ -47,8 +47,8 @@ class Ledger:
     ) -> Iterator[AppendResult]:
         """Append batches in order, one transaction each, preparing the next batch while the
         server writes the current one (see ledger.pipelined); yields each batch's result
-        once committed. The same outcome as ``append`` batch by batch, about twice the
-        overlap of Python and PostgreSQL work."""
+        once committed. The same outcome as ``append`` batch by batch; faster, as Python and
+        PostgreSQL work at the same time (docs/PERFORMANCE.md)."""
         appender = PipelinedAppender(
             lambda: raw_connection(self.engine), self.schema, consumer, self.projectors
         )
@@ -103,11 +103,7 @@ class Ledger:
     def head(self) -> tuple[int, bytes]:
         """The last sequence and its chain hash ((0, 32 zero bytes) when empty)."""
         with raw_connection(self.engine) as conn, conn.cursor() as cur:
-            cur.execute(
-                f'SELECT sequence, hash FROM "{self.schema}".events ORDER BY sequence DESC LIMIT 1'
-            )
-            row = cur.fetchone()
-        return (int(row[0]), bytes(row[1])) if row else (0, bytes(32))
+            return appending.chain_head(cur, f'"{self.schema}".')
 
     def close(self) -> None:
         """Release the engine's connections if this ledger created the engine."""

@@ -28,17 +28,11 @@ from typing import Any
 from psycopg2.errors import UniqueViolation
 
 from ledger import append as appending
-from ledger.audit.chain import GENESIS
-from ledger.balance_store import (
-    Touched,
-    accounts_of,
-    read_balances,
-    touched,
-    upsert_balances,
-)
+from ledger.append import known_ids
+from ledger.balance_store import touch_accounts, upsert_balances
 from ledger.dedupe import Item, Sorted, sort_batch
 from ledger.gc_pause import gc_paused
-from ledger.positions import Partition, store_positions, stored_positions, unprocessed
+from ledger.positions import Partition, skip_processed, store_positions
 from ledger.posting_rules import entry_for
 from ledger.prepare import items_of
 from ledger.projectors import Projector
@@ -70,7 +64,6 @@ class Plan:
     reached: dict[Partition, int]
     sorted_: Sorted
     rows: BatchRows
-    touched: Touched
     copies: list[tuple[str, bytes]] = field(default_factory=list)
 
 
@@ -143,15 +136,14 @@ class PipelinedAppender:
             sent = received = 0
             error: Exception | None = None
             try:
-                state = _State(_head(reader, self._q))
-                reader.rollback()
+                state = self._start(reader)
                 for number, batch in enumerate(batches, 1):
                     if self._failed.is_set():
                         break
                     if self._diverged.is_set():
                         todo.join()  # let the writer settle, then start from the database
                         self._diverged.clear()
-                        state = _State(_head(reader, self._q))
+                        state = self._start(reader)
                     plan = self._plan(reader, state, number, items_of(batch))
                     reader.rollback()
                     todo.put(plan)
@@ -172,43 +164,32 @@ class PipelinedAppender:
 
     # The planner (the caller's thread).
 
+    def _start(self, reader: Any) -> _State:
+        with reader.cursor() as cur:
+            head = appending.chain_head(cur, self._q)
+        reader.rollback()
+        return _State(head)
+
     def _plan(self, reader: Any, state: _State, number: int, batch: list[Item]) -> Plan:
         state.forget_committed(self._committed)
-        q = self._q
+        q, last, prev = self._q, state.last, state.prev
         with reader.cursor() as cur:
-            if self.consumer and any(origin for _, origin in batch):
-                known = stored_positions(cur, q, self.consumer)
-                for key, offset in state.positions().items():
-                    known[key] = max(offset, known.get(key, -1))
-                kept, reached = unprocessed(batch, known)
-            else:
-                kept, reached = list(range(len(batch))), {}
+            kept, reached = skip_processed(cur, q, self.consumer, batch, state.positions())
             items = [batch[i] for i in kept]
-            last, prev = state.last, state.prev
-            redelivered = appending.redelivered(cur, q, items)
-            stored = appending.stored_ids(cur, q, items) if redelivered else {}
-            sorted_ = sort_batch(items, stored, lambda i: last + 1 + i)
+            sorted_ = sort_batch(items, known_ids(cur, q, items, False), lambda i: last + 1 + i)
             entries = [entry_for(event) for event, _ in sorted_.new]
-            seen = accounts_of(entries, last + 1)
-            balances = state.balances(seen)
-            balances.update(read_balances(cur, q, [k for k in seen if k not in balances]))
-        touched_ = touched(seen, balances)
-        rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, balances)
-        plan = Plan(
-            number, batch, (last, prev), len(batch) - len(kept), reached, sorted_, rows, touched_
-        )
+            touched = touch_accounts(cur, q, entries, last + 1, state.balances)
+        rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, touched.balances)
+        plan = Plan(number, batch, (last, prev), len(batch) - len(kept), reached, sorted_, rows)
         if sorted_.new:
-            plan.copies.append(
-                (f"{q}postings ({POSTING_COLUMNS})", b"".join(rows.postings_chunks()))
-            )
-            if touched_.opened:
-                plan.copies.append((f"{q}accounts", b"".join(accounts_chunks(touched_.opened))))
-            events = b"".join(rows.events_chunks())
-            plan.copies.append((f"{q}events ({EVENT_COLUMNS})", events))
+            postings = b"".join(rows.postings_chunks())
+            plan.copies.append((f"{q}postings ({POSTING_COLUMNS})", postings))
+            if touched.opened:
+                plan.copies.append((f"{q}accounts", b"".join(accounts_chunks(touched.opened))))
+            plan.copies.append((f"{q}events ({EVENT_COLUMNS})", b"".join(rows.events_chunks())))
         state.last, state.prev = last + len(sorted_.new), rows.head_hash
-        state.layers.append(
-            _Layer(number, {k: balances[k] for k in rows.last_sequence_of}, reached)
-        )
+        changed = {k: rows.balances[k] for k in rows.last_sequence_of}
+        state.layers.append(_Layer(number, changed, reached))
         return plan
 
     # The writer thread.
@@ -232,10 +213,8 @@ class PipelinedAppender:
         q, rows, sorted_ = self._q, plan.rows, plan.sorted_
         try:
             with conn.cursor() as cur:
-                lock = appending.chain_lock_key(self.schema)
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
-                cur.execute(f'SET LOCAL search_path TO "{self.schema}", public')
-                if _head(conn, q) != plan.base:
+                appending.begin(cur, self.schema)
+                if appending.chain_head(cur, q) != plan.base:
                     raise _Diverged
                 for target, data in plan.copies:
                     copy_binary(cur, target, iter((data,)))
@@ -266,13 +245,6 @@ class PipelinedAppender:
 
 class _Diverged(Exception):
     """The chain head is not the one the plan was built on."""
-
-
-def _head(conn: Any, q: str) -> tuple[int, bytes]:
-    with conn.cursor() as cur:
-        cur.execute(f"SELECT sequence, hash FROM {q}events ORDER BY sequence DESC LIMIT 1")
-        row = cur.fetchone()
-    return (int(row[0]), bytes(row[1])) if row else (0, GENESIS)
 
 
 def _result(outcome: AppendResult | BaseException) -> AppendResult:

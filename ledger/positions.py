@@ -11,12 +11,20 @@ Partition = tuple[str, int]
 
 
 def skip_processed(
-    cur: Any, q: str, consumer: str | None, batch: Sequence[Item]
+    cur: Any,
+    q: str,
+    consumer: str | None,
+    batch: Sequence[Item],
+    planned: Mapping[Partition, int] | None = None,
 ) -> tuple[list[int], dict[Partition, int]]:
-    """Indices of the items above the consumer's stored offsets, and the highest offsets."""
+    """Indices of the items above the consumer's stored offsets (or the ``planned`` ones of
+    batches not committed yet, when higher), and the highest offsets reached."""
     if not consumer or not any(origin for _, origin in batch):
         return list(range(len(batch))), {}
-    return unprocessed(batch, stored_positions(cur, q, consumer))
+    known = stored_positions(cur, q, consumer)
+    for key, offset in (planned or {}).items():
+        known[key] = max(offset, known.get(key, -1))
+    return unprocessed(batch, known)
 
 
 def stored_positions(cur: Any, q: str, consumer: str) -> dict[Partition, int]:

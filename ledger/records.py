@@ -88,6 +88,11 @@ class AppendResult:
     def last_sequence(self) -> int | None:
         return self.appended[-1].sequence if self.appended else None
 
+    @property
+    def size(self) -> int:
+        """How many items the batch held: each is appended, recorded, a conflict or skipped."""
+        return len(self.appended) + len(self.already_recorded) + len(self.conflicts) + self.skipped
+
     def summary(self) -> str:
         """One line for logs and the CLI."""
         return (

@@ -91,18 +91,22 @@ def parse_event_dict(raw: Any, record: str = "event") -> Event:
         raise from_validation_error(exc, where, event_type) from None
 
 
-def parse_event(data: bytes | str, record: str = "event") -> Event:
-    """Parse JSON bytes into a validated event; raises InvalidEvent with readable reasons."""
-    # Fast path: a valid event of its current version, validated straight from JSON by the
-    # discriminated union (a third cheaper than decoding, then validating the dict). Anything
-    # else (older versions to upcast, invalid input to explain) takes the full path below.
+def _current_version(data: bytes | str) -> Event | None:
+    """The event when ``data`` is a valid event of its current version, validated straight
+    from JSON by the discriminated union (a third cheaper than decoding, then validating the
+    dict); None for anything else (an older version to upcast, invalid input to explain)."""
     try:
         event: Event = _UNION.validate_json(data)
     except ValidationError:
-        pass
-    else:
-        if event.schema_version == CURRENT_VERSIONS[event.event_type]:
-            return event
+        return None
+    return event if event.schema_version == CURRENT_VERSIONS[event.event_type] else None
+
+
+def parse_event(data: bytes | str, record: str = "event") -> Event:
+    """Parse JSON bytes into a validated event; raises InvalidEvent with readable reasons."""
+    event = _current_version(data)
+    if event is not None:
+        return event
     try:
         raw = orjson.loads(data)
     except orjson.JSONDecodeError as exc:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -91,15 +90,12 @@ def rebuild(
     ledger = Ledger(engine, scratch, projectors)
     started = time.perf_counter()
     try:
-        sizes: deque[int] = deque()
-        batches = _counted(_ahead(_batches(history, batch, outcome)), sizes)
-        for result in ledger.append_all(batches, consumer=consumer):
-            items = sizes.popleft()
+        for result in ledger.append_all(_ahead(_batches(history, batch, outcome)), consumer):
             outcome.appended += len(result.appended)
             outcome.already_recorded += len(result.already_recorded)
             outcome.conflicts += [str(c) for c in result.conflicts]
-            if progress:
-                progress(items)
+            if progress:  # every item of the batch is in exactly one of these
+                progress(result.size)
     finally:
         outcome.seconds = time.perf_counter() - started
         engine.dispose()
@@ -120,13 +116,6 @@ def _batches(
             yield items
             items = []
     if items:
-        yield items
-
-
-def _counted(batches: Iterator[list[Incoming]], sizes: deque[int]) -> Iterator[list[Incoming]]:
-    """The batches, noting each one's size (its result comes back later)."""
-    for items in batches:
-        sizes.append(len(items))
         yield items
 
 

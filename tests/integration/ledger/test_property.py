@@ -165,29 +165,13 @@ def _run(ledger: Ledger, ops: list[tuple[Any, ...]], pipelined: bool = False) ->
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ops=st.lists(operation, max_size=30))
+@pytest.mark.parametrize("pipelined", [False, True], ids=["one_by_one", "append_all"])
 def test_random_histories_agree_with_an_independent_model(
-    ledger_databases: DatabaseFactory, ops: list[tuple[Any, ...]]
+    ledger_databases: DatabaseFactory, ops: list[tuple[Any, ...]], pipelined: bool
 ) -> None:
     with ledger_databases() as url:
         engine = create_engine(url)
         try:
-            _run(Ledger(engine), ops)
-        finally:
-            engine.dispose()
-
-
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(ops=st.lists(operation, max_size=30))
-def test_random_histories_appended_pipelined_agree_with_the_same_model(
-    ledger_databases: DatabaseFactory, ops: list[tuple[Any, ...]]
-) -> None:
-    with ledger_databases() as url:
-        engine = create_engine(url)
-        try:
-            _run(Ledger(engine), ops, pipelined=True)
+            _run(Ledger(engine), ops, pipelined)
         finally:
             engine.dispose()
