@@ -7,10 +7,11 @@ from ledger.ledger import Ledger, ensure_migrated, open_ledger
 from ledger.person_balances import PersonBalances, ReliefReceived
 from ledger.projectors import Projector
 from ledger.queries import HistoryEntry
-from ledger.records import AppendResult, Incoming, KafkaOrigin, Posting, StoredEvent
+from ledger.records import AppendResult, Batch, Incoming, KafkaOrigin, Posting, StoredEvent
 
 __all__ = [
     "AppendResult",
+    "Batch",
     "CardCoverage",
     "DuplicateEventConflict",
     "HistoryEntry",

@@ -21,7 +21,7 @@ from ledger.positions import skip_processed, store_positions
 from ledger.posting_rules import entry_for
 from ledger.prepare import Prepared, items_of
 from ledger.projectors import Projector
-from ledger.records import AppendResult, Incoming
+from ledger.records import AppendResult, Incoming, InTransaction
 from ledger.rows import (
     EVENT_COLUMNS,
     POSTING_COLUMNS,
@@ -80,6 +80,7 @@ def append(
     items: Iterable[Event | Incoming] | Prepared,
     consumer: str | None,
     projectors: Sequence[Projector],
+    also: InTransaction | None = None,
 ) -> AppendResult:
     """Run one append on a psycopg2 connection in a fresh transaction; commits on success.
 
@@ -87,16 +88,16 @@ def append(
     all up (only the first and last, which catches a redelivered batch): the unique index on
     ``event_id`` is the check. When it fires, the transaction is rolled back and the batch
     appended again with the lookup, which sorts out replays and conflicts (nothing of the
-    failed attempt remains).
+    failed attempt remains). ``also(conn, result)`` runs last, in the same transaction.
     """
     batch = items if isinstance(items, Prepared) else items_of(items)
     try:
-        return _append(conn, schema, batch, consumer, projectors, lookup=False)
+        return _append(conn, schema, batch, consumer, projectors, also, lookup=False)
     except UniqueViolation as exc:
         conn.rollback()
         if exc.diag.constraint_name != EVENT_ID_UNIQUE:
             raise
-    return _append(conn, schema, batch, consumer, projectors, lookup=True)
+    return _append(conn, schema, batch, consumer, projectors, also, lookup=True)
 
 
 def _append(
@@ -105,6 +106,7 @@ def _append(
     items: list[Item] | Prepared,
     consumer: str | None,
     projectors: Sequence[Projector],
+    also: InTransaction | None,
     lookup: bool,
 ) -> AppendResult:
     q = f'"{schema}".'
@@ -138,7 +140,10 @@ def _append(
             store_positions(cur, q, consumer, reached, last + len(sorted_.new))
         for projector in projectors:
             projector.project(conn, rows.stored)
-    conn.commit()
-    return AppendResult(
+    result = AppendResult(
         tuple(rows.stored), tuple(sorted_.already_recorded), tuple(sorted_.conflicts), skipped
     )
+    if also is not None:
+        also(conn, result)
+    conn.commit()
+    return result

@@ -18,7 +18,7 @@ from ledger.positions import read_positions
 from ledger.prepare import Prepared, prepare
 from ledger.projectors import Projector
 from ledger.reading import stored_events
-from ledger.records import AppendResult, Incoming, StoredEvent
+from ledger.records import AppendResult, Batch, Incoming, InTransaction, StoredEvent
 from ledger.storage import checked_schema, raw_connection
 from schemas.envelope import Event
 
@@ -36,19 +36,24 @@ class Ledger:
         self._owns_engine = False
 
     def append(
-        self, items: Iterable[Event | Incoming] | Prepared, consumer: str | None = None
+        self,
+        items: Iterable[Event | Incoming] | Prepared,
+        consumer: str | None = None,
+        also: InTransaction | None = None,
     ) -> AppendResult:
-        """Append a batch in one transaction; with ``consumer``, also store its positions."""
+        """Append a batch in one transaction; with ``consumer``, also store its positions;
+        ``also(conn, result)`` runs last in that transaction (see ledger.records.Batch)."""
         with gc_paused(), raw_connection(self.engine) as conn:
-            return appending.append(conn, self.schema, items, consumer, self.projectors)
+            return appending.append(conn, self.schema, items, consumer, self.projectors, also)
 
     def append_all(
-        self, batches: Iterable[Iterable[Event | Incoming]], consumer: str | None = None
+        self, batches: Iterable[Iterable[Event | Incoming] | Batch], consumer: str | None = None
     ) -> Iterator[AppendResult]:
         """Append batches in order, one transaction each, preparing the next batch while the
         server writes the current one (see ledger.pipelined); yields each batch's result
         once committed. The same outcome as ``append`` batch by batch; faster, as Python and
-        PostgreSQL work at the same time (docs/PERFORMANCE.md)."""
+        PostgreSQL work at the same time (docs/PERFORMANCE.md). A ``Batch`` brings work of its
+        own into its transaction and is told when it is committed."""
         appender = PipelinedAppender(
             lambda: raw_connection(self.engine), self.schema, consumer, self.projectors
         )

@@ -36,7 +36,7 @@ from ledger.positions import Partition, skip_processed, store_positions
 from ledger.posting_rules import entry_for
 from ledger.prepare import items_of
 from ledger.projectors import Projector
-from ledger.records import AppendResult, Incoming
+from ledger.records import AppendResult, Batch, Incoming, InTransaction
 from ledger.rows import (
     EVENT_COLUMNS,
     POSTING_COLUMNS,
@@ -65,6 +65,8 @@ class Plan:
     sorted_: Sorted
     rows: BatchRows
     copies: list[tuple[str, bytes]] = field(default_factory=list)
+    also: InTransaction | None = None
+    settled: Callable[[AppendResult | BaseException], None] | None = None
 
 
 @dataclass
@@ -125,12 +127,18 @@ class PipelinedAppender:
         self._diverged = threading.Event()
         self._failed = threading.Event()
 
-    def append_all(self, batches: Iterable[Iterable[Event | Incoming]]) -> Iterator[AppendResult]:
+    def append_all(
+        self, batches: Iterable[Iterable[Event | Incoming] | Batch]
+    ) -> Iterator[AppendResult]:
         """Yield each batch's AppendResult once it is committed, in batch order. An error
-        stops the run: the batches before it stay committed, and it is raised in turn."""
+        stops the run: the batches before it stay committed, and it is raised in turn.
+
+        The garbage collector is paused while a batch is planned or written (not in between,
+        so a long-running caller such as a stream worker still has its cycles collected).
+        """
         todo: Queue[Plan | None] = Queue(maxsize=1)
         done: Queue[AppendResult | BaseException] = Queue()
-        with self._open() as reader, _switching(SWITCH_INTERVAL), gc_paused():
+        with self._open() as reader, _switching(SWITCH_INTERVAL):
             writer = threading.Thread(target=self._write_all, args=(todo, done), daemon=True)
             writer.start()
             sent = received = 0
@@ -144,7 +152,12 @@ class PipelinedAppender:
                         todo.join()  # let the writer settle, then start from the database
                         self._diverged.clear()
                         state = self._start(reader)
-                    plan = self._plan(reader, state, number, items_of(batch))
+                    with gc_paused():
+                        if isinstance(batch, Batch):
+                            plan = self._plan(reader, state, number, items_of(batch.items))
+                            plan.also, plan.settled = batch.also, batch.settled
+                        else:
+                            plan = self._plan(reader, state, number, items_of(batch))
                     reader.rollback()
                     todo.put(plan)
                     sent += 1
@@ -199,11 +212,17 @@ class PipelinedAppender:
             while (plan := todo.get()) is not None:
                 try:
                     if not self._failed.is_set():
-                        done.put(self._write(conn, plan))
+                        with gc_paused():
+                            result = self._write(conn, plan)
                         self._committed = plan.number
+                        if plan.settled is not None:
+                            plan.settled(result)
+                        done.put(result)
                 except BaseException as exc:  # handed over to the caller's thread
                     self._failed.set()
                     conn.rollback()
+                    if plan.settled is not None:
+                        plan.settled(exc)
                     done.put(exc)
                 finally:
                     todo.task_done()
@@ -224,6 +243,14 @@ class PipelinedAppender:
                     store_positions(cur, q, self.consumer, plan.reached, last)
                 for projector in self.projectors:
                     projector.project(conn, rows.stored)
+            result = AppendResult(
+                tuple(rows.stored),
+                tuple(sorted_.already_recorded),
+                tuple(sorted_.conflicts),
+                plan.skipped,
+            )
+            if plan.also is not None:
+                plan.also(conn, result)
             conn.commit()
         except (_Diverged, UniqueViolation) as exc:
             conn.rollback()
@@ -234,13 +261,10 @@ class PipelinedAppender:
             self.fallbacks += 1
             self._diverged.set()
             items = [Incoming(event, origin) for event, origin in plan.items]
-            return appending.append(conn, self.schema, items, self.consumer, self.projectors)
-        return AppendResult(
-            tuple(rows.stored),
-            tuple(sorted_.already_recorded),
-            tuple(sorted_.conflicts),
-            plan.skipped,
-        )
+            return appending.append(
+                conn, self.schema, items, self.consumer, self.projectors, plan.also
+            )
+        return result
 
 
 class _Diverged(Exception):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from ledger.errors import DuplicateEventConflict
@@ -99,3 +100,23 @@ class AppendResult:
             f"appended {len(self.appended)}, already recorded {len(self.already_recorded)}, "
             f"conflicts {len(self.conflicts)}, skipped (at or below position) {self.skipped}"
         )
+
+
+#: Work of a batch's own inside its transaction: (psycopg2 connection, the batch's result).
+InTransaction = Callable[[Any, AppendResult], None]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch for ``Ledger.append_all`` that brings work of its own.
+
+    ``also`` runs inside the batch's transaction, after its rows and projectors, with the
+    connection and the batch's result (e.g. a stream worker's dead letters, so a record is
+    never counted processed without them); an exception rolls the batch back. ``settled`` is
+    called from the writer thread with the result once the transaction is committed, or with
+    the error that stopped the batch (the batches after it are not written). It must not raise.
+    """
+
+    items: Iterable[Event | Incoming]
+    also: InTransaction | None = None
+    settled: Callable[[AppendResult | BaseException], None] | None = None

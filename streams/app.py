@@ -18,6 +18,9 @@ from streams.consumer import BatchSink, BatchTransport
 #: Records per batch, and how long to wait for a batch to fill once its first record came.
 BATCH_MAX_RECORDS = 10_000
 BATCH_WITHIN_S = 0.25
+#: Batches handed to the ledger before the oldest is waited for: one written, one planned,
+#: one being fetched and validated.
+BATCHES_IN_FLIGHT = 3
 #: Fetch sizes: whole batches per round trip (events are ~0.5 KB).
 MAX_POLL_RECORDS = 10_000
 MAX_PARTITION_FETCH_BYTES = 16 * 1024 * 1024
@@ -29,6 +32,7 @@ class AidLedgerApp(faust.App):
     batch_sink: BatchSink | None = None
     batch_max_records: int = BATCH_MAX_RECORDS
     batch_within_s: float = BATCH_WITHIN_S
+    batches_in_flight: int = BATCHES_IN_FLIGHT
     worker_id: str = ""
     family_topics: tuple[str, ...] = ()
     #: An error that stopped the consumer outside a batch (the worker reports it).

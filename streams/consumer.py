@@ -1,9 +1,11 @@
 """A Faust consumer that hands whole fetches to a batch sink instead of one record at a time.
 
 Faust keeps doing what it is good at: group membership, rebalances, the fetcher thread, the
-producer. On each new assignment the partitions are sought to the positions stored in
-PostgreSQL (not only the group's committed offsets), so a crash between the database commit
-and the Kafka commit never posts a record twice.
+producer. Up to ``app.batches_in_flight`` batches are handed over before the oldest is waited
+for, so the next batch is fetched and validated while the ledger writes the one before;
+offsets are committed to Kafka in batch order. On each new assignment the partitions are
+sought to the positions stored in PostgreSQL (not only the group's committed offsets), so a
+crash between the database commit and the Kafka commit never posts a record twice.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, cast
 
@@ -41,6 +44,7 @@ class BatchingApp(Protocol):
     batch_sink: BatchSink | None
     batch_max_records: int
     batch_within_s: float
+    batches_in_flight: int
     consumer_generation_id: int
     failure: BaseException | None
 
@@ -48,7 +52,7 @@ class BatchingApp(Protocol):
 class BatchConsumer(faust_aiokafka.Consumer):
     """Drains fetches into ``app.batch_sink`` (``take`` up to ``app.batch_max_records``)."""
 
-    _inflight: asyncio.Task[Positions] | None = None
+    _inflight: deque[asyncio.Task[Positions]] | None = None
 
     async def _drain_messages(self, fetcher: Any) -> None:  # the Fetcher service's loop
         app = cast(BatchingApp, self.app)
@@ -58,7 +62,25 @@ class BatchConsumer(faust_aiokafka.Consumer):
         floors = Floors()
         rewinds = Rewinds()
         positioned: int | None = None
+        inflight: deque[asyncio.Task[Positions]] = deque()
+        self._inflight = inflight
         stopping = (self._stopped.is_set, fetcher._stopped.is_set)
+        await self._drain_into(sink, app, fetcher, floors, rewinds, positioned, stopping)
+        while inflight:  # stopping: finish what was handed over, and commit its offsets
+            await self._settle_oldest()
+
+    async def _drain_into(
+        self,
+        sink: BatchSink,
+        app: BatchingApp,
+        fetcher: Any,
+        floors: Floors,
+        rewinds: Rewinds,
+        positioned: int | None,
+        stopping: tuple[Any, ...],
+    ) -> None:
+        inflight = self._inflight
+        assert inflight is not None
         while not any(stop() for stop in stopping):
             if not self.flow_active:  # a rebalance is under way
                 # mode's wait() also returns on stop; it accepts any event with wait().
@@ -66,9 +88,13 @@ class BatchConsumer(faust_aiokafka.Consumer):
                 continue
             generation = app.consumer_generation_id
             if generation != positioned:
+                while inflight:  # the stored positions must include every batch handed over
+                    await self._settle_oldest()
                 floors.reset(await self._position(sink))
                 rewinds = Rewinds()
                 positioned = generation
+            while inflight and inflight[0].done():
+                await self._settle_oldest()
             waited = time.perf_counter()
             taken = await take(self._fetch, floors, app.batch_max_records, app.batch_within_s)
             if taken.records:
@@ -83,7 +109,9 @@ class BatchConsumer(faust_aiokafka.Consumer):
                 await self._seek_to({tp: offset for tp, offset in taken.behind.items()})
             if not taken.records or app.consumer_generation_id != generation:
                 continue  # a batch from before a rebalance: the new owner reads it again
-            await self._run(sink, taken.records)
+            inflight.append(asyncio.ensure_future(sink.process(taken.records)))
+            while len(inflight) >= max(1, app.batches_in_flight):
+                await self._settle_oldest()
 
     def _ends(self) -> dict[Any, int | None]:
         """End offsets of the assigned partitions, as the last fetch responses gave them."""
@@ -133,26 +161,29 @@ class BatchConsumer(faust_aiokafka.Consumer):
         if wanted:
             await self.seek_wait(wanted)
 
-    async def _run(self, sink: BatchSink, records: Sequence[RawRecord]) -> None:
-        # Shielded: a rebalance or shutdown waits for the batch instead of cutting it.
-        task = asyncio.ensure_future(sink.process(records))
-        self._inflight = task
+    async def _settle_oldest(self) -> None:
+        """Wait for the oldest batch in flight, then commit its offsets to Kafka."""
+        inflight = self._inflight
+        assert inflight
+        task = inflight[0]
         try:
+            # Shielded: a rebalance or shutdown waits for the batches instead of cutting them.
             commit = await asyncio.shield(task)
         except asyncio.CancelledError:
             await self.wait_for_batch()
             raise
         finally:
-            self._inflight = None
+            if task.done() and inflight and inflight[0] is task:
+                inflight.popleft()
         await self._commit_offsets(
             {self._new_topicpartition(t, p): offset for (t, p), offset in commit.items()}
         )
 
     async def wait_for_batch(self, timeout: float | None = None) -> None:
-        """Wait for the batch in progress, if any, to finish (its errors are the drain's)."""
-        task = self._inflight
-        if task is not None and not task.done():
-            await asyncio.wait({task}, timeout=timeout)
+        """Wait for the batches in flight, if any, to finish (their errors are the drain's)."""
+        tasks = {t for t in self._inflight or () if not t.done()}
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
 
     async def on_partitions_revoked(self, revoked: set[Any]) -> None:
         # Finish the current batch first, so its partitions change hands at a batch boundary.

@@ -1,9 +1,12 @@
 """The batch pipeline: project a batch off the event loop, publish its effects, checkpoint.
 
-Order per batch: (1) validate + append + dead letters + positions, one transaction, in a
-thread; (2) implied events worked out from the committed ledger; (3) dead-letter messages and
-implied events published and acknowledged; (4) checkpoint. A crash anywhere before (4) means
-the batch is read again; every step is idempotent, so it then has the same effect once.
+Order per batch: (1) validate + append + dead letters + positions, one transaction, in the
+ledger feed's thread (streams.feed); (2) implied events worked out from the committed ledger;
+(3) dead-letter messages and implied events published and acknowledged; (4) checkpoint. A
+crash anywhere before (4) means the batch is read again; every step is idempotent, so it then
+has the same effect once. Several batches may be in flight: (1) runs in submission order in
+the feed, and (2)-(4) of a batch wait for those of the batch before it, so checkpoints only
+ever cover batches whose effects were all published.
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
-from ledger.errors import LedgerUnavailable
 from schemas.envelope import Event
 from streams.checkpoints import Positions
-from streams.errors import BatchFailed
+from streams.feed import RETRY_DELAYS, LedgerFeed
 from streams.lag import lag_by_partition
 from streams.metrics import StreamMetrics
 from streams.projection import BatchOutcome
@@ -29,16 +31,17 @@ from streams.records import RawRecord
 log = logging.getLogger("aidledger.streams")
 T = TypeVar("T")
 
-#: Waits between attempts while PostgreSQL is unreachable; then the worker stops (exit 4).
-RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
-
 
 class Projection(Protocol):
     """What the pipeline needs of streams.projection.LedgerProjection (blocking calls)."""
 
     consumer: str
 
-    def process(self, records: Sequence[RawRecord]) -> BatchOutcome: ...
+    def process_all(
+        self,
+        batches: Iterable[Sequence[RawRecord]],
+        settled: Callable[[BatchOutcome | BaseException], None],
+    ) -> None: ...
 
     def resume_offsets(self) -> Positions: ...
 
@@ -74,9 +77,12 @@ class BatchPipeline:
         self.metrics = metrics
         self.worker = worker
         self.prefix = prefix
-        # One thread: appends of this worker run one after another, in offset order.
+        # Appends run in the feed's thread, in the order submitted; other blocking calls
+        # (implied events, checkpoints, positions) in this one.
+        self.feed = LedgerFeed(projection, retry_delays)
         self.executor = executor or ThreadPoolExecutor(1, thread_name_prefix="aidledger-ledger")
-        self.retry_delays = tuple(retry_delays)
+        #: Done when the effects of the last batch submitted are published and checkpointed.
+        self._effects_tail: asyncio.Future[None] | None = None
         #: Highest offset taken per partition (the embedded broker's end offsets lag behind).
         self.seen: dict[tuple[str, int], int] = {}
         #: The error that stopped this worker, if one did (the CLI reports it).
@@ -110,9 +116,26 @@ class BatchPipeline:
             raise
 
     async def _process(self, records: Sequence[RawRecord]) -> Positions:
+        # Taken now, in submission order: this batch's effects follow the previous batch's.
+        before, mine = self._effects_tail, asyncio.get_running_loop().create_future()
+        self._effects_tail = mine
+        try:
+            commit = await self._effects_after(before, records)
+        except BaseException as exc:
+            mine.set_exception(exc)
+            mine.exception()  # retrieved: a later batch may not be there to see it
+            raise
+        mine.set_result(None)
+        return commit
+
+    async def _effects_after(
+        self, before: asyncio.Future[None] | None, records: Sequence[RawRecord]
+    ) -> Positions:
         started = time.perf_counter()
-        outcome = await self._project(records)
+        outcome = await self.feed.submit(records)
         projected = time.perf_counter()
+        if before is not None:
+            await before  # raises if the batch before failed: no checkpoint past it
         implied = await self._in_thread(self.domain.implied, [e for _, e in outcome.accepted])
         await self.publisher.publish(
             [
@@ -143,27 +166,11 @@ class BatchPipeline:
         )
         return {tp: offset + 1 for tp, offset in outcome.reached.items()}
 
-    async def _project(self, records: Sequence[RawRecord]) -> BatchOutcome:
-        for attempt, delay in enumerate((*self.retry_delays, None), start=1):
-            try:
-                return await self._in_thread(self.projection.process, records)
-            except LedgerUnavailable as exc:
-                if delay is None:
-                    raise BatchFailed(
-                        f"a batch of {len(records)} records (first {records[0].label}) could not"
-                        f" be recorded after {attempt} attempts: {exc}; the worker stops so"
-                        " nothing is skipped, and resumes from PostgreSQL when restarted"
-                    ) from exc
-                log.warning(
-                    "ledger unavailable (attempt %d), retrying in %.1fs: %s", attempt, delay, exc
-                )
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
-
     async def refresh_lag(self, end_offsets: Mapping[tuple[str, int], int | None]) -> None:
         """Set the lag gauge for the partitions held now, from the ledger's stored positions."""
         stored = await self._in_thread(self.projection.stored_positions)
         self.metrics.set_lag(lag_by_partition(end_offsets, end_offsets, self.seen, stored))
 
     def close(self) -> None:
+        self.feed.close()
         self.executor.shutdown(wait=True)

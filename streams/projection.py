@@ -1,26 +1,30 @@
-"""The ledger projection: one batch of records -> one ledger append (blocking; run in a thread).
+"""The ledger projection: batches of records -> ledger appends (blocking; run in a thread).
 
 Valid events are appended with their Kafka origins under the consumer group's name, so the
 ledger stores the positions in the same transaction; the batch's dead letters are written in
-that transaction too (by the DeadLetterRecorder projector).
+that transaction too (streams.recorder.BatchLetters).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ledger import AppendResult, Ledger
+from ledger import AppendResult, Batch, Ledger
+from ledger.gc_pause import gc_paused
 from ledger.storage import raw_connection
 from schemas.envelope import Event
 from streams.checkpoints import Positions, advance_checkpoints, read_checkpoints, resume_offsets
 from streams.deadletters import DeadLetter
 from streams.intake import triage
-from streams.recorder import DeadLetterRecorder
+from streams.recorder import BatchLetters
 from streams.records import RawRecord
 
 log = logging.getLogger("aidledger.streams")
+
+#: Told of each batch's outcome once it is committed, or of the error that stopped it.
+Settled = Callable[["BatchOutcome | BaseException"], None]
 
 
 @dataclass(frozen=True)
@@ -35,38 +39,48 @@ class BatchOutcome:
 
 
 class LedgerProjection:
-    """Appends batches to a Ledger whose projectors include this projection's recorder."""
+    """Appends batches of records to a Ledger, with their dead letters and positions."""
 
-    def __init__(
-        self, ledger: Ledger, recorder: DeadLetterRecorder, consumer: str, prefix: str = ""
-    ) -> None:
-        if recorder not in ledger.projectors:
-            raise ValueError("the ledger must be built with this projection's recorder")
+    def __init__(self, ledger: Ledger, consumer: str, prefix: str = "", worker: str = "") -> None:
         self.ledger = ledger
-        self.recorder = recorder
         self.consumer = consumer
         self.prefix = prefix
+        self.worker = worker
+
+    def _letters(self, records: Sequence[RawRecord]) -> BatchLetters:
+        with gc_paused():
+            intake = triage(records, self.prefix)
+        return BatchLetters(self.ledger.schema, self.consumer, self.worker, intake)
 
     def process(self, records: Sequence[RawRecord]) -> BatchOutcome:
         """Validate and append one batch in one transaction; returns what happened."""
-        intake = triage(records, self.prefix)
-        with self.recorder.staging(intake.letters, intake.accepted) as staged:
-            result = self.ledger.append(intake.incoming(), consumer=self.consumer)
-        if len(staged.conflicts) != len(result.conflicts):
-            log.warning(
-                "the ledger reported %d conflicts, the recorder dead-lettered %d",
-                len(result.conflicts),
-                len(staged.conflicts),
-            )
-        accepted = tuple(intake.accepted)
-        if staged.conflicts:
-            refused = {id(letter.record) for letter in staged.conflicts}
-            accepted = tuple((r, e) for r, e in accepted if id(r) not in refused)
-        reached: Positions = {}
-        for record in records:
-            key = (record.topic, record.partition)
-            reached[key] = max(reached.get(key, -1), record.offset)
-        return BatchOutcome(result, accepted, (*intake.letters, *staged.conflicts), reached)
+        letters = self._letters(records)
+        result = self.ledger.append(letters.intake.incoming(), self.consumer, letters.write)
+        return _outcome(records, letters, result)
+
+    def process_all(self, batches: Iterable[Sequence[RawRecord]], settled: Settled) -> None:
+        """Validate and append batches in order, one transaction each, each validated and
+        planned while the one before is written (``Ledger.append_all``). ``settled`` hears
+        of every batch; an error stops the run and is raised (after ``settled`` heard it when
+        it was the writing of a batch that failed)."""
+        for _ in self.ledger.append_all(self._staged(batches, settled), self.consumer):
+            pass
+
+    def _staged(self, batches: Iterable[Sequence[RawRecord]], settled: Settled) -> Iterator[Batch]:
+        for records in batches:
+            letters = self._letters(records)
+
+            def done(
+                result: AppendResult | BaseException,
+                records: Sequence[RawRecord] = records,
+                letters: BatchLetters = letters,
+            ) -> None:
+                if isinstance(result, BaseException):
+                    settled(result)
+                else:
+                    settled(_outcome(records, letters, result))
+
+            yield Batch(letters.intake.incoming(), letters.write, done)
 
     def resume_offsets(self) -> Positions:
         """Next offset to read per partition, from the positions stored in PostgreSQL."""
@@ -89,3 +103,23 @@ class LedgerProjection:
         """Record that the effects of everything up to ``reached`` were published."""
         with raw_connection(self.ledger.engine) as conn:
             advance_checkpoints(conn, self.ledger.schema, self.consumer, reached)
+
+
+def _outcome(
+    records: Sequence[RawRecord], letters: BatchLetters, result: AppendResult
+) -> BatchOutcome:
+    if len(letters.conflicts) != len(result.conflicts):
+        log.warning(
+            "the ledger reported %d conflicts, %d were dead-lettered",
+            len(result.conflicts),
+            len(letters.conflicts),
+        )
+    accepted = tuple(letters.intake.accepted)
+    if letters.conflicts:
+        refused = {id(letter.record) for letter in letters.conflicts}
+        accepted = tuple((r, e) for r, e in accepted if id(r) not in refused)
+    reached: Positions = {}
+    for record in records:
+        key = (record.topic, record.partition)
+        reached[key] = max(reached.get(key, -1), record.offset)
+    return BatchOutcome(result, accepted, letters.letters, reached)

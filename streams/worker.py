@@ -21,7 +21,6 @@ from streams.metrics import StreamMetrics
 from streams.pipeline import BatchPipeline
 from streams.projection import LedgerProjection
 from streams.publishing import FaustPublisher
-from streams.recorder import DeadLetterRecorder
 
 log = logging.getLogger("aidledger.streams")
 
@@ -89,9 +88,8 @@ def build_worker(
     """Everything one worker needs; ``projectors`` are the domain read models to keep."""
     app = create_app(settings, bootstrap_servers)
     group = settings.consumer_group
-    recorder = DeadLetterRecorder(schema, group, app.worker_id)
-    ledger = Ledger(engine, schema, projectors=[*projectors, recorder])
-    projection = LedgerProjection(ledger, recorder, group, settings.topic_prefix)
+    ledger = Ledger(engine, schema, projectors=projectors)
+    projection = LedgerProjection(ledger, group, settings.topic_prefix, app.worker_id)
     metrics = StreamMetrics()
     pipeline = BatchPipeline(
         projection,

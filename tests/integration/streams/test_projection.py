@@ -15,8 +15,7 @@ from ledger import Ledger
 from ledger.records import StoredEvent
 from schemas import canonical_json
 from streams.deadletter_store import DeadLetterStore
-from streams.projection import LedgerProjection
-from streams.recorder import DeadLetterRecorder
+from streams.projection import BatchOutcome, LedgerProjection
 from streams.records import RawRecord
 from tests.fixtures.streams import Message, event_message, invalid_messages, sample_events
 
@@ -35,9 +34,8 @@ class Exploding:
 
 
 def build(url: str, *extra: Any) -> LedgerProjection:
-    recorder = DeadLetterRecorder("ledger", GROUP, "worker-1")
-    ledger = Ledger(create_engine(url), projectors=[*domain_projectors(), recorder, *extra])
-    return LedgerProjection(ledger, recorder, GROUP, PREFIX)
+    ledger = Ledger(create_engine(url), projectors=[*domain_projectors(), *extra])
+    return LedgerProjection(ledger, GROUP, PREFIX, "worker-1")
 
 
 @pytest.fixture
@@ -143,6 +141,40 @@ def test_a_batch_read_again_after_a_crash_changes_nothing(projection: LedgerProj
     )
     assert sorted(k for _, k in before) == ["conflict", "invalid"]
     assert rows(projection, "SELECT count(*) FROM ledger.events") == [(20,)]
+
+
+def test_batches_in_flight_together_record_what_one_by_one_appends_record(
+    projection: LedgerProjection,
+) -> None:
+    events = sample_events(40)
+    (event, *_) = [e for e in events[:20] if e.event_type == "AllowanceAccrued"]
+    changed = event.model_copy(update={"amount_vnd": event.amount_vnd + 1})
+    first = as_records(list(map(event_message, events[:20])))
+    second = as_records(
+        [invalid_messages()[0][0], event_message(changed), *map(event_message, events[20:])],
+        first_offset=100,
+    )
+    heard: list[BatchOutcome | BaseException] = []
+
+    # The first batch again (a redelivery) while the others are in flight.
+    projection.process_all([first, second, first], heard.append)
+
+    outcomes = [o for o in heard if isinstance(o, BatchOutcome)]
+    assert len(outcomes) == len(heard) == 3
+    assert [len(o.result.appended) for o in outcomes] == [20, 20, 0]
+    assert outcomes[2].result.skipped == 20
+    assert [d.kind.value for d in outcomes[1].letters] == ["invalid", "conflict"]
+    assert len(outcomes[1].result.conflicts) == 1 and len(outcomes[1].accepted) == 20
+    assert rows(projection, "SELECT kind FROM ledger.deadletters ORDER BY kind") == [
+        ("conflict",),
+        ("invalid",),
+    ]
+    assert rows(projection, "SELECT count(*) FROM ledger.events") == [(40,)]
+    valid = [*first, *second[1:]]  # second[0] is the invalid record
+    expected: dict[tuple[str, int], int] = {}
+    for r in valid:
+        expected[(r.topic, r.partition)] = max(expected.get((r.topic, r.partition), -1), r.offset)
+    assert projection.ledger.positions(GROUP) == expected
 
 
 def test_a_failed_append_writes_neither_events_nor_dead_letters_nor_positions(

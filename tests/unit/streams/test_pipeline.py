@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import orjson
 import pytest
@@ -50,6 +50,14 @@ class FakeProjection:
         self.log.append("append")
         result = AppendResult(appended=())
         return BatchOutcome(result, tuple(intake.accepted), tuple(intake.letters), reached)
+
+    def process_all(
+        self,
+        batches: Iterable[Sequence[RawRecord]],
+        settled: Callable[[BatchOutcome | BaseException], None],
+    ) -> None:
+        for records in batches:
+            settled(self.process(records))
 
     def resume_offsets(self) -> Positions:
         return {tp: o + 1 for tp, o in {**self.positions, **self.checkpoints}.items()}
