@@ -47,6 +47,9 @@ from ledger.rows import (
 from ledger.sql import copy_binary
 from schemas.envelope import Event
 
+#: Batches appended the ordinary way after a plan was found stale: another appender is busy
+#: too (e.g. a second stream worker), and plans built meanwhile would mostly be thrown away.
+DIRECT_AFTER_DIVERGENCE = 4
 #: GIL hand-over interval while batches are pipelined: the writer needs the GIL for a moment
 #: after each server round trip, and the default 5 ms would leave the server idle that long.
 SWITCH_INTERVAL = 0.0002
@@ -65,6 +68,16 @@ class Plan:
     sorted_: Sorted
     rows: BatchRows
     copies: list[tuple[str, bytes]] = field(default_factory=list)
+    also: InTransaction | None = None
+    settled: Callable[[AppendResult | BaseException], None] | None = None
+
+
+@dataclass
+class _Direct:
+    """A batch the writer appends the ordinary way, without a plan."""
+
+    number: int
+    items: list[Item]
     also: InTransaction | None = None
     settled: Callable[[AppendResult | BaseException], None] | None = None
 
@@ -136,30 +149,38 @@ class PipelinedAppender:
         The garbage collector is paused while a batch is planned or written (not in between,
         so a long-running caller such as a stream worker still has its cycles collected).
         """
-        todo: Queue[Plan | None] = Queue(maxsize=1)
+        todo: Queue[Plan | _Direct | None] = Queue(maxsize=1)
         done: Queue[AppendResult | BaseException] = Queue()
         with self._open() as reader, _switching(SWITCH_INTERVAL):
             writer = threading.Thread(target=self._write_all, args=(todo, done), daemon=True)
             writer.start()
             sent = received = 0
             error: Exception | None = None
+            direct, stale = 0, False
             try:
                 state = self._start(reader)
                 for number, batch in enumerate(batches, 1):
                     if self._failed.is_set():
                         break
                     if self._diverged.is_set():
-                        todo.join()  # let the writer settle, then start from the database
                         self._diverged.clear()
-                        state = self._start(reader)
+                        direct, stale = DIRECT_AFTER_DIVERGENCE, True
+                    also, settled = (
+                        (batch.also, batch.settled) if isinstance(batch, Batch) else (None, None)
+                    )
                     with gc_paused():
-                        if isinstance(batch, Batch):
-                            plan = self._plan(reader, state, number, items_of(batch.items))
-                            plan.also, plan.settled = batch.also, batch.settled
+                        items = items_of(batch.items if isinstance(batch, Batch) else batch)
+                        if direct:
+                            direct -= 1
+                            todo.put(_Direct(number, items, also, settled))
                         else:
-                            plan = self._plan(reader, state, number, items_of(batch))
-                    reader.rollback()
-                    todo.put(plan)
+                            if stale:  # let the writer settle, then start from the database
+                                todo.join()
+                                state, stale = self._start(reader), False
+                            plan = self._plan(reader, state, number, items)
+                            plan.also, plan.settled = also, settled
+                            reader.rollback()
+                            todo.put(plan)
                     sent += 1
                     while not done.empty():
                         received += 1
@@ -207,13 +228,17 @@ class PipelinedAppender:
 
     # The writer thread.
 
-    def _write_all(self, todo: Queue[Plan | None], done: Queue[Any]) -> None:
+    def _write_all(self, todo: Queue[Plan | _Direct | None], done: Queue[Any]) -> None:
         with self._open() as conn:
             while (plan := todo.get()) is not None:
                 try:
                     if not self._failed.is_set():
                         with gc_paused():
-                            result = self._write(conn, plan)
+                            result = (
+                                self._write(conn, plan)
+                                if isinstance(plan, Plan)
+                                else self._append(conn, plan.items, plan.also)
+                            )
                         self._committed = plan.number
                         if plan.settled is not None:
                             plan.settled(result)
@@ -260,11 +285,12 @@ class PipelinedAppender:
                 raise
             self.fallbacks += 1
             self._diverged.set()
-            items = [Incoming(event, origin) for event, origin in plan.items]
-            return appending.append(
-                conn, self.schema, items, self.consumer, self.projectors, plan.also
-            )
+            return self._append(conn, plan.items, plan.also)
         return result
+
+    def _append(self, conn: Any, items: list[Item], also: InTransaction | None) -> AppendResult:
+        incoming = [Incoming(event, origin) for event, origin in items]
+        return appending.append(conn, self.schema, incoming, self.consumer, self.projectors, also)
 
 
 class _Diverged(Exception):

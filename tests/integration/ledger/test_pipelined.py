@@ -141,6 +141,31 @@ def test_another_appender_going_in_between_is_noticed_and_the_chain_stays_whole(
     assert ledger.account_balance("program:84:allowance_expense") == 7 * 1_000_000
 
 
+def test_while_another_appender_keeps_going_in_between_few_plans_are_thrown_away(
+    ledger: Ledger,
+) -> None:
+    interloper = Ledger(ledger.engine)
+
+    def batches() -> Iterator[list[Event]]:
+        for n in range(12):
+            if n >= 2:  # a second writer appends before every batch from here on
+                interloper.append(_person(100 + n))
+            yield _person(n)
+
+    appender = PipelinedAppender(
+        lambda: raw_connection(ledger.engine), "ledger", None, ledger.projectors
+    )
+    results = list(appender.append_all(batches()))
+
+    # After a stale plan the next DIRECT_AFTER_DIVERGENCE batches go without one: at most
+    # two stale plans (the one found stale, the one already planned) per 6 batches, not 10.
+    assert 1 <= appender.fallbacks <= 5
+    assert [len(r.appended) for r in results] == [6] * 12
+    assert ledger.head()[0] == 6 * 22
+    assert verify_chain(ledger.engine) is None
+    assert ledger.account_balance("program:84:allowance_expense") == 22 * 1_000_000
+
+
 def test_an_error_stops_the_run_with_the_batches_before_it_committed(ledger: Ledger) -> None:
     batches: list[list[Event]] = [_person(1), _person(2)]
     bad = registered("P3").model_copy(update={"event_type": "NotAType"})
