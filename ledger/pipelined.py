@@ -34,7 +34,7 @@ from ledger.dedupe import Item, Sorted, sort_batch
 from ledger.gc_pause import gc_paused
 from ledger.positions import Partition, skip_processed, store_positions
 from ledger.posting_rules import entry_for
-from ledger.prepare import items_of
+from ledger.prepare import Prepared, items_of, prepare_items
 from ledger.projectors import Projector
 from ledger.records import AppendResult, Batch, Incoming, InTransaction
 from ledger.rows import (
@@ -49,7 +49,9 @@ from schemas.envelope import Event
 
 #: Batches appended the ordinary way after a plan was found stale: another appender is busy
 #: too (e.g. a second stream worker), and plans built meanwhile would mostly be thrown away.
+#: Doubled while plans keep going stale (up to DIRECT_MAX), reset once one holds.
 DIRECT_AFTER_DIVERGENCE = 4
+DIRECT_MAX = 64
 #: GIL hand-over interval while batches are pipelined: the writer needs the GIL for a moment
 #: after each server round trip, and the default 5 ms would leave the server idle that long.
 SWITCH_INTERVAL = 0.0002
@@ -77,7 +79,8 @@ class _Direct:
     """A batch the writer appends the ordinary way, without a plan."""
 
     number: int
-    items: list[Item]
+    #: Canonical payloads and journal entries computed by the planner, outside the lock.
+    prepared: Prepared
     also: InTransaction | None = None
     settled: Callable[[AppendResult | BaseException], None] | None = None
 
@@ -136,6 +139,8 @@ class PipelinedAppender:
         self.projectors = projectors
         #: Batches the writer appended the ordinary way after a failed check.
         self.fallbacks = 0
+        #: Planned batches committed as planned.
+        self.plans_held = 0
         self._committed = 0
         self._diverged = threading.Event()
         self._failed = threading.Event()
@@ -156,7 +161,7 @@ class PipelinedAppender:
             writer.start()
             sent = received = 0
             error: Exception | None = None
-            direct, stale = 0, False
+            direct, stale, backoff, held = 0, False, 0, 0
             try:
                 state = self._start(reader)
                 for number, batch in enumerate(batches, 1):
@@ -164,7 +169,10 @@ class PipelinedAppender:
                         break
                     if self._diverged.is_set():
                         self._diverged.clear()
-                        direct, stale = DIRECT_AFTER_DIVERGENCE, True
+                        if self.plans_held > held:  # a plan held since the last time
+                            backoff = 0
+                        backoff = min(2 * backoff, DIRECT_MAX) or DIRECT_AFTER_DIVERGENCE
+                        direct, stale, held = backoff, True, self.plans_held
                     also, settled = (
                         (batch.also, batch.settled) if isinstance(batch, Batch) else (None, None)
                     )
@@ -172,7 +180,7 @@ class PipelinedAppender:
                         items = items_of(batch.items if isinstance(batch, Batch) else batch)
                         if direct:
                             direct -= 1
-                            todo.put(_Direct(number, items, also, settled))
+                            todo.put(_Direct(number, prepare_items(items), also, settled))
                         else:
                             if stale:  # let the writer settle, then start from the database
                                 todo.join()
@@ -237,7 +245,7 @@ class PipelinedAppender:
                             result = (
                                 self._write(conn, plan)
                                 if isinstance(plan, Plan)
-                                else self._append(conn, plan.items, plan.also)
+                                else self._append(conn, plan.prepared, plan.also)
                             )
                         self._committed = plan.number
                         if plan.settled is not None:
@@ -277,6 +285,7 @@ class PipelinedAppender:
             if plan.also is not None:
                 plan.also(conn, result)
             conn.commit()
+            self.plans_held += 1
         except (_Diverged, UniqueViolation) as exc:
             conn.rollback()
             if isinstance(exc, UniqueViolation) and (
@@ -285,12 +294,11 @@ class PipelinedAppender:
                 raise
             self.fallbacks += 1
             self._diverged.set()
-            return self._append(conn, plan.items, plan.also)
+            return self._append(conn, prepare_items(plan.items), plan.also)
         return result
 
-    def _append(self, conn: Any, items: list[Item], also: InTransaction | None) -> AppendResult:
-        incoming = [Incoming(event, origin) for event, origin in items]
-        return appending.append(conn, self.schema, incoming, self.consumer, self.projectors, also)
+    def _append(self, conn: Any, batch: Prepared, also: InTransaction | None) -> AppendResult:
+        return appending.append(conn, self.schema, batch, self.consumer, self.projectors, also)
 
 
 class _Diverged(Exception):

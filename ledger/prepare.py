@@ -45,7 +45,11 @@ class Prepared:
 
 def prepare(batch: Iterable[Event | Incoming]) -> Prepared:
     """Compute what does not depend on the ledger's state (NoPostingRule if a type has none)."""
-    items = items_of(batch)
+    return prepare_items(items_of(batch))
+
+
+def prepare_items(items: list[Item]) -> Prepared:
+    """``prepare`` of (event, origin) pairs."""
     return Prepared(
         tuple(items),
         tuple(exact(canonical_json(event)) for event, _ in items),
