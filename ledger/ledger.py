@@ -47,17 +47,21 @@ class Ledger:
             return appending.append(conn, self.schema, items, consumer, self.projectors, also)
 
     def append_all(
-        self, batches: Iterable[Iterable[Event | Incoming] | Batch], consumer: str | None = None
+        self,
+        batches: Iterable[Iterable[Event | Incoming] | Batch],
+        consumer: str | None = None,
+        long_running: bool = False,
     ) -> Iterator[AppendResult]:
         """Append batches in order, one transaction each, preparing the next batch while the
         server writes the current one (see ledger.pipelined); yields each batch's result
         once committed. The same outcome as ``append`` batch by batch; faster, as Python and
         PostgreSQL work at the same time (docs/PERFORMANCE.md). A ``Batch`` brings work of its
-        own into its transaction and is told when it is committed."""
+        own into its transaction and is told when it is committed. ``long_running``: a run
+        that never ends (a stream worker), see PipelinedAppender.append_all."""
         appender = PipelinedAppender(
             lambda: raw_connection(self.engine), self.schema, consumer, self.projectors
         )
-        return appender.append_all(batches)
+        return appender.append_all(batches, long_running)
 
     def prepare(self, items: Iterable[Event | Incoming]) -> Prepared:
         """Canonical bytes and journal entries of a batch, computed without touching the

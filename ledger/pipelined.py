@@ -20,7 +20,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from queue import Queue
 from typing import Any
@@ -146,17 +146,19 @@ class PipelinedAppender:
         self._failed = threading.Event()
 
     def append_all(
-        self, batches: Iterable[Iterable[Event | Incoming] | Batch]
+        self, batches: Iterable[Iterable[Event | Incoming] | Batch], long_running: bool = False
     ) -> Iterator[AppendResult]:
         """Yield each batch's AppendResult once it is committed, in batch order. An error
         stops the run: the batches before it stay committed, and it is raised in turn.
 
-        The garbage collector is paused while a batch is planned or written (not in between,
-        so a long-running caller such as a stream worker still has its cycles collected).
+        The garbage collector is paused for the whole run; with ``long_running`` (a stream
+        worker's endless run) only while a batch is planned or written, so the process still
+        has its cycles collected in between.
         """
         todo: Queue[Plan | _Direct | None] = Queue(maxsize=1)
         done: Queue[AppendResult | BaseException] = Queue()
-        with self._open() as reader, _switching(SWITCH_INTERVAL):
+        whole_run = nullcontext() if long_running else gc_paused()
+        with self._open() as reader, _switching(SWITCH_INTERVAL), whole_run:
             writer = threading.Thread(target=self._write_all, args=(todo, done), daemon=True)
             writer.start()
             sent = received = 0

@@ -63,7 +63,8 @@ class LedgerProjection:
         planned while the one before is written (``Ledger.append_all``). ``settled`` hears
         of every batch; an error stops the run and is raised (after ``settled`` heard it when
         it was the writing of a batch that failed)."""
-        for _ in self.ledger.append_all(self._staged(batches, settled), self.consumer):
+        staged = self._staged(batches, settled)
+        for _ in self.ledger.append_all(staged, self.consumer, long_running=True):
             pass
 
     def _staged(self, batches: Iterable[Sequence[RawRecord]], settled: Settled) -> Iterator[Batch]:

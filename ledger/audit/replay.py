@@ -23,6 +23,7 @@ from ledger.audit.db import Database, checked_name, session
 from ledger.audit.digest import schema_digest
 from ledger.audit.errors import AuditInputError
 from ledger.audit.history import Record
+from ledger.gc_pause import gc_paused
 from ledger.ledger import Ledger
 from ledger.migrations import upgrade
 from ledger.projectors import Projector
@@ -106,17 +107,18 @@ def _batches(
     history: Iterable[Record], size: int, outcome: ReplayOutcome
 ) -> Iterator[list[Incoming]]:
     items: list[Incoming] = []
-    for record in history:
-        outcome.read += 1
-        try:
-            items.append(Incoming(parse_event(record.payload, record.label), record.origin))
-        except InvalidEvent as exc:
-            outcome.refused.append(str(exc))
-        if len(items) >= size:
+    with gc_paused():  # a bounded run: its events are freed by reference counting
+        for record in history:
+            outcome.read += 1
+            try:
+                items.append(Incoming(parse_event(record.payload, record.label), record.origin))
+            except InvalidEvent as exc:
+                outcome.refused.append(str(exc))
+            if len(items) >= size:
+                yield items
+                items = []
+        if items:
             yield items
-            items = []
-    if items:
-        yield items
 
 
 def _ahead(batches: Iterator[list[Incoming]], depth: int = 2) -> Iterator[list[Incoming]]:
