@@ -29,7 +29,8 @@ ROOT = BENCH_DIR.parent
 #: quiet 2-core machine: about 10 minutes in all, growth runs included, so 15 with some load.
 SIZES: dict[str, tuple[int, tuple[str, ...]]] = {
     "ledger_append": (200_000, ()),  # ~30 s
-    "pipeline": (50_000, ("--workers", "1,2", "--take-n", "10000")),  # ~60 s
+    # 200,000: with fewer, each of two workers handles a few batches and the start decides.
+    "pipeline": (200_000, ("--workers", "1,2", "--take-n", "10000")),  # ~100 s
     "payroll": (100_000, ()),  # ~125 s, the largest growth run (reused)
     "reconcile": (100_000, ()),  # ~50 s
     "audit": (300_000, ()),  # ~90 s
