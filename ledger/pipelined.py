@@ -69,9 +69,9 @@ class Plan:
     reached: dict[Partition, int]
     sorted_: Sorted
     rows: BatchRows
+    #: The batch as given: its in-transaction work and its callback.
+    batch: Batch
     copies: list[tuple[str, bytes]] = field(default_factory=list)
-    also: InTransaction | None = None
-    settled: Callable[[AppendResult | BaseException], None] | None = None
 
 
 @dataclass
@@ -81,8 +81,7 @@ class _Direct:
     number: int
     #: Canonical payloads and journal entries computed by the planner, outside the lock.
     prepared: Prepared
-    also: InTransaction | None = None
-    settled: Callable[[AppendResult | BaseException], None] | None = None
+    batch: Batch
 
 
 @dataclass
@@ -175,22 +174,18 @@ class PipelinedAppender:
                             backoff = 0
                         backoff = min(2 * backoff, DIRECT_MAX) or DIRECT_AFTER_DIVERGENCE
                         direct, stale, held = backoff, True, self.plans_held
-                    also, settled = (
-                        (batch.also, batch.settled) if isinstance(batch, Batch) else (None, None)
-                    )
+                    given = batch if isinstance(batch, Batch) else Batch(batch)
                     with gc_paused():
-                        items = items_of(batch.items if isinstance(batch, Batch) else batch)
+                        items = items_of(given.items)
                         if direct:
                             direct -= 1
-                            todo.put(_Direct(number, prepare_items(items), also, settled))
+                            todo.put(_Direct(number, prepare_items(items), given))
                         else:
                             if stale:  # let the writer settle, then start from the database
                                 todo.join()
                                 state, stale = self._start(reader), False
-                            plan = self._plan(reader, state, number, items)
-                            plan.also, plan.settled = also, settled
+                            todo.put(self._plan(reader, state, number, items, given))
                             reader.rollback()
-                            todo.put(plan)
                     sent += 1
                     while not done.empty():
                         received += 1
@@ -214,7 +209,9 @@ class PipelinedAppender:
         reader.rollback()
         return _State(head)
 
-    def _plan(self, reader: Any, state: _State, number: int, batch: list[Item]) -> Plan:
+    def _plan(
+        self, reader: Any, state: _State, number: int, batch: list[Item], given: Batch
+    ) -> Plan:
         state.forget_committed(self._committed)
         q, last, prev = self._q, state.last, state.prev
         with reader.cursor() as cur:
@@ -224,7 +221,9 @@ class PipelinedAppender:
             entries = [entry_for(event) for event, _ in sorted_.new]
             touched = touch_accounts(cur, q, entries, last + 1, state.balances)
         rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, touched.balances)
-        plan = Plan(number, batch, (last, prev), len(batch) - len(kept), reached, sorted_, rows)
+        plan = Plan(
+            number, batch, (last, prev), len(batch) - len(kept), reached, sorted_, rows, given
+        )
         if sorted_.new:
             postings = b"".join(rows.postings_chunks())
             plan.copies.append((f"{q}postings ({POSTING_COLUMNS})", postings))
@@ -247,17 +246,17 @@ class PipelinedAppender:
                             result = (
                                 self._write(conn, plan)
                                 if isinstance(plan, Plan)
-                                else self._append(conn, plan.prepared, plan.also)
+                                else self._append(conn, plan.prepared, plan.batch.also)
                             )
                         self._committed = plan.number
-                        if plan.settled is not None:
-                            plan.settled(result)
+                        if plan.batch.settled is not None:
+                            plan.batch.settled(result)
                         done.put(result)
                 except BaseException as exc:  # handed over to the caller's thread
                     self._failed.set()
                     conn.rollback()
-                    if plan.settled is not None:
-                        plan.settled(exc)
+                    if plan.batch.settled is not None:
+                        plan.batch.settled(exc)
                     done.put(exc)
                 finally:
                     todo.task_done()
@@ -284,8 +283,8 @@ class PipelinedAppender:
                 tuple(sorted_.conflicts),
                 plan.skipped,
             )
-            if plan.also is not None:
-                plan.also(conn, result)
+            if plan.batch.also is not None:
+                plan.batch.also(conn, result)
             conn.commit()
             self.plans_held += 1
         except (_Diverged, UniqueViolation) as exc:
@@ -296,7 +295,7 @@ class PipelinedAppender:
                 raise
             self.fallbacks += 1
             self._diverged.set()
-            return self._append(conn, prepare_items(plan.items), plan.also)
+            return self._append(conn, prepare_items(plan.items), plan.batch.also)
         return result
 
     def _append(self, conn: Any, batch: Prepared, also: InTransaction | None) -> AppendResult:

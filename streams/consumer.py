@@ -59,28 +59,18 @@ class BatchConsumer(faust_aiokafka.Consumer):
         sink = app.batch_sink
         if sink is None:
             raise NoBatchSink("the stream app has no batch_sink; build it with streams.worker")
+        self._inflight = deque()
+        await self._drain_into(sink, app, fetcher)
+        while self._inflight:  # stopping: finish what was handed over, commit its offsets
+            await self._settle_oldest()
+
+    async def _drain_into(self, sink: BatchSink, app: BatchingApp, fetcher: Any) -> None:
+        inflight = self._inflight
+        assert inflight is not None
         floors = Floors()
         rewinds = Rewinds()
         positioned: int | None = None
-        inflight: deque[asyncio.Task[Positions]] = deque()
-        self._inflight = inflight
         stopping = (self._stopped.is_set, fetcher._stopped.is_set)
-        await self._drain_into(sink, app, fetcher, floors, rewinds, positioned, stopping)
-        while inflight:  # stopping: finish what was handed over, and commit its offsets
-            await self._settle_oldest()
-
-    async def _drain_into(
-        self,
-        sink: BatchSink,
-        app: BatchingApp,
-        fetcher: Any,
-        floors: Floors,
-        rewinds: Rewinds,
-        positioned: int | None,
-        stopping: tuple[Any, ...],
-    ) -> None:
-        inflight = self._inflight
-        assert inflight is not None
         while not any(stop() for stop in stopping):
             if not self.flow_active:  # a rebalance is under way
                 # mode's wait() also returns on stop; it accepts any event with wait().

@@ -8,8 +8,10 @@ that transaction too (streams.recorder.BatchLetters).
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from ledger import AppendResult, Batch, Ledger
 from ledger.gc_pause import gc_paused
@@ -64,23 +66,13 @@ class LedgerProjection:
         of every batch; an error stops the run and is raised (after ``settled`` heard it when
         it was the writing of a batch that failed)."""
         staged = self._staged(batches, settled)
-        for _ in self.ledger.append_all(staged, self.consumer, long_running=True):
-            pass
+        # Outcomes reach ``settled`` as each batch commits; the results are not needed here.
+        deque(self.ledger.append_all(staged, self.consumer, long_running=True), maxlen=0)
 
     def _staged(self, batches: Iterable[Sequence[RawRecord]], settled: Settled) -> Iterator[Batch]:
         for records in batches:
             letters = self._letters(records)
-
-            def done(
-                result: AppendResult | BaseException,
-                records: Sequence[RawRecord] = records,
-                letters: BatchLetters = letters,
-            ) -> None:
-                if isinstance(result, BaseException):
-                    settled(result)
-                else:
-                    settled(_outcome(records, letters, result))
-
+            done = partial(_settle, settled, records, letters)
             yield Batch(letters.intake.incoming(), letters.write, done)
 
     def resume_offsets(self) -> Positions:
@@ -104,6 +96,15 @@ class LedgerProjection:
         """Record that the effects of everything up to ``reached`` were published."""
         with raw_connection(self.ledger.engine) as conn:
             advance_checkpoints(conn, self.ledger.schema, self.consumer, reached)
+
+
+def _settle(
+    settled: Settled,
+    records: Sequence[RawRecord],
+    letters: BatchLetters,
+    result: AppendResult | BaseException,
+) -> None:
+    settled(result if isinstance(result, BaseException) else _outcome(records, letters, result))
 
 
 def _outcome(

@@ -116,6 +116,13 @@ def test_replays_and_redeliveries_across_batches_in_flight_give_the_one_by_one_r
     assert _dump(ledger) == _dump(other)
 
 
+def appender_of(ledger: Ledger) -> PipelinedAppender:
+    """The appender behind ``ledger.append_all``, kept to read its counters."""
+    return PipelinedAppender(
+        lambda: raw_connection(ledger.engine), "ledger", None, ledger.projectors
+    )
+
+
 def test_another_appender_going_in_between_is_noticed_and_the_chain_stays_whole(
     ledger: Ledger,
 ) -> None:
@@ -127,9 +134,7 @@ def test_another_appender_going_in_between_is_noticed_and_the_chain_stays_whole(
                 interloper.append(_person(100))
             yield _person(n)
 
-    appender = PipelinedAppender(
-        lambda: raw_connection(ledger.engine), "ledger", None, ledger.projectors
-    )
+    appender = appender_of(ledger)
     results = list(appender.append_all(batches()))
     assert appender.fallbacks >= 1
     assert [len(r.appended) for r in results] == [6] * 6
@@ -152,9 +157,7 @@ def test_while_another_appender_keeps_going_in_between_few_plans_are_thrown_away
                 interloper.append(_person(100 + n))
             yield _person(n)
 
-    appender = PipelinedAppender(
-        lambda: raw_connection(ledger.engine), "ledger", None, ledger.projectors
-    )
+    appender = appender_of(ledger)
     results = list(appender.append_all(batches()))
 
     # After a stale plan the next DIRECT_AFTER_DIVERGENCE batches go without one: at most
