@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import os
 import subprocess
 import sys
 import time
@@ -36,11 +35,11 @@ from bench._common import (
     scratch_dir,
     topic_prefix,
 )
+from bench._workers import REPO, connect, workers
 from bench.ledger_append import generate
 from schemas import canonical_json, topic_for
 
 TARGET = 20_000
-REPO = Path(__file__).resolve().parents[1]
 Message = tuple[str, bytes, bytes]  # base topic, key, value
 
 
@@ -86,79 +85,18 @@ def fresh_database(server_url: str) -> str:
     return url
 
 
-def ledger_count(conn: Any) -> int:
-    with conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM ledger.events")
-        return int(cur.fetchone()[0])
-
-
-def connect(url: str) -> Any:
-    import psycopg2
-    from sqlalchemy.engine import make_url
-
-    u = make_url(url)
-    conn = psycopg2.connect(
-        host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database
-    )
-    conn.autocommit = True
-    return conn
-
-
 def run_workers(
-    url: str, bootstrap: str, prefix: str, n: int, workers: int, home: Path
+    url: str, bootstrap: str, prefix: str, n: int, count: int, home: Path
 ) -> dict[str, float]:
-    """Start ``workers`` processes on pre-published topics; time them until n events are in."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "AIDLEDGER_TOPIC_PREFIX": prefix,
-        "AIDLEDGER_DATA_DIR": str(home),
-        "AIDLEDGER_METRICS_PORT": "0",
-        "AIDLEDGER_CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:8]}",
-    }
-    logs = [home / f"worker-{workers}-{i}.log" for i in range(workers)]
-    procs: list[subprocess.Popen[bytes]] = []
+    """Start ``count`` processes on pre-published topics; time them until n events are in."""
     conn = connect(url)
     started = time.perf_counter()
     try:
-        for i, log in enumerate(logs):
-            with log.open("wb") as out:
-                procs.append(
-                    subprocess.Popen(
-                        [
-                            str(Path(sys.executable).parent / "aidledger"),
-                            "worker",
-                            "--metrics-host",
-                            "127.0.0.1",
-                        ],
-                        cwd=REPO,
-                        env={**env, "AIDLEDGER_WORKER_ID": f"bench-{workers}-{i}"},
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL,
-                    )
-                )
-        ready = None
-        while True:
-            if any(p.poll() is not None for p in procs):
-                tail = logs[0].read_text(errors="replace")[-2000:]
-                raise SystemExit(f"a worker exited early:\n{tail}")
-            if ready is None and all("assigned" in log.read_text(errors="replace") for log in logs):
-                ready = time.perf_counter()
-            if ledger_count(conn) >= n:
-                done = time.perf_counter()
-                break
-            time.sleep(0.05)
-        ready = ready or started
+        with workers(url, bootstrap, prefix, count, home) as group:
+            group.wait_assigned()
+            ready = time.perf_counter()
+            done = group.wait_for(conn, n)
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                p.kill()
         conn.close()
     return {"join_s": ready - started, "process_s": done - ready, "rate": n / (done - ready)}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from ledger.payroll.accruals import FUNERAL, FUNERAL_RECOVERY_NOTE, Accrual
 from ledger.payroll.calendar import month_text
@@ -15,12 +16,19 @@ from schemas.payments import AllowanceAccrued, Component, PaymentLine, PaymentLi
 PAYROLL_SOURCE = "aidledger-payroll"
 
 
+@lru_cache(maxsize=64)
 def payroll_instant(month: str) -> datetime:
     """The occurred/recorded time of a payroll month's events: 00:00 UTC on its first day.
 
     Fixed (not "now") so that running the same month again publishes byte-identical events.
     """
     return datetime(int(month[:4]), int(month[5:7]), 1, tzinfo=UTC)
+
+
+@lru_cache(maxsize=64)
+def payroll_source(month: str) -> Source:
+    """The source of a payroll month's events (one frozen instance per month)."""
+    return Source(system=PAYROLL_SOURCE, reference=f"payroll {month}")
 
 
 def list_id(month: str, commune: str, ordinal: int) -> str:
@@ -53,7 +61,7 @@ def accrual_event(person_id: str, month: str, accrual: Accrual, ordinal: int) ->
         event_id=event_id,
         occurred_at=at,
         recorded_at=at,
-        source=Source(system=PAYROLL_SOURCE, reference=f"payroll {month}"),
+        source=payroll_source(month),
         person_id=person_id,
         month=month,
         service_month=service,
@@ -77,7 +85,7 @@ def list_event(
         event_id=deterministic_id("PaymentListIssued", ident),
         occurred_at=at,
         recorded_at=at,
-        source=Source(system=PAYROLL_SOURCE, reference=f"payroll {month}"),
+        source=payroll_source(month),
         list_id=ident,
         month=month,
         province_code=place.province,

@@ -1,0 +1,122 @@
+"""`aidledger worker` processes for benchmarks, and waiting for the ledger to fill up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def connect(url: str) -> Any:
+    """A psycopg2 connection in autocommit mode (for polling counts)."""
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    conn = psycopg2.connect(
+        host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database
+    )
+    conn.autocommit = True
+    return conn
+
+
+def ledger_count(conn: Any) -> int:
+    """Events in the ledger."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM ledger.events")
+        return int(cur.fetchone()[0])
+
+
+def service_env(url: str, bootstrap: str, prefix: str, home: Path) -> dict[str, str]:
+    """The environment of an aidledger command using the bench's servers and topics."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "AIDLEDGER_TOPIC_PREFIX": prefix,
+        "AIDLEDGER_DATA_DIR": str(home),
+        "AIDLEDGER_METRICS_PORT": "0",
+    }
+
+
+def aidledger(*args: str) -> list[str]:
+    """The command line of the aidledger CLI installed beside this interpreter."""
+    return [str(Path(sys.executable).parent / "aidledger"), *args]
+
+
+class Workers:
+    """Running worker processes, their logs, and the moment they all had partitions."""
+
+    def __init__(self, procs: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
+        self.procs, self.logs = procs, logs
+
+    def check(self) -> None:
+        """Raise with the log's tail when a worker has exited."""
+        for proc, log in zip(self.procs, self.logs, strict=True):
+            if proc.poll() is not None:
+                tail = log.read_text(errors="replace")[-2000:]
+                raise SystemExit(f"a worker exited early ({proc.returncode}):\n{tail}")
+
+    def assigned(self) -> bool:
+        return all("assigned" in log.read_text(errors="replace") for log in self.logs)
+
+    def wait_assigned(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.assigned():
+            self.check()
+            if time.monotonic() > deadline:
+                raise SystemExit(f"workers got no partitions in {timeout:.0f} s")
+            time.sleep(0.05)
+
+    def wait_for(self, conn: Any, events: int, timeout: float = 3600.0) -> float:
+        """Poll until the ledger holds ``events``; returns the moment it did."""
+        deadline = time.monotonic() + timeout
+        while ledger_count(conn) < events:
+            self.check()
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the ledger did not reach {events} events in {timeout:.0f} s")
+            time.sleep(0.05)
+        return time.perf_counter()
+
+
+@contextmanager
+def workers(
+    url: str, bootstrap: str, prefix: str, count: int, home: Path, tag: str = "bench"
+) -> Iterator[Workers]:
+    """Start ``count`` worker processes in one fresh consumer group; stop them (by pid) after."""
+    env = {
+        **service_env(url, bootstrap, prefix, home),
+        "AIDLEDGER_CONSUMER_GROUP": f"{tag}-{uuid.uuid4().hex[:8]}",
+    }
+    logs = [home / f"{tag}-worker-{count}-{i}.log" for i in range(count)]
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for i, log in enumerate(logs):
+            with log.open("wb") as out:
+                procs.append(
+                    subprocess.Popen(
+                        aidledger("worker", "--metrics-host", "127.0.0.1"),
+                        cwd=REPO,
+                        env={**env, "AIDLEDGER_WORKER_ID": f"{tag}-{count}-{i}"},
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                    )
+                )
+        yield Workers(procs, logs)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
