@@ -34,7 +34,11 @@ def event_digest(event: BaseModel) -> str:
 
 
 def lines_digest(lines: Iterable[BaseModel]) -> str:
-    """SHA-256 hex over the canonical payment lines, in list order (the list digest)."""
+    """SHA-256 hex over the canonical payment lines, in list order (the list digest).
+
+    The canonical JSON array of the lines: ``[line,line,...]``, each line as ``canonical_json``
+    writes it.
+    """
     return hashlib.sha256(
-        canonical_bytes([line.model_dump(mode="json") for line in lines])
+        b"[" + b",".join([canonical_json(line) for line in lines]) + b"]"
     ).hexdigest()

@@ -8,17 +8,18 @@ twice as fast as dumping to Python and re-encoding with sorted keys (the ledger 
 bytes for every event it appends).
 
 Only models whose values are all written the same way by both encoders qualify: no dict
-(its keys keep insertion order), float, ``Any`` or raw JSON anywhere inside. Others keep the
-slower path; ``canonical.canonical_json`` chooses, and a unit test checks both give the same
-bytes for every event type.
+(its keys keep insertion order) unless it is a ``SortedKeys`` dict (validated into key
+order), no float, ``Any`` or raw JSON anywhere inside. Others keep the slower path;
+``canonical.canonical_json`` chooses, and a unit test checks both give the same bytes for
+every event type.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, GetCoreSchemaHandler
+from pydantic import AfterValidator, BaseModel, GetCoreSchemaHandler
 from pydantic_core import CoreSchema
 
 #: Core schema types whose JSON may differ between pydantic-core and sorted orjson.
@@ -54,6 +55,35 @@ class CanonicalModel(BaseModel):
         return _sort_fields(handler(source))  # type: ignore[no-any-return]
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def sorted_keys(value: dict[K, V]) -> dict[K, V]:
+    """The same dict with its keys in sorted order (as canonical JSON writes them)."""
+    keys = list(value)
+    if keys == sorted(keys):  # type: ignore[type-var]
+        return value
+    return {k: value[k] for k in sorted(keys)}  # type: ignore[type-var]
+
+
+#: A dict field kept in key order, so pydantic-core writes it as canonical JSON does.
+SortedKeys = Annotated[dict[K, V], AfterValidator(sorted_keys)]
+
+
+def _sorted_dicts(nodes: list[dict[str, Any]]) -> set[int]:
+    """ids of the dict schemas that ``sorted_keys`` validates (their keys are in order)."""
+    return {
+        id(n["schema"])
+        for n in nodes
+        if n.get("type") == "function-after"
+        and isinstance(n.get("function"), dict)
+        and n["function"].get("function") is sorted_keys
+        and isinstance(n.get("schema"), dict)
+        and n["schema"].get("type") == "dict"
+    }
+
+
 _DIRECT: dict[type, bool] = {}
 
 
@@ -67,7 +97,8 @@ def serializes_canonically(cls: type[CanonicalModel]) -> bool:
         nodes = list(_dicts(schema))
         # Nested models must keep sorted fields too.
         nested = (n["cls"] for n in nodes if n.get("type") == "model" and n.get("cls") is not cls)
-        types = {n.get("type") for n in nodes}
+        ordered = _sorted_dicts(nodes)
+        types = {n.get("type") for n in nodes if id(n) not in ordered}
         known = _DIRECT[cls] = all(
             isinstance(c, type) and issubclass(c, CanonicalModel) for c in nested
         ) and not (types & _UNSORTED)

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import ConfigDict, Field, model_validator
 
 from schemas.canonical import lines_digest
-from schemas.canonical_model import CanonicalModel
+from schemas.canonical_model import CanonicalModel, SortedKeys
 from schemas.envelope import Event
 from schemas.types import (
     VND,
@@ -88,14 +88,17 @@ class PaymentLine(CanonicalModel):
     person_id: Identifier
     full_name: str = Field(min_length=1, max_length=200)
     commune_code: CommuneCode
-    components: dict[Component, int]
+    #: Kept in key order (canonical JSON order), whatever order it was given in.
+    components: SortedKeys[Component, int]
     amount_vnd: VND
 
     @model_validator(mode="after")
     def _amount_is_sum_of_components(self) -> PaymentLine:
-        total = sum(-v if c is Component.RECOVERY else v for c, v in self.components.items())
-        if any(v < 0 for v in self.components.values()):
-            raise ValueError("components must be whole, non-negative VND amounts")
+        total = 0
+        for component, amount in self.components.items():
+            if amount < 0:
+                raise ValueError("components must be whole, non-negative VND amounts")
+            total += -amount if component is Component.RECOVERY else amount
         if total != self.amount_vnd:
             raise ValueError(
                 f"line {self.line_no}: amount_vnd {self.amount_vnd} is not the sum of its "

@@ -6,8 +6,8 @@ A service month owed more than accrued gets ``regular`` (the payroll month) or `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from ledger.payroll.calendar import month_text
 from ledger.payroll.entitlement import Entitlement
@@ -19,8 +19,7 @@ ALLOWANCE, FUNERAL = "allowance", "funeral"
 FUNERAL_RECOVERY_NOTE = "funeral support recovered"
 
 
-@dataclass(frozen=True, slots=True)
-class Accrual:
+class Accrual(NamedTuple):
     """An amount to accrue for one service month; ``kind`` is allowance or funeral."""
 
     service_month: int

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from ledger.payroll.calendar import birthday_month
 from ledger.payroll.errors import NoRateRule
@@ -36,8 +37,7 @@ def whole_vnd(amount: Decimal) -> int:
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """Consecutive months ``first..last`` with the same amount due and the same paying place."""
 
     first: int
@@ -48,8 +48,7 @@ class Segment:
     place: Place
 
 
-@dataclass(frozen=True, slots=True)
-class Funeral:
+class Funeral(NamedTuple):
     """Funeral support due once: 20 x the standard level of the month of death."""
 
     month: int

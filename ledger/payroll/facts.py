@@ -7,7 +7,6 @@ give the same ``Person``. The compact JSON form is what the projector stores.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -40,9 +39,12 @@ GRANTED, CHANGED, SUSPENDED, RESUMED = "granted", "changed", "suspended", "resum
 TERMINATED, RELOCATED, DIED = "terminated", "relocated", "died"
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """One eligibility fact: ``month`` is its effective month index (death: the month of death)."""
+class Fact(NamedTuple):
+    """One eligibility fact: ``month`` is its effective month index (death: the month of death).
+
+    A named tuple rather than a frozen dataclass: the payroll builds one per fact per person,
+    and a tuple is made several times faster (immutable all the same).
+    """
 
     kind: str
     sequence: int
@@ -58,8 +60,7 @@ class Fact:
     occurred_at: str = ""
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     """Registration data plus every eligibility fact, in the order the ledger recorded them."""
 
     person_id: str
@@ -67,7 +68,7 @@ class Person:
     birth_date: date | None
     place: Place | None
     disability_level: DisabilityLevel | None = None
-    facts: tuple[Fact, ...] = field(default=())
+    facts: tuple[Fact, ...] = ()
 
     def known_at(self, sequence: int) -> Person:
         """The person as known when the ledger held events up to ``sequence``."""

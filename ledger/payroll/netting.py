@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from schemas.payments import Component
 
@@ -19,8 +19,7 @@ ORDER = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class NettedLine:
+class NettedLine(NamedTuple):
     """Components as listed (recovery = the part netted now), the amount and what stays owed."""
 
     components: dict[Component, int]
