@@ -37,6 +37,20 @@ def whole_vnd(amount: Decimal) -> int:
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+_ZERO = Decimal(0)
+#: level x coefficient -> whole VND; a handful of pairs recur for a whole province.
+_AMOUNTS: dict[tuple[int, Decimal], int] = {}
+
+
+def _amount(level: int, coefficient: Decimal) -> int:
+    found = _AMOUNTS.get((level, coefficient))
+    if found is None:
+        found = whole_vnd(level * coefficient)
+        if len(_AMOUNTS) < 4096:
+            _AMOUNTS[(level, coefficient)] = found
+    return found
+
+
 class Segment(NamedTuple):
     """Consecutive months ``first..last`` with the same amount due and the same paying place."""
 
@@ -120,8 +134,7 @@ def _coefficient(
     if person.birth_date is None:
         raise NoRateRule(f"person {person.person_id} has decisions but no registration")
     age = (month - (person.birth_date.year * 12 + person.birth_date.month - 1)) // 12
-    main = Decimal(0)
-    extra = Decimal(0)
+    main = extra = _ZERO
     for group, fact in grants.items():
         value = fact.coefficient
         if value is None:
@@ -131,24 +144,33 @@ def _coefficient(
         if group == SINGLE_PARENT:
             # An explicit coefficient in the decision is the whole amount, not per child.
             extra = value if fact.coefficient is not None else value * (fact.children or 1)
-        else:
-            main = max(main, value)
-    return main + extra
+        elif value > main:
+            main = value
+    return main + extra if extra else main
 
 
 def _boundaries(
     person: Person, rates: RateTable, facts: list[Fact], start: int, end: int
 ) -> list[int]:
-    marks = {start, *(f.month for f in facts)}
-    if person.place is not None:
-        marks |= rates.table_change_months(person.place.province)
+    """Months in [start, end] where the amount due may change: facts, rate tables, birthdays."""
+    marks = {start}
     for fact in facts:
+        if start <= fact.month <= end:
+            marks.add(fact.month)
         if fact.place is not None:
-            marks |= rates.table_change_months(fact.place.province)
+            marks.update(rates.table_changes_between(fact.place.province, start, end))
+    if person.place is not None:
+        marks.update(rates.table_changes_between(person.place.province, start, end))
     if person.birth_date is not None:
         born = birthday_month(person.birth_date, 0)
-        marks.update(born + 12 * age for age in rates.age_thresholds)
-    return sorted(m for m in marks if start <= m <= end)
+        for offset in rates.birthday_offsets:
+            if start <= born + offset <= end:
+                marks.add(born + offset)
+    return sorted(marks)
+
+
+def _in_force_order(fact: Fact) -> tuple[int, int]:
+    return fact.month, fact.sequence
 
 
 def entitlement(person: Person, rates: RateTable, through: int) -> Entitlement:
@@ -156,7 +178,7 @@ def entitlement(person: Person, rates: RateTable, through: int) -> Entitlement:
 
     Raises NoRateRule when a month cannot be priced (no registration, no rule for a group).
     """
-    facts = sorted(person.facts, key=lambda f: (f.month, f.sequence))
+    facts = sorted(person.facts, key=_in_force_order)
     result = Entitlement(person.person_id)
     if person.place is not None:
         result.places.append((0, person.place))
@@ -195,7 +217,7 @@ def entitlement(person: Person, rates: RateTable, through: int) -> Entitlement:
                 continue
             for month in range(first, last + 1):
                 result.back_pay[month] = closing[0]
-        amount = whole_vnd(level * coefficient)
+        amount = _amount(level, coefficient)
         segment = Segment(first, last, amount, coefficient, level, place)
         if result.segments and _continues(result.segments[-1], segment):
             prev = result.segments[-1]

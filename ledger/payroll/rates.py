@@ -7,7 +7,7 @@ events override it. Coefficients are exact Decimals; nothing here rounds.
 from __future__ import annotations
 
 import csv
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -66,6 +66,12 @@ class RateTable:
     _rule_sets: dict[tuple[BeneficiaryGroup, int], list[CoefficientRule]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _sorted_changes: dict[str, tuple[int, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _applicable: dict[
+        tuple[BeneficiaryGroup, int, DisabilityLevel | None], list[CoefficientRule] | str
+    ] = field(default_factory=dict, compare=False, repr=False)
 
     def _level_steps(self, province: str | None) -> tuple[list[int], list[int]]:
         """Months where the level changes and the level from each, for one scope."""
@@ -106,6 +112,19 @@ class RateTable:
             cached = self._changes[key] = frozenset(months)
         return cached
 
+    def table_changes_between(self, province: str, start: int, end: int) -> tuple[int, ...]:
+        """``table_change_months`` of a province within [start, end], in order."""
+        key = f"sorted:{province}"
+        months = self._sorted_changes.get(key)
+        if months is None:
+            months = self._sorted_changes[key] = tuple(sorted(self.table_change_months(province)))
+        return months[bisect_left(months, start) : bisect_right(months, end)]
+
+    @cached_property
+    def birthday_offsets(self) -> tuple[int, ...]:
+        """Months after birth where a coefficient may change: 12 x each age threshold."""
+        return tuple(12 * age for age in self.age_thresholds)
+
     @cached_property
     def rule_versions(self) -> dict[BeneficiaryGroup, list[int]]:
         """For each group, the months from which a new set of its rules applies."""
@@ -131,19 +150,39 @@ class RateTable:
         at = bisect_right(versions, month)
         if at == 0:
             raise NoRateRule(f"no coefficient rule for group {group.value} in {_text(month)}")
-        version = versions[at - 1]
-        candidates = self._rule_set(group, version)
-        if any(r.disability_level is not None for r in candidates) and not any(
-            r.disability_level == level for r in candidates
-        ):
-            raise NoRateRule(
-                f"no coefficient rule for group {group.value} with disability level "
-                f"{level.value if level else 'unknown'}; the decision must state a coefficient"
-            )
-        for rule in candidates:
-            if rule.matches(age, level):
+        rules = self._applicable_rules(group, versions[at - 1], level)
+        if isinstance(rules, str):
+            raise NoRateRule(rules)
+        for rule in rules:
+            if (rule.age_from is None or age >= rule.age_from) and (
+                rule.age_to is None or age < rule.age_to
+            ):
                 return rule.value
         return None
+
+    def _applicable_rules(
+        self, group: BeneficiaryGroup, version: int, level: DisabilityLevel | None
+    ) -> list[CoefficientRule] | str:
+        """The rules of a version that can apply at a disability level, or why none can."""
+        key = (group, version, level)
+        found = self._applicable.get(key)
+        if found is None:
+            candidates = self._rule_set(group, version)
+            if any(r.disability_level is not None for r in candidates) and not any(
+                r.disability_level == level for r in candidates
+            ):
+                found = (
+                    f"no coefficient rule for group {group.value} with disability level "
+                    f"{level.value if level else 'unknown'}; the decision must state a coefficient"
+                )
+            else:
+                found = [
+                    r
+                    for r in candidates
+                    if r.disability_level is None or r.disability_level == level
+                ]
+            self._applicable[key] = found
+        return found
 
     def _rule_set(self, group: BeneficiaryGroup, version: int) -> list[CoefficientRule]:
         key = (group, version)

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from ledger.payroll.accruals import ALLOWANCE, FUNERAL
 from ledger.payroll.calendar import month_index
 from ledger.payroll.facts import Person, Place, fact_from_json
 from ledger.payroll.rates import LevelRow, RateTable
@@ -38,8 +39,10 @@ class PersonRow(NamedTuple):
     person: Person
     current_commune: str | None
     relocated: bool
-    #: (kind, service month index) -> net accrued VND
-    accrued: dict[tuple[str, int], int]
+    #: service month index -> net allowance accrued (VND)
+    allowance_accrued: dict[int, int]
+    #: net funeral support accrued (VND)
+    funeral_accrued: int
     #: (commune, component, province, amount)
     open_amounts: list[tuple[str, str, str, int]]
 
@@ -68,9 +71,15 @@ def _person(row: tuple[Any, ...]) -> PersonRow:
         DisabilityLevel(level) if level else None,
         tuple(fact_from_json(f) for f in orjson.loads(facts)),
     )
-    sums = {(k, m): a for k, m, a in orjson.loads(accrued)}
+    allowance: dict[int, int] = {}
+    funeral = 0
+    for kind, month, amount in orjson.loads(accrued):
+        if kind == ALLOWANCE:
+            allowance[month] = amount
+        elif kind == FUNERAL:
+            funeral += amount
     opened = [(c, k, p, a) for c, k, p, a in orjson.loads(open_)]
-    return PersonRow(person, current, bool(relocated), sums, opened)
+    return PersonRow(person, current, bool(relocated), allowance, funeral, opened)
 
 
 def stream_people(conn: Any, province: str, district: str | None) -> Iterator[PersonRow]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
-from ledger.payroll.accruals import ALLOWANCE, FUNERAL, new_accruals
+from ledger.payroll.accruals import new_accruals
 from ledger.payroll.calendar import month_index
 from ledger.payroll.entitlement import Entitlement, entitlement
 from ledger.payroll.errors import NoRateRule, PayrollRefused
@@ -110,8 +110,6 @@ class _Run:
         except NoRateRule as exc:
             self.report.problems.append(f"person {person.person_id}: {exc}; nothing accrued")
             return
-        allowance = {m: a for (k, m), a in row.accrued.items() if k == ALLOWANCE}
-        funeral = sum(a for (k, _), a in row.accrued.items() if k == FUNERAL)
         amounts: dict[str, dict[Component, int]] = {}
         places = self._places(row, ent)
         for commune, component, province, amount in row.open_amounts:
@@ -119,7 +117,7 @@ class _Run:
             if province == self.scope.province and place is not None and self.scope.covers(place):
                 slot = amounts.setdefault(commune, {})
                 slot[Component(component)] = slot.get(Component(component), 0) + amount
-        for accrual in new_accruals(ent, allowance, funeral, self.month):
+        for accrual in new_accruals(ent, row.allowance_accrued, row.funeral_accrued, self.month):
             if not self.scope.covers(accrual.place):
                 continue  # another province's (or district's) run accrues it
             places[accrual.place.commune] = accrual.place
