@@ -1,13 +1,14 @@
 """Post-office import and reconciliation: an N-row disbursement report, streamed end to end.
 
-    python bench/reconcile.py --n 100000
+    python bench/reconcile.py --n 100000 [--workers 1]
 
 Seeds issued lists with N lines (500 per commune list, 10 communes per post office) and the
 month's funds, writes an N-row CSV report with every kind of outcome (paid in full, partial,
-not collected, overpaid, paid twice, off the list, missing), then times:
-import (validate every row, resolve against the lists, publish to the broker with acks=all),
-the worker's part (Ledger.append with the payroll and reconciliation projectors), and
-reconcile (classify every line, totals, CSV out). Target: 1,000,000 rows in < 120 s, < 1 GiB.
+not collected, overpaid, paid twice, off the list, missing), then times it as it runs in
+production, with ``--workers`` `aidledger worker` processes running: `aidledger postoffice
+import FILE` (validate every row, resolve against the lists, publish with acks=all), until the
+workers have every published event in the ledger, then `aidledger reconcile --format csv`
+(classify every line, totals). Target: 1,000,000 rows in < 120 s, < 1 GiB.
 The raw limit is reading and validating the file alone (no database, no broker).
 """
 
@@ -15,8 +16,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
+import resource
+import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,23 +29,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (
     Timer,
-    current_rss_mb,
     kafka_bootstrap,
     postgres_url,
     print_bench,
     scratch_dir,
     topic_prefix,
 )
+from bench._workers import REPO, aidledger, connect, ledger_count, service_env, workers
 from connectors.postoffice.layout import REPORT_REQUIRED
-from connectors.postoffice.reconcile_out import write_report
-from connectors.postoffice.report_import import import_report
 from connectors.postoffice.report_rows import parse_row, raw_rows
-from connectors.producer import EventPublisher
 from ledger.ledger import open_ledger
 from ledger.payroll.facts import Place
 from ledger.payroll.issue import list_event, list_id
 from ledger.payroll.projector import PayrollProjector
 from ledger.reconciliation.projector import ReconciliationProjector
+from ledger.reconciliation.report import reconcile as reconcile_month
 from schemas import Event, make_event
 from schemas.payments import (
     Component,
@@ -135,6 +138,7 @@ def write_report_file(path: Path, n: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000, help="listed lines / report rows")
+    parser.add_argument("--workers", type=int, default=1, help="aidledger worker processes")
     args = parser.parse_args()
     n = args.n
     with postgres_url() as url, kafka_bootstrap() as bootstrap, scratch_dir() as tmp:
@@ -148,45 +152,44 @@ def main() -> None:
         with Timer() as raw:
             for number, values in raw_rows(report):
                 parse_row(number, values)
-        publisher = EventPublisher(bootstrap, topic_prefix(bootstrap))
-        published: list[float] = [0.0, 0.0]
-
-        def sink(batch: Sequence[Event]) -> None:
-            with Timer() as t:
-                publisher.publish(batch)
-            published[0] += t.seconds
-            with Timer() as t:
-                ledger.append(batch)
-            published[1] += t.seconds
-
-        with Timer() as imported:
-            result = import_report(ledger.engine, report, sink, batch_size=20_000)
-        publisher.close()
-        import io
-
-        from rich.console import Console
-
-        with Timer() as recon_t:
-            recon = write_report(
-                ledger.engine,
-                MONTH,
-                "84",
-                None,
-                "csv",
-                tmp / "recon.csv",
-                Console(file=io.StringIO()),
-            )
+        prefix = topic_prefix(bootstrap)
+        env = service_env(url, bootstrap, prefix, tmp)
+        conn = connect(url)
+        before = ledger_count(conn)
+        with workers(url, bootstrap, prefix, args.workers, tmp, "reconcile") as group:
+            group.wait_assigned()
+            started = time.perf_counter()
+            imported = _command(env, "postoffice", "import", str(report))
+            import_s = time.perf_counter() - started
+            import_rss = _children_peak_mb()
+            counts = re.search(r"published (\d+) payments\s+and (\d+) not\s+collected", imported)
+            if counts is None:
+                raise SystemExit(f"unexpected import output:\n{imported[-2000:]}")
+            published = int(counts[1]) + int(counts[2])
+            in_ledger = group.wait_for(conn, before + published)
+            _command(
+                env, "reconcile", "--month", MONTH, "--province", "84", "--format", "csv",
+                "--out", str(tmp / "recon.csv"),
+            )  # fmt: skip
+            done = time.perf_counter()
+            commands_rss = _children_peak_mb()
+            worker_rss = max(_peak_rss_mb(p.pid) for p in group.procs)
+        conn.close()
+        recon = reconcile_month(ledger.engine, MONTH, "84", None)
         ledger.close()
-    total = imported.seconds + recon_t.seconds
+    total = done - started
     rate = rows / total
     t = recon.totals
+    if sum(t.lines.values()) < n:
+        raise SystemExit(f"reconciliation classified {sum(t.lines.values())} of {n} lines")
     print(
-        f"import: {imported.seconds:.1f} s for {result.rows:,} rows "
-        f"({result.disbursed:,} paid, {result.not_collected:,} not collected); of which "
-        f"publish {published[0]:.1f} s, ledger append {published[1]:.1f} s"
+        f"import: `aidledger postoffice import` {import_s:.1f} s for {rows:,} rows, {published:,}"
+        f" events published; all in the ledger ({args.workers} worker(s) running)"
+        f" {in_ledger - started:.1f} s after the start; `aidledger reconcile --format csv`"
+        f" {done - in_ledger:.1f} s"
     )
     print(
-        f"reconcile: {recon_t.seconds:.1f} s; listed {t.listed_vnd:,}, paid {t.paid_vnd:,}, "
+        f"reconcile: listed {t.listed_vnd:,}, paid {t.paid_vnd:,}, "
         f"unpaid {t.unpaid_vnd:,}, variance {t.variance_vnd:,} VND; "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(t.lines.items()))
     )
@@ -195,7 +198,9 @@ def main() -> None:
     )
     print(
         f"  import + ledger + reconcile: {total:.1f} s ({rate:,.0f} rows/s); projected for "
-        f"1,000,000: {1_000_000 / rate:.0f} s (target < 120 s); RSS now {current_rss_mb()} MiB"
+        f"1,000,000: {1_000_000 / rate:.0f} s (target < 120 s); peak RSS: import and reconcile"
+        f" commands {commands_rss:.0f} MiB (import {import_rss:.0f}), worker"
+        f" {worker_rss:.0f} MiB"
     )
     print_bench(
         "reconcile",
@@ -206,9 +211,32 @@ def main() -> None:
         n=n,
         rows=rows,
         seconds=round(total, 2),
-        import_s=round(imported.seconds, 2),
-        reconcile_s=round(recon_t.seconds, 2),
+        import_s=round(import_s, 2),
+        reconcile_s=round(done - in_ledger, 2),
+        workers=args.workers,
+        worker_peak_rss_mb=round(worker_rss),
     )
+
+
+def _command(env: dict[str, str], *args: str) -> str:
+    """Run an aidledger command as an officer would; its output, or exit with its errors."""
+    done = subprocess.run(aidledger(*args), env=env, cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"aidledger {' '.join(args)} failed ({done.returncode}):\n"
+                         f"{done.stdout[-2000:]}{done.stderr[-2000:]}")  # fmt: skip
+    return done.stdout
+
+
+def _children_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """A running process's peak resident memory (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 if __name__ == "__main__":
