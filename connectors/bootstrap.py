@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from connectors.producer import EventPublisher
+    from connectors.publish_process import ProcessPublisher
     from ledger.projectors import Projector
 
 
@@ -93,6 +94,12 @@ class Runtime:
         from connectors.producer import EventPublisher
 
         return EventPublisher(self.bootstrap_servers, self.settings.topic_prefix)
+
+    def bulk_publisher(self) -> ProcessPublisher:
+        """For commands publishing many events (payroll, imports): sends from a child process."""
+        from connectors.publish_process import ProcessPublisher
+
+        return ProcessPublisher(self.bootstrap_servers, self.settings.topic_prefix)
 
 
 def runtime(settings: Settings | None = None) -> Runtime:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +17,6 @@ from ledger.payroll.rates import load_rates
 from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.close import close_event
 from ledger.reconciliation.report import reconcile as reconcile_month
-from schemas.envelope import Event
 from schemas.errors import AidLedgerError
 
 payroll_app = typer.Typer(
@@ -90,7 +88,7 @@ def payroll_run(
     offices = load_post_offices(post_offices) if post_offices else PostOfficeMap()
     table = load_rates(rates) if rates else None
     rt = get_runtime()
-    with rt.publisher() as publisher:
+    with rt.bulk_publisher() as publisher:
         report = run_payroll(
             rt.engine,
             scope,
@@ -155,12 +153,8 @@ def postoffice_import(
 ) -> None:
     """Import a disbursement report; a file with any bad row is refused whole."""
     rt = get_runtime()
-    with rt.publisher() as publisher:
-
-        def sink(events: Sequence[Event]) -> None:
-            publisher.publish(events)
-
-        result = import_report(rt.engine, file, sink, post_office=post_office)
+    with rt.bulk_publisher() as publisher:
+        result = import_report(rt.engine, file, publisher.publish, post_office=post_office)
     console.print(
         f"{file}: {result.rows} rows; published {result.disbursed} payments and "
         f"{result.not_collected} not collected; {result.already_imported} already imported; "

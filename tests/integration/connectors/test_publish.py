@@ -76,3 +76,43 @@ def test_a_valid_file_is_published_and_confirmed(
     assert "published 2 events" in output
     topics = [topic_name(t, topic_prefix) for t in ("aid.eligibility", "aid.policy")]
     assert len(list(read_back(kafka_bootstrap, topics, {e["event_id"] for e in events}))) == 2
+
+
+def test_a_child_process_publishes_batches_in_order_and_confirms_them_all(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    from connectors.publish_process import ProcessPublisher
+    from tests.unit.ledger.builders import accrual
+
+    events = [accrual(f"P{i % 7}", 1_000 + i, "2025-03") for i in range(250)]
+    with ProcessPublisher(kafka_bootstrap, topic_prefix, in_flight=2) as publisher:
+        for start in range(0, len(events), 40):
+            assert publisher.publish(events[start : start + 40]) == len(events[start : start + 40])
+        publisher.flush()
+        assert publisher.confirmed == 250
+    topic = topic_name("aid.payments", topic_prefix)
+    found = list(read_back(kafka_bootstrap, [topic], {str(e.event_id) for e in events}))
+    assert sorted(str(e.event_id) for *_, e in found) == sorted(str(e.event_id) for e in events)
+    by_person: dict[str, list[int]] = {}
+    for *_, event in found:
+        by_person.setdefault(event.person_id, []).append(event.amount_vnd)  # type: ignore[attr-defined]
+    # One person's events share a key, so a partition, and keep the order they were sent in.
+    assert all(amounts == sorted(amounts) for amounts in by_person.values())
+
+
+def test_when_no_broker_answers_the_child_publisher_fails_loudly_and_confirms_nothing() -> None:
+    from connectors.embedded.process import free_port
+    from connectors.producer import PublishFailed
+    from connectors.publish_process import ProcessPublisher
+    from tests.unit.ledger.builders import accrual
+
+    publisher = ProcessPublisher(
+        f"127.0.0.1:{free_port()}", "", api_version_auto_timeout_ms=1_000, max_block_ms=1_000
+    )
+    with pytest.raises(PublishFailed) as failed:
+        publisher.publish([accrual("P1", 500_000, "2025-03")])
+        publisher.close()
+    assert "0 events were confirmed" in str(failed.value)
+    assert publisher.confirmed == 0
+    publisher.close()  # closing again after a failure is harmless
+    assert not publisher._process.is_alive()
