@@ -96,7 +96,7 @@ class Runtime:
         return EventPublisher(self.bootstrap_servers, self.settings.topic_prefix)
 
     def bulk_publisher(self) -> ProcessPublisher:
-        """For commands publishing many events (payroll, imports): sends from a child process."""
+        """For commands publishing many events (payroll run): sends from a child process."""
         from connectors.publish_process import ProcessPublisher
 
         return ProcessPublisher(self.bootstrap_servers, self.settings.topic_prefix)

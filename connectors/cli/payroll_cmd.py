@@ -153,7 +153,7 @@ def postoffice_import(
 ) -> None:
     """Import a disbursement report; a file with any bad row is refused whole."""
     rt = get_runtime()
-    with rt.bulk_publisher() as publisher:
+    with rt.publisher() as publisher:
         result = import_report(rt.engine, file, publisher.publish, post_office=post_office)
     console.print(
         f"{file}: {result.rows} rows; published {result.disbursed} payments and "
