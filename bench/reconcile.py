@@ -54,6 +54,8 @@ from schemas.payments import (
 
 MONTH, AMOUNT, PER_LIST, LISTS_PER_OFFICE = "2025-03", 750_000, 500, 10
 TARGET_SECONDS_PER_MILLION = 120.0
+#: What `aidledger postoffice import` says it published (Rich may wrap it anywhere).
+_PUBLISHED = re.compile(r"published\s+(\d+)\s+payments\s+and\s+(\d+)\s+not\s+collected")
 
 
 def _place(k: int) -> tuple[Place, str]:
@@ -153,7 +155,7 @@ def main() -> None:
             for number, values in raw_rows(report):
                 parse_row(number, values)
         prefix = topic_prefix(bootstrap)
-        env = service_env(url, bootstrap, prefix, tmp)
+        env = {**service_env(url, bootstrap, prefix, tmp), "COLUMNS": "200"}
         conn = connect(url)
         before = ledger_count(conn)
         with workers(url, bootstrap, prefix, args.workers, tmp, "reconcile") as group:
@@ -162,7 +164,7 @@ def main() -> None:
             imported = _command(env, "postoffice", "import", str(report))
             import_s = time.perf_counter() - started
             import_rss = _children_peak_mb()
-            counts = re.search(r"published (\d+) payments\s+and (\d+) not\s+collected", imported)
+            counts = _PUBLISHED.search(imported)
             if counts is None:
                 raise SystemExit(f"unexpected import output:\n{imported[-2000:]}")
             published = int(counts[1]) + int(counts[2])
