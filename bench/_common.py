@@ -131,7 +131,8 @@ def postgres_url(settings: dict[str, str] | None = None) -> Iterator[str]:
             server.stop()
 
 
-def _admin(url: str, statement: str) -> None:
+def connect(url: str) -> Any:
+    """A psycopg2 connection to a SQLAlchemy URL, in autocommit mode."""
     import psycopg2
     from sqlalchemy.engine import make_url
 
@@ -139,8 +140,13 @@ def _admin(url: str, statement: str) -> None:
     conn = psycopg2.connect(
         host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database
     )
+    conn.autocommit = True
+    return conn
+
+
+def _admin(url: str, statement: str) -> None:
+    conn = connect(url)
     try:
-        conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute(statement)
     finally:

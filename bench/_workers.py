@@ -15,19 +15,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 
 
-def connect(url: str) -> Any:
-    """A psycopg2 connection in autocommit mode (for polling counts)."""
-    import psycopg2
-    from sqlalchemy.engine import make_url
-
-    u = make_url(url)
-    conn = psycopg2.connect(
-        host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database
-    )
-    conn.autocommit = True
-    return conn
-
-
 def ledger_count(conn: Any) -> int:
     """Events in the ledger."""
     with conn.cursor() as cur:

@@ -26,13 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (
     Timer,
+    connect,
     kafka_bootstrap,
     postgres_url,
     print_bench,
     scratch_dir,
     topic_prefix,
 )
-from bench._workers import REPO, aidledger, connect, ledger_count, service_env, workers
+from bench._workers import REPO, aidledger, ledger_count, service_env, workers
 from ledger.ledger import Ledger, open_ledger
 from ledger.payroll.projector import PayrollProjector
 from ledger.payroll.run import PayrollScope, run_payroll

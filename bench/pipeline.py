@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (
     Timer,
+    connect,
     current_rss_mb,
     kafka_bootstrap,
     postgres_url,
@@ -35,7 +36,7 @@ from bench._common import (
     scratch_dir,
     topic_prefix,
 )
-from bench._workers import REPO, connect, workers
+from bench._workers import REPO, workers
 from bench.ledger_append import generate
 from schemas import canonical_json, topic_for
 

@@ -29,13 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (
     Timer,
+    connect,
     kafka_bootstrap,
     postgres_url,
     print_bench,
     scratch_dir,
     topic_prefix,
 )
-from bench._workers import REPO, aidledger, connect, ledger_count, service_env, workers
+from bench._workers import REPO, aidledger, ledger_count, service_env, workers
 from connectors.postoffice.layout import REPORT_REQUIRED
 from connectors.postoffice.report_rows import parse_row, raw_rows
 from ledger.ledger import open_ledger

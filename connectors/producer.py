@@ -18,6 +18,11 @@ class PublishFailed(AidLedgerError):
     exit_code = 4
 
 
+def message_of(event: Event, prefix: str = "") -> tuple[str, bytes, bytes]:
+    """(topic, key, value) of an event: its family topic, its subject, its canonical JSON."""
+    return topic_name(topic_for(event), prefix), event.subject.encode(), canonical_json(event)
+
+
 class EventPublisher:
     """Sends events to their family topic; ``flush`` waits until the broker confirmed all."""
 
@@ -43,8 +48,7 @@ class EventPublisher:
 
     def send(self, event: Event) -> None:
         """Queue one event for its family topic, keyed by its subject."""
-        topic = topic_name(topic_for(event), self.prefix)
-        self.send_raw(topic, event.subject.encode(), canonical_json(event))
+        self.send_raw(*message_of(event, self.prefix))
 
     def publish(self, events: Iterable[Event]) -> int:
         """Send events and wait for every delivery confirmation; returns how many."""

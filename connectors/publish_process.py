@@ -19,11 +19,8 @@ from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from connectors.producer import EventPublisher, PublishFailed
-from connectors.topics import topic_name
-from schemas.canonical import canonical_json
+from connectors.producer import EventPublisher, PublishFailed, message_of
 from schemas.envelope import Event
-from schemas.registry import topic_for
 
 #: (prefixed topic, key, canonical JSON) of one event.
 Message = tuple[str, bytes, bytes]
@@ -37,7 +34,8 @@ def _serve(conn: Connection, bootstrap_servers: str, prefix: str, config: dict[s
     except Exception as exc:  # answered to the command: it raises PublishFailed with this
         conn.send(("failed", f"the publisher could not connect to {bootstrap_servers}: {exc}"))
         return
-    try:
+    # EOFError: the command went away; nothing is left to confirm to anyone.
+    with contextlib.closing(publisher), contextlib.suppress(EOFError):
         while True:
             batch: list[Message] | None = conn.recv()
             if batch is _STOP:
@@ -50,10 +48,6 @@ def _serve(conn: Connection, bootstrap_servers: str, prefix: str, config: dict[s
                 conn.send(("failed", str(exc)))
                 break
             conn.send(("ok", len(batch)))
-    except EOFError:  # the command went away; nothing left to confirm to anyone
-        pass
-    finally:
-        publisher.close()
 
 
 class ProcessPublisher:
@@ -83,10 +77,7 @@ class ProcessPublisher:
     def publish(self, events: Iterable[Event]) -> int:
         """Hand a batch to the child (it is confirmed later, by ``flush``); returns how many."""
         self._raise_if_failed()
-        batch = [
-            (topic_name(topic_for(e), self.prefix), e.subject.encode(), canonical_json(e))
-            for e in events
-        ]
+        batch = [message_of(e, self.prefix) for e in events]
         if not batch:
             return 0
         try:

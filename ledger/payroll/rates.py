@@ -62,11 +62,8 @@ class RateTable:
     _cache: dict[str | None, tuple[list[int], list[int]]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    _changes: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
+    _changes: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
     _rule_sets: dict[tuple[BeneficiaryGroup, int], list[CoefficientRule]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    _sorted_changes: dict[str, tuple[int, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
     _applicable: dict[
@@ -101,23 +98,20 @@ class RateTable:
         """Every month the level of a province may change (segment boundaries)."""
         return sorted({*self._level_steps(None)[0], *self._level_steps(province)[0]})
 
-    def table_change_months(self, province: str) -> frozenset[int]:
-        """Months where the level of a province or any coefficient rule set changes (cached)."""
-        key = f"changes:{province}"
-        cached = self._changes.get(key)
+    def table_change_months(self, province: str) -> tuple[int, ...]:
+        """Months where the level of a province or any coefficient rule set changes, in order
+        (cached)."""
+        cached = self._changes.get(province)
         if cached is None:
             months = set(self.level_change_months(province))
             for versions in self.rule_versions.values():
                 months.update(versions)
-            cached = self._changes[key] = frozenset(months)
+            cached = self._changes[province] = tuple(sorted(months))
         return cached
 
     def table_changes_between(self, province: str, start: int, end: int) -> tuple[int, ...]:
         """``table_change_months`` of a province within [start, end], in order."""
-        key = f"sorted:{province}"
-        months = self._sorted_changes.get(key)
-        if months is None:
-            months = self._sorted_changes[key] = tuple(sorted(self.table_change_months(province)))
+        months = self.table_change_months(province)
         return months[bisect_left(months, start) : bisect_right(months, end)]
 
     @cached_property
@@ -154,9 +148,7 @@ class RateTable:
         if isinstance(rules, str):
             raise NoRateRule(rules)
         for rule in rules:
-            if (rule.age_from is None or age >= rule.age_from) and (
-                rule.age_to is None or age < rule.age_to
-            ):
+            if rule.matches(age, level):
                 return rule.value
         return None
 
