@@ -2,11 +2,14 @@
 
     python bench/audit.py --n 200000 [--workers 2] [--batch 10000]
 
-Appends N mixed events (bench/ledger_append.py's generator) to a scratch ledger, then times:
-verify (the whole hash chain, in parallel ranges) against a plain binary COPY read of the same
-columns; replay from the store into a scratch schema (parse, posting rules, balances,
-coverage, in batches) against a plain COPY of the same event rows into an empty table; and,
-apart, the comparison with the live ledger and the digest of the scratch schema.
+Appends N mixed events (bench/ledger_append.py's generator) to a scratch ledger with the
+domain projectors, as a stream worker does, then times: verify (the whole hash chain, in
+parallel ranges) against a plain binary COPY read of the same columns; replay from the store
+into a scratch schema as `aidledger audit replay` runs it (parse, posting rules, balances,
+coverage, the payroll and reconciliation read models, in batches) against a plain COPY of the
+same event rows into an empty table; the same replay without the domain projectors (where the
+time goes); and, apart, the comparison with the live ledger and the digest of the scratch
+schema.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from bench.ledger_append import generate
+    from connectors.cli.streams_cmd import domain_projectors as projectors
     from ledger import open_ledger
     from ledger.audit import history
     from ledger.audit import replay as rp
@@ -96,7 +100,7 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"generated {len(events):,} events in {gen.seconds:.1f} s (rss {current_rss_mb()} MiB)")
     with postgres_url() as url:
-        ledger = open_ledger(url)
+        ledger = open_ledger(url, projectors=projectors())
         with Timer() as filling:
             batches = (events[start : start + 10_000] for start in range(0, len(events), 10_000))
             stored = sum(len(r.appended) for r in ledger.append_all(batches))
@@ -106,7 +110,8 @@ def main() -> None:
         append_rate = args.n / filling.seconds
         print(
             f"stored {args.n:,} events in {filling.seconds:.1f} s with Ledger.append_all "
-            f"({append_rate:,.0f} events/s: the same work as a replay, without parsing)"
+            f"({append_rate:,.0f} events/s, with the domain projectors: the same work as a "
+            "replay, without reading and parsing)"
         )
         db = Database.from_url(url)
 
@@ -121,25 +126,36 @@ def main() -> None:
             f"{read:,.0f} rows/s; head {report.head_hash[:16]}…"
         )
 
-        cpu = time.process_time()
-        outcome = rp.rebuild(
-            url,
-            "bench_replay",
-            history.from_store(db, "ledger"),
-            [],
-            source="store",
-            batch=args.batch,
-        )
-        cpu_us = (time.process_time() - cpu) / args.n * 1e6
-        assert outcome.appended == args.n and not outcome.refused and not outcome.conflicts
+        def replay(name: str, with_projectors: bool) -> tuple[rp.ReplayOutcome, float]:
+            cpu = time.process_time()
+            outcome = rp.rebuild(
+                url,
+                name,
+                history.from_store(db, "ledger"),
+                projectors() if with_projectors else [],
+                source="store",
+                batch=args.batch,
+            )
+            cpu_us = (time.process_time() - cpu) / args.n * 1e6
+            assert outcome.appended == args.n and not outcome.refused and not outcome.conflicts
+            return outcome, cpu_us
+
+        outcome, cpu_us = replay("bench_replay", True)
         with Timer() as checking:
             rp.check(db, "ledger", outcome, exact=True)
         assert outcome.differences == [], outcome.differences
+        bare, bare_cpu_us = replay("bench_replay_bare", False)
+        rp.drop(db, "bench_replay_bare")
         copy = raw_copy_rate(url, args.n)
         print(
-            f"replay from the store: {outcome.read:,} events in {outcome.seconds:.2f} s = "
-            f"{outcome.rate:,.0f} events/s (batches of {args.batch}; this process used "
-            f"{cpu_us:.0f} µs of CPU per event: parse, posting rules, COPY rows)"
+            f"replay from the store as `aidledger audit replay` runs it: {outcome.read:,} "
+            f"events in {outcome.seconds:.2f} s = {outcome.rate:,.0f} events/s (batches of "
+            f"{args.batch}; this process used {cpu_us:.0f} µs of CPU per event: parse, posting "
+            "rules, COPY rows, read models)"
+        )
+        print(
+            f"the same replay without the payroll and reconciliation read models: "
+            f"{bare.rate:,.0f} events/s ({bare_cpu_us:.0f} µs of CPU per event)"
         )
         print(
             f"raw COPY of the same event rows into an empty table: {copy:,.0f} rows/s; "
@@ -162,6 +178,7 @@ def main() -> None:
         compare_seconds=round(checking.seconds, 2),
         append_events_per_s=round(append_rate),
         replay_cpu_us_per_event=round(cpu_us, 1),
+        replay_without_read_models=round(bare.rate),
         load_average=os.getloadavg()[0],
         verify_figure=round(report.rate),
         verify_serial=round(serial.rate),

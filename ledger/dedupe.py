@@ -40,18 +40,19 @@ def sort_batch(
     items: Sequence[Item],
     stored: Mapping[UUID, tuple[int, bytes]],
     next_sequence: Callable[[int], int],
-    payloads: Sequence[bytes] | None = None,
+    payloads: Sequence[bytes | None] | None = None,
 ) -> Sorted:
     """Sort ``items``; ``stored`` maps ids already in the ledger to (sequence, payload).
 
     ``next_sequence(i)`` is the sequence the i-th new event will get (for conflicts that
     collide with an event earlier in this same batch); ``payloads`` are the items' canonical
-    bytes when already computed (see ``ledger.prepare``).
+    bytes where already known (see ``ledger.prepare``; None where not).
     """
     out = Sorted()
 
     def payload(i: int) -> bytes:
-        return payloads[i] if payloads is not None else canonical_json(items[i][0])
+        known = payloads[i] if payloads is not None else None
+        return known if known is not None else canonical_json(items[i][0])
 
     # Keyed by the uuid's integer: hashing a UUID object runs Python code, an int does not.
     known_ids = {key.int: value for key, value in stored.items()}
@@ -80,5 +81,6 @@ def sort_batch(
                 )
             )
     if payloads is not None:
-        out.payloads = {k: payloads[i] for k, i in enumerate(out.new_index)}
+        given = ((k, payloads[i]) for k, i in enumerate(out.new_index))
+        out.payloads.update((k, p) for k, p in given if p is not None)
     return out

@@ -217,7 +217,10 @@ class PipelinedAppender:
         with reader.cursor() as cur:
             kept, reached = skip_processed(cur, q, self.consumer, batch, state.positions())
             items = [batch[i] for i in kept]
-            sorted_ = sort_batch(items, known_ids(cur, q, items, False), lambda i: last + 1 + i)
+            given_payloads = given.payloads
+            payloads = [given_payloads[i] for i in kept] if given_payloads else None
+            known = known_ids(cur, q, items, False)
+            sorted_ = sort_batch(items, known, lambda i: last + 1 + i, payloads)
             entries = [entry_for(event) for event, _ in sorted_.new]
             touched = touch_accounts(cur, q, entries, last + 1, state.balances)
         rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, touched.balances)

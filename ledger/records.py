@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -120,3 +120,6 @@ class Batch:
     items: Iterable[Event | Incoming]
     also: InTransaction | None = None
     settled: Callable[[AppendResult | BaseException], None] | None = None
+    #: The items' canonical bytes where the caller holds them already, None where not (a
+    #: replay from the store reads the very bytes the ledger hashed and stored).
+    payloads: Sequence[bytes | None] | None = None

@@ -105,8 +105,19 @@ def _current_version(data: bytes | str) -> Event | None:
 def parse_event(data: bytes | str, record: str = "event") -> Event:
     """Parse JSON bytes into a validated event; raises InvalidEvent with readable reasons."""
     event = _current_version(data)
+    return event if event is not None else _parse_other(data, record)
+
+
+def parse_as_written(data: bytes | str, record: str = "event") -> tuple[Event, bool]:
+    """``parse_event``, and whether ``data`` was already an event of its current version
+    (nothing upcast: the event says what ``data`` says)."""
+    event = _current_version(data)
     if event is not None:
-        return event
+        return event, True
+    return _parse_other(data, record), False
+
+
+def _parse_other(data: bytes | str, record: str) -> Event:
     try:
         raw = orjson.loads(data)
     except orjson.JSONDecodeError as exc:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import orjson
+from psycopg2.extensions import BYTES, register_type
 
 from ledger.audit.db import Database, checked_name, session
 from ledger.audit.errors import AuditUnavailable
@@ -27,6 +28,9 @@ class Record(NamedTuple):
     payload: bytes
     origin: KafkaOrigin | None
     label: str
+    #: ``payload`` is what the ledger stored and hashed (the event store), not a message as
+    #: a producer wrote it: a replay keeps these bytes for an event of its current version.
+    stored: bool = False
 
 
 def store_count(db: Database, schema: str, until: datetime | None = None) -> int:
@@ -44,6 +48,7 @@ def from_store(db: Database, schema: str, until: datetime | None = None) -> Iter
     """Stored events in sequence order (those recorded before ``until`` when given)."""
     with session(db) as conn, conn.cursor(name="aidledger_replay") as cur:
         cur.itersize = 20_000
+        register_type(BYTES, cur)  # text columns as bytes: the payload is not decoded
         cur.execute(
             "SELECT sequence, payload, kafka_topic, kafka_partition, kafka_offset "
             f'FROM "{checked_name(schema)}".events '
@@ -51,8 +56,8 @@ def from_store(db: Database, schema: str, until: datetime | None = None) -> Iter
             {"until": until},
         )
         for seq, payload, topic, partition, offset in cur:
-            origin = KafkaOrigin(topic, partition, offset) if topic is not None else None
-            yield Record(payload.encode(), origin, f"stored event {seq}")
+            origin = KafkaOrigin(topic.decode(), partition, offset) if topic is not None else None
+            yield Record(payload, origin, f"stored event {seq}", True)
 
 
 class KafkaRecord(NamedTuple):

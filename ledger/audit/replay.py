@@ -8,14 +8,13 @@ the live schema is written.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from queue import Full, Queue
 from typing import Any
 
+import psycopg2
 from sqlalchemy import create_engine
 
 from ledger.audit.compare import Difference, compare
@@ -27,9 +26,9 @@ from ledger.gc_pause import gc_paused
 from ledger.ledger import Ledger
 from ledger.migrations import upgrade
 from ledger.projectors import Projector
-from ledger.records import Incoming
+from ledger.records import Batch, Incoming
 from schemas.errors import InvalidEvent
-from schemas.registry import parse_event
+from schemas.registry import parse_as_written
 
 BATCH = 10_000
 
@@ -87,11 +86,13 @@ def rebuild(
         )
     outcome = ReplayOutcome(source, scratch)
     upgrade(url, scratch)
+    if not into_empty:
+        _unlogged(db, scratch)
     engine = create_engine(url, pool_pre_ping=True)
     ledger = Ledger(engine, scratch, projectors)
     started = time.perf_counter()
     try:
-        for result in ledger.append_all(_ahead(_batches(history, batch, outcome)), consumer):
+        for result in ledger.append_all(_batches(history, batch, outcome), consumer):
             outcome.appended += len(result.appended)
             outcome.already_recorded += len(result.already_recorded)
             outcome.conflicts += [str(c) for c in result.conflicts]
@@ -103,58 +104,26 @@ def rebuild(
     return outcome
 
 
-def _batches(
-    history: Iterable[Record], size: int, outcome: ReplayOutcome
-) -> Iterator[list[Incoming]]:
+def _batches(history: Iterable[Record], size: int, outcome: ReplayOutcome) -> Iterator[Batch]:
+    """Parsed batches of the history. A stored event of its current version keeps the bytes
+    the ledger hashed (they are its canonical form); anything else is serialized again."""
     items: list[Incoming] = []
+    payloads: list[bytes | None] = []
     with gc_paused():  # a bounded run: its events are freed by reference counting
-        for record in history:
+        for payload, origin, label, stored in history:
             outcome.read += 1
             try:
-                items.append(Incoming(parse_event(record.payload, record.label), record.origin))
+                event, as_written = parse_as_written(payload, label)
             except InvalidEvent as exc:
                 outcome.refused.append(str(exc))
+            else:
+                items.append(Incoming(event, origin))
+                payloads.append(payload if stored and as_written else None)
             if len(items) >= size:
-                yield items
-                items = []
+                yield Batch(items, payloads=payloads)
+                items, payloads = [], []
         if items:
-            yield items
-
-
-def _ahead(batches: Iterator[list[Incoming]], depth: int = 2) -> Iterator[list[Incoming]]:
-    """Parse the next batches in a thread while the current one is appended: the append
-    spends most of its time waiting for PostgreSQL, with the GIL released."""
-    done, stop = object(), threading.Event()
-    queue: Queue[Any] = Queue(maxsize=depth)
-
-    def put(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.1)
-                return True
-            except Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for items in batches:
-                if not put(items):
-                    return
-            put(done)
-        except BaseException as exc:  # handed to the consumer, raised there
-            put(exc)
-
-    thread = threading.Thread(target=produce, name="audit-replay-parse", daemon=True)
-    thread.start()
-    try:
-        while (item := queue.get()) is not done:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
+            yield Batch(items, payloads=payloads)
 
 
 def check(
@@ -180,6 +149,33 @@ def drop(db: Database, scratch: str) -> None:
     with session(db, readonly=False) as conn, conn.cursor() as cur:
         cur.execute(f'DROP SCHEMA IF EXISTS "{scratch}" CASCADE')
         cur.execute(f'DROP SCHEMA IF EXISTS "{scratch}_donor" CASCADE')
+        conn.commit()
+
+
+def _unlogged(db: Database, scratch: str) -> None:
+    """Make the scratch tables unlogged: a replay's rows are compared and dropped, so they need
+    no write-ahead log (a quarter less server time per event). A table linked by a foreign key
+    to one still logged waits for it; one that cannot change stays logged."""
+    with session(db, readonly=False) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind = 'r' AND c.relpersistence = 'p' "
+            "ORDER BY c.relname",
+            (scratch,),
+        )
+        todo = [name for (name,) in cur.fetchall()]
+        while todo:
+            waiting = []
+            for name in todo:
+                cur.execute("SAVEPOINT unlogged")
+                try:
+                    cur.execute(f'ALTER TABLE "{scratch}"."{name}" SET UNLOGGED')
+                except psycopg2.Error:
+                    cur.execute("ROLLBACK TO SAVEPOINT unlogged")
+                    waiting.append(name)
+            if len(waiting) == len(todo):
+                break
+            todo = waiting
         conn.commit()
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from ledger import Ledger
-from ledger.audit.db import Database
+from ledger.audit.db import Database, session
 from ledger.migrations import upgrade
 from ledger.projectors import Projector
 from tests.integration.audit import scenario
@@ -122,3 +122,16 @@ def monthly(ledger_url: str, superuser: Callable[..., Any]) -> Iterator[Ledger]:
         yield ledger
     finally:
         engine.dispose()
+
+
+def table_persistence(db: Database, schema: str) -> set[str]:
+    """relpersistence of the tables the replay writes: 'p' logged, 'u' unlogged."""
+    with session(db) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT c.relpersistence FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname IN "
+            "('events', 'postings', 'balances', 'accounts', 'payroll_people')",
+            (schema,),
+        )
+        return {row[0] for row in cur.fetchall()}

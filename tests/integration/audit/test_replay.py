@@ -14,7 +14,7 @@ from ledger.audit.db import Database, session
 from ledger.audit.digest import schema_digest
 from ledger.audit.errors import AuditInputError
 from tests.integration.audit import scenario
-from tests.integration.audit.conftest import domain_projectors
+from tests.integration.audit.conftest import domain_projectors, table_persistence
 
 pytestmark = pytest.mark.integration
 
@@ -56,6 +56,7 @@ def test_a_store_replay_equals_the_live_ledger(live: Ledger, ledger_url: str, db
         assert outcome.digest == schema_digest(conn, "ledger")
         counts = _counts(conn, "scratch_one")
     assert counts["postings"] > 20 and counts["payroll_people"] == 3
+    assert table_persistence(db, "scratch_one") == {"u"}  # compared and dropped: no WAL needed
     rp.drop(db, "scratch_one")
 
 

@@ -16,7 +16,7 @@ from ledger.audit.db import Database
 from schemas.errors import InvalidEvent
 from schemas.registry import FAMILY_TOPICS, parse_event
 from tests.integration.audit import scenario
-from tests.integration.audit.conftest import domain_projectors
+from tests.integration.audit.conftest import domain_projectors, table_persistence
 
 pytestmark = pytest.mark.integration
 
@@ -109,6 +109,7 @@ def test_a_lost_ledger_is_rebuilt_from_kafka_into_the_empty_live_schema(
     assert cli("audit", "replay", "--from-kafka", "--into-live") == 0
     report = verify_store(db)
     assert (report.problem, report.count) == (None, len(scenario.all_events()) - 2)
+    assert table_persistence(db, "ledger") == {"p"}  # the live ledger stays crash-safe
     engine = create_engine(ledger_url)
     positions = Ledger(engine, "ledger").positions("aidledger-ledger")
     engine.dispose()

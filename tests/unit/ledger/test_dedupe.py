@@ -54,3 +54,13 @@ def test_payloads_computed_ahead_are_used_and_kept_for_the_new_events() -> None:
     assert result.new_index == [0, 1]
     assert result.payloads == {0: ahead[0], 1: ahead[1]}
     assert result.already_recorded == [a.event_id]
+
+
+def test_payloads_known_for_some_items_only_are_computed_for_the_others() -> None:
+    a, b = accrual("P1", 1, "2024-07"), accrual("P2", 2, "2024-07")
+    given = b"the bytes the store holds for a"
+    result = sort_batch([(a, None), (b, None)], {}, _next, [given, None])
+    assert result.payloads == {0: given}  # b's are computed where the rows are built
+    again = sort_batch([(a, None), (b, None), (b, None)], {}, _next, [given, None, None])
+    assert again.already_recorded == [b.event_id]
+    assert again.payloads[0] == given and again.payloads[1] == canonical_json(b)
