@@ -34,8 +34,16 @@ class CoverageProjector:
     name = "coverage"
 
     def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
-        issued = [s for s in batch if s.event_type == "HealthInsuranceCardIssued"]
-        revoked = [s for s in batch if s.event_type == "HealthInsuranceCardRevoked"]
+        issued: list[StoredEvent] = []
+        revoked: list[StoredEvent] = []
+        for stored in batch:
+            kind = stored.event.event_type
+            if kind == "HealthInsuranceCardIssued":
+                issued.append(stored)
+            elif kind == "HealthInsuranceCardRevoked":
+                revoked.append(stored)
+        if not (issued or revoked):
+            return
         with conn.cursor() as cur:
             if issued:
                 cur.execute(

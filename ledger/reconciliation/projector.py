@@ -40,6 +40,7 @@ _REPORT_COLUMNS = (
     "sequence",
 )
 FEE = "fee"
+_REPORTED = (PaymentDisbursed, PaymentNotCollected)
 
 
 class ReconciliationProjector:
@@ -53,8 +54,9 @@ class ReconciliationProjector:
         closes: list[tuple[object, ...]] = []
         for stored in batch:
             e = stored.event
-            if isinstance(e, PaymentDisbursed | PaymentNotCollected):
+            if isinstance(e, _REPORTED):
                 row = row_of(e)
+                at = row.at.isoformat()
                 reports.append(
                     (
                         str(e.event_id),
@@ -64,14 +66,14 @@ class ReconciliationProjector:
                         e.person_id,
                         e.post_office_code,
                         row.amount_vnd,
-                        row.at.isoformat(),
+                        at,
                         row.receipt_no,
                         row.collected_by,
                         row.reason,
                         None,
                         e.report_id,
                         e.report_row,
-                        row.digest(),
+                        row.digest(at),
                         stored.sequence,
                     )
                 )

@@ -6,8 +6,8 @@ Two rows with the same (list, line, receipt) but a different hash are a conflict
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from schemas.build import deterministic_id
 from schemas.payments import PaymentDisbursed, PaymentNotCollected
@@ -15,8 +15,7 @@ from schemas.payments import PaymentDisbursed, PaymentNotCollected
 DISBURSED, NOT_COLLECTED, REVERSED = "disbursed", "not_collected", "reversed"
 
 
-@dataclass(frozen=True, slots=True)
-class ReportRow:
+class ReportRow(NamedTuple):
     """What a row says: paid (amount, receipt, collected by) or not collected (reason)."""
 
     kind: str
@@ -35,8 +34,9 @@ class ReportRow:
     def event_id_parts(self) -> tuple[str, int, str]:
         return (self.list_id, self.line_no, self.receipt_no or "")
 
-    def digest(self) -> str:
-        """SHA-256 of the row's content (not of which file or row number it came from)."""
+    def digest(self, at_text: str | None = None) -> str:
+        """SHA-256 of the row's content (not of which file or row number it came from);
+        ``at_text``: ``at.isoformat()`` when the caller has it already."""
         parts = (
             self.kind,
             self.list_id,
@@ -44,7 +44,7 @@ class ReportRow:
             self.person_id,
             self.post_office_code,
             str(self.amount_vnd),
-            self.at.isoformat(),
+            at_text or self.at.isoformat(),
             self.receipt_no or "",
             self.collected_by or "",
             self.proxy_name or "",
