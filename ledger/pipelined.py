@@ -55,6 +55,11 @@ DIRECT_MAX = 64
 #: GIL hand-over interval while batches are pipelined: the writer needs the GIL for a moment
 #: after each server round trip, and the default 5 ms would leave the server idle that long.
 SWITCH_INTERVAL = 0.0002
+#: The same in a stream worker (``long_running``), whose consumer thread and event loop want
+#: the GIL too: at 0.2 ms it passed between them so often that a worker did 4-10% less
+#: (bench/pipeline.py, 200,000 events: 1 ms gave 14,859 and 14,812 events/s with 2 workers,
+#: 0.2 ms 13,988 and 14,405; a replay is fastest at 0.2 ms).
+WORKER_SWITCH_INTERVAL = 0.001
 
 
 @dataclass
@@ -152,12 +157,14 @@ class PipelinedAppender:
 
         The garbage collector is paused for the whole run; with ``long_running`` (a stream
         worker's endless run) only while a batch is planned or written, so the process still
-        has its cycles collected in between.
+        has its cycles collected in between; a long run also hands the GIL over less often
+        (WORKER_SWITCH_INTERVAL).
         """
         todo: Queue[Plan | _Direct | None] = Queue(maxsize=1)
         done: Queue[AppendResult | BaseException] = Queue()
         whole_run = nullcontext() if long_running else gc_paused()
-        with self._open() as reader, _switching(SWITCH_INTERVAL), whole_run:
+        interval = WORKER_SWITCH_INTERVAL if long_running else SWITCH_INTERVAL
+        with self._open() as reader, _switching(interval), whole_run:
             writer = threading.Thread(target=self._write_all, args=(todo, done), daemon=True)
             writer.start()
             sent = received = 0
