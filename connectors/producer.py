@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from connectors.partitioner import SubjectPartitioner
 from connectors.topics import topic_name
 from schemas.canonical import canonical_json
 from schemas.envelope import Event
@@ -37,6 +38,7 @@ class EventPublisher:
             "max_request_size": 8 * 1024 * 1024,
             "retries": 5,
             "client_id": "aidledger-publisher",
+            "partitioner": SubjectPartitioner(),
         }
         settings.update(config)
         self._producer = KafkaProducer(bootstrap_servers=bootstrap_servers, **settings)
