@@ -45,7 +45,8 @@ Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=5)]
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    # Events built in Python (payroll, imports) already carry UTC: nothing to convert.
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 #: A timezone-aware instant, normalised to UTC. Naive datetimes are refused.
