@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -107,3 +108,16 @@ def workers(
                 p.wait(30)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def children_peak_mb() -> float:
+    """The largest peak resident memory of the finished child processes (commands), in MiB."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def peak_rss_mb(pid: int) -> float:
+    """A running process's peak resident memory (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0

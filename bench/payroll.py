@@ -33,7 +33,15 @@ from bench._common import (
     scratch_dir,
     topic_prefix,
 )
-from bench._workers import REPO, aidledger, ledger_count, service_env, workers
+from bench._workers import (
+    REPO,
+    aidledger,
+    children_peak_mb,
+    ledger_count,
+    peak_rss_mb,
+    service_env,
+    workers,
+)
 from ledger.ledger import Ledger, open_ledger
 from ledger.payroll.projector import PayrollProjector
 from ledger.payroll.run import PayrollScope, run_payroll
@@ -152,6 +160,8 @@ def main() -> None:
             done = group.wait_for(conn, expected)
             time.sleep(1.0)  # anything more (a duplicate, an implied event) would show now
             extra = ledger_count(conn) - expected
+            command_rss = children_peak_mb()  # the payroll command and its publisher child
+            worker_rss = max(peak_rss_mb(p.pid) for p in group.procs)
         conn.close()
         if extra:
             raise SystemExit(f"the ledger holds {extra} events more than the run published")
@@ -179,6 +189,10 @@ def main() -> None:
         " beneficiaries/s"
     )
     print(f"  projected for 1,000,000: {1_000_000 / rate:.0f} s (target < 180 s)")
+    print(
+        f"  peak RSS: `aidledger payroll run` {command_rss:.0f} MiB, worker {worker_rss:.0f} MiB"
+        " (this bench process holds the seeded people: not the product's memory)"
+    )
     print_bench(
         "payroll",
         round(rate, 1),
@@ -190,6 +204,8 @@ def main() -> None:
         command_seconds=round(cli_s, 2),
         events=dry.events,
         workers=args.workers,
+        command_peak_rss_mb=round(command_rss),
+        worker_peak_rss_mb=round(worker_rss),
     )
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -36,7 +35,15 @@ from bench._common import (
     scratch_dir,
     topic_prefix,
 )
-from bench._workers import REPO, aidledger, ledger_count, service_env, workers
+from bench._workers import (
+    REPO,
+    aidledger,
+    children_peak_mb,
+    ledger_count,
+    peak_rss_mb,
+    service_env,
+    workers,
+)
 from connectors.postoffice.layout import REPORT_REQUIRED
 from connectors.postoffice.report_rows import parse_row, raw_rows
 from ledger.ledger import open_ledger
@@ -164,7 +171,7 @@ def main() -> None:
             started = time.perf_counter()
             imported = _command(env, "postoffice", "import", str(report))
             import_s = time.perf_counter() - started
-            import_rss = _children_peak_mb()
+            import_rss = children_peak_mb()
             counts = _PUBLISHED.search(imported)
             if counts is None:
                 raise SystemExit(f"unexpected import output:\n{imported[-2000:]}")
@@ -175,8 +182,8 @@ def main() -> None:
                 "--out", str(tmp / "recon.csv"),
             )  # fmt: skip
             done = time.perf_counter()
-            commands_rss = _children_peak_mb()
-            worker_rss = max(_peak_rss_mb(p.pid) for p in group.procs)
+            commands_rss = children_peak_mb()
+            worker_rss = max(peak_rss_mb(p.pid) for p in group.procs)
         conn.close()
         recon = reconcile_month(ledger.engine, MONTH, "84", None)
         ledger.close()
@@ -228,18 +235,6 @@ def _command(env: dict[str, str], *args: str) -> str:
         raise SystemExit(f"aidledger {' '.join(args)} failed ({done.returncode}):\n"
                          f"{done.stdout[-2000:]}{done.stderr[-2000:]}")  # fmt: skip
     return done.stdout
-
-
-def _children_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-def _peak_rss_mb(pid: int) -> float:
-    """A running process's peak resident memory (VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 if __name__ == "__main__":
