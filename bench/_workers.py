@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -110,14 +110,49 @@ def workers(
                 p.kill()
 
 
-def children_peak_mb() -> float:
-    """The largest peak resident memory of the finished child processes (commands), in MiB."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+class Finished(NamedTuple):
+    """A command that ran: exit code, output, and the peak memory of its process tree."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    #: The largest peak resident memory (VmHWM) of the command or any process it started, MiB.
+    peak_mb: float
+
+
+def run_measured(args: list[str], env: dict[str, str], poll: float = 0.2) -> Finished:
+    """Run a command to its end, reading the peak memory of it and its children meanwhile
+    (a forked child's own counters would include the bench process's memory)."""
+    import psutil
+
+    proc = subprocess.Popen(
+        args, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    out: dict[str, str] = {}
+    reader = threading.Thread(
+        target=lambda: out.update(zip(("stdout", "stderr"), proc.communicate(), strict=True))
+    )
+    reader.start()
+    peak = 0.0
+    root = psutil.Process(proc.pid)
+    while reader.is_alive():
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        peak = max([peak, *(peak_rss_mb(p.pid) for p in tree)])
+        reader.join(poll)
+    reader.join()
+    return Finished(proc.returncode, out.get("stdout", ""), out.get("stderr", ""), peak)
 
 
 def peak_rss_mb(pid: int) -> float:
-    """A running process's peak resident memory (VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    """A running process's peak resident memory (VmHWM), in MiB (0 once it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    for line in status.splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -34,11 +33,10 @@ from bench._common import (
     topic_prefix,
 )
 from bench._workers import (
-    REPO,
     aidledger,
-    children_peak_mb,
     ledger_count,
     peak_rss_mb,
+    run_measured,
     service_env,
     workers,
 )
@@ -146,12 +144,9 @@ def main() -> None:
             group.wait_assigned()
             cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
-            cli = subprocess.run(
+            cli = run_measured(
                 aidledger("payroll", "run", "--month", scope.month, "--province", scope.province),
-                env=service_env(url, bootstrap, prefix, home),
-                cwd=REPO,
-                capture_output=True,
-                text=True,
+                service_env(url, bootstrap, prefix, home),
             )
             published = time.perf_counter()
             cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -160,7 +155,7 @@ def main() -> None:
             done = group.wait_for(conn, expected)
             time.sleep(1.0)  # anything more (a duplicate, an implied event) would show now
             extra = ledger_count(conn) - expected
-            command_rss = children_peak_mb()  # the payroll command and its publisher child
+            command_rss = cli.peak_mb  # the payroll command or its publisher child
             worker_rss = max(peak_rss_mb(p.pid) for p in group.procs)
         conn.close()
         if extra:
@@ -191,7 +186,7 @@ def main() -> None:
     print(f"  projected for 1,000,000: {1_000_000 / rate:.0f} s (target < 180 s)")
     print(
         f"  peak RSS: `aidledger payroll run` {command_rss:.0f} MiB, worker {worker_rss:.0f} MiB"
-        " (this bench process holds the seeded people: not the product's memory)"
+        " (the largest of the command and its publisher child)"
     )
     print_bench(
         "payroll",

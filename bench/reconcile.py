@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -36,11 +35,10 @@ from bench._common import (
     topic_prefix,
 )
 from bench._workers import (
-    REPO,
     aidledger,
-    children_peak_mb,
     ledger_count,
     peak_rss_mb,
+    run_measured,
     service_env,
     workers,
 )
@@ -169,20 +167,19 @@ def main() -> None:
         with workers(url, bootstrap, prefix, args.workers, tmp, "reconcile") as group:
             group.wait_assigned()
             started = time.perf_counter()
-            imported = _command(env, "postoffice", "import", str(report))
+            imported, import_rss = _command(env, "postoffice", "import", str(report))
             import_s = time.perf_counter() - started
-            import_rss = children_peak_mb()
             counts = _PUBLISHED.search(imported)
             if counts is None:
                 raise SystemExit(f"unexpected import output:\n{imported[-2000:]}")
             published = int(counts[1]) + int(counts[2])
             in_ledger = group.wait_for(conn, before + published)
-            _command(
+            _, reconcile_rss = _command(
                 env, "reconcile", "--month", MONTH, "--province", "84", "--format", "csv",
                 "--out", str(tmp / "recon.csv"),
             )  # fmt: skip
             done = time.perf_counter()
-            commands_rss = children_peak_mb()
+            commands_rss = max(import_rss, reconcile_rss)
             worker_rss = max(peak_rss_mb(p.pid) for p in group.procs)
         conn.close()
         recon = reconcile_month(ledger.engine, MONTH, "84", None)
@@ -228,13 +225,14 @@ def main() -> None:
     )
 
 
-def _command(env: dict[str, str], *args: str) -> str:
-    """Run an aidledger command as an officer would; its output, or exit with its errors."""
-    done = subprocess.run(aidledger(*args), env=env, cwd=REPO, capture_output=True, text=True)
+def _command(env: dict[str, str], *args: str) -> tuple[str, float]:
+    """Run an aidledger command as an officer would: its output and peak memory (MiB), or
+    exit with its errors."""
+    done = run_measured(aidledger(*args), env)
     if done.returncode != 0:
         raise SystemExit(f"aidledger {' '.join(args)} failed ({done.returncode}):\n"
                          f"{done.stdout[-2000:]}{done.stderr[-2000:]}")  # fmt: skip
-    return done.stdout
+    return done.stdout, done.peak_mb
 
 
 if __name__ == "__main__":
