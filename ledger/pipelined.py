@@ -186,7 +186,7 @@ class PipelinedAppender:
                         items = items_of(given.items)
                         if direct:
                             direct -= 1
-                            todo.put(_Direct(number, prepare_items(items), given))
+                            todo.put(_Direct(number, prepare_items(items, given.payloads), given))
                         else:
                             if stale:  # let the writer settle, then start from the database
                                 todo.join()
@@ -305,7 +305,9 @@ class PipelinedAppender:
                 raise
             self.fallbacks += 1
             self._diverged.set()
-            return self._append(conn, prepare_items(plan.items), plan.batch.also)
+            return self._append(
+                conn, prepare_items(plan.items, plan.batch.payloads), plan.batch.also
+            )
         return result
 
     def _append(self, conn: Any, batch: Prepared, also: InTransaction | None) -> AppendResult:

@@ -9,7 +9,7 @@ for less time.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ledger.dedupe import Item
@@ -48,10 +48,15 @@ def prepare(batch: Iterable[Event | Incoming]) -> Prepared:
     return prepare_items(items_of(batch))
 
 
-def prepare_items(items: list[Item]) -> Prepared:
-    """``prepare`` of (event, origin) pairs."""
+def prepare_items(items: list[Item], known: Sequence[bytes | None] | None = None) -> Prepared:
+    """``prepare`` of (event, origin) pairs; ``known``: their canonical bytes where the caller
+    holds them already (``Batch.payloads``), None where not."""
+    given = known or [None] * len(items)
     return Prepared(
         tuple(items),
-        tuple(exact(canonical_json(event)) for event, _ in items),
+        tuple(
+            exact(canonical_json(event)) if payload is None else payload
+            for (event, _), payload in zip(items, given, strict=True)
+        ),
         tuple(entry_for(event) for event, _ in items),
     )

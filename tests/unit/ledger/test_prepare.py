@@ -7,7 +7,7 @@ import sys
 import orjson
 
 from ledger.posting_rules import entry_for
-from ledger.prepare import exact, prepare
+from ledger.prepare import exact, prepare, prepare_items
 from ledger.records import Incoming, KafkaOrigin
 from schemas import canonical_json
 from tests.unit.ledger.builders import accrual, one_of_each
@@ -27,3 +27,10 @@ def test_exact_copies_keep_only_the_bytes() -> None:
     copy = exact(payload)
     assert copy == payload and sys.getsizeof(copy) == sys.getsizeof(payload)
     assert exact(canonical_json(accrual("P1", 1, "2024-07"))).startswith(b'{"amount_vnd":1,')
+
+
+def test_bytes_the_caller_already_holds_are_kept_and_the_rest_computed() -> None:
+    a, b = accrual("P1", 1, "2024-07"), accrual("P2", 2, "2024-07")
+    stored = b"the bytes the store holds for a"
+    ready = prepare_items([(a, None), (b, None)], [stored, None])
+    assert ready.payloads == (stored, canonical_json(b))
