@@ -64,6 +64,10 @@ class Workers:
                 raise SystemExit(f"workers got no partitions in {timeout:.0f} s")
             time.sleep(0.05)
 
+    def peak_mb(self) -> float:
+        """The largest peak resident memory of the running workers, in MiB."""
+        return max(process_peak_mb(p.pid) for p in self.procs)
+
     def wait_for(self, conn: Any, events: int, timeout: float = 3600.0) -> float:
         """Poll until the ledger holds ``events``; returns the moment it did."""
         deadline = time.monotonic() + timeout
@@ -120,14 +124,16 @@ class Finished(NamedTuple):
     peak_mb: float
 
 
-def run_measured(args: list[str], env: dict[str, str], poll: float = 0.2) -> Finished:
-    """Run a command to its end, reading the peak memory of it and its children meanwhile
-    (a forked child's own counters would include the bench process's memory)."""
+def run_command(env: dict[str, str], *args: str, poll: float = 0.2) -> Finished:
+    """Run an aidledger command as an officer would, reading the peak memory of it and its
+    children meanwhile (a forked child's own counters would include the bench process's
+    memory); exit with its output if it fails."""
     import psutil
 
     proc = subprocess.Popen(
-        args, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+        aidledger(*args), env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
     out: dict[str, str] = {}
     reader = threading.Thread(
         target=lambda: out.update(zip(("stdout", "stderr"), proc.communicate(), strict=True))
@@ -140,13 +146,17 @@ def run_measured(args: list[str], env: dict[str, str], poll: float = 0.2) -> Fin
             tree = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             break
-        peak = max([peak, *(peak_rss_mb(p.pid) for p in tree)])
+        peak = max([peak, *(process_peak_mb(p.pid) for p in tree)])
         reader.join(poll)
     reader.join()
-    return Finished(proc.returncode, out.get("stdout", ""), out.get("stderr", ""), peak)
+    done = Finished(proc.returncode, out.get("stdout", ""), out.get("stderr", ""), peak)
+    if done.returncode != 0:
+        raise SystemExit(f"aidledger {' '.join(args)} failed ({done.returncode}):\n"
+                         f"{done.stdout[-2000:]}{done.stderr[-2000:]}")  # fmt: skip
+    return done
 
 
-def peak_rss_mb(pid: int) -> float:
+def process_peak_mb(pid: int) -> float:
     """A running process's peak resident memory (VmHWM), in MiB (0 once it is gone)."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()

@@ -32,14 +32,7 @@ from bench._common import (
     scratch_dir,
     topic_prefix,
 )
-from bench._workers import (
-    aidledger,
-    ledger_count,
-    peak_rss_mb,
-    run_measured,
-    service_env,
-    workers,
-)
+from bench._workers import ledger_count, run_command, service_env, workers
 from ledger.ledger import Ledger, open_ledger
 from ledger.payroll.projector import PayrollProjector
 from ledger.payroll.run import PayrollScope, run_payroll
@@ -144,19 +137,17 @@ def main() -> None:
             group.wait_assigned()
             cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
-            cli = run_measured(
-                aidledger("payroll", "run", "--month", scope.month, "--province", scope.province),
+            cli = run_command(
                 service_env(url, bootstrap, prefix, home),
+                *("payroll", "run", "--month", scope.month, "--province", scope.province),
             )
             published = time.perf_counter()
             cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            if cli.returncode != 0:
-                raise SystemExit(f"payroll run failed ({cli.returncode}):\n{cli.stderr[-3000:]}")
             done = group.wait_for(conn, expected)
             time.sleep(1.0)  # anything more (a duplicate, an implied event) would show now
             extra = ledger_count(conn) - expected
             command_rss = cli.peak_mb  # the payroll command or its publisher child
-            worker_rss = max(peak_rss_mb(p.pid) for p in group.procs)
+            worker_rss = group.peak_mb()
         conn.close()
         if extra:
             raise SystemExit(f"the ledger holds {extra} events more than the run published")

@@ -34,14 +34,7 @@ from bench._common import (
     scratch_dir,
     topic_prefix,
 )
-from bench._workers import (
-    aidledger,
-    ledger_count,
-    peak_rss_mb,
-    run_measured,
-    service_env,
-    workers,
-)
+from bench._workers import ledger_count, run_command, service_env, workers
 from connectors.postoffice.layout import REPORT_REQUIRED
 from connectors.postoffice.report_rows import parse_row, raw_rows
 from ledger.ledger import open_ledger
@@ -167,20 +160,21 @@ def main() -> None:
         with workers(url, bootstrap, prefix, args.workers, tmp, "reconcile") as group:
             group.wait_assigned()
             started = time.perf_counter()
-            imported, import_rss = _command(env, "postoffice", "import", str(report))
+            imported = run_command(env, "postoffice", "import", str(report))
             import_s = time.perf_counter() - started
-            counts = _PUBLISHED.search(imported)
+            counts = _PUBLISHED.search(imported.stdout)
             if counts is None:
-                raise SystemExit(f"unexpected import output:\n{imported[-2000:]}")
+                raise SystemExit(f"unexpected import output:\n{imported.stdout[-2000:]}")
             published = int(counts[1]) + int(counts[2])
             in_ledger = group.wait_for(conn, before + published)
-            _, reconcile_rss = _command(
+            reconciled = run_command(
                 env, "reconcile", "--month", MONTH, "--province", "84", "--format", "csv",
                 "--out", str(tmp / "recon.csv"),
             )  # fmt: skip
             done = time.perf_counter()
-            commands_rss = max(import_rss, reconcile_rss)
-            worker_rss = max(peak_rss_mb(p.pid) for p in group.procs)
+            import_rss = imported.peak_mb
+            commands_rss = max(import_rss, reconciled.peak_mb)
+            worker_rss = group.peak_mb()
         conn.close()
         recon = reconcile_month(ledger.engine, MONTH, "84", None)
         ledger.close()
@@ -223,16 +217,6 @@ def main() -> None:
         workers=args.workers,
         worker_peak_rss_mb=round(worker_rss),
     )
-
-
-def _command(env: dict[str, str], *args: str) -> tuple[str, float]:
-    """Run an aidledger command as an officer would: its output and peak memory (MiB), or
-    exit with its errors."""
-    done = run_measured(aidledger(*args), env)
-    if done.returncode != 0:
-        raise SystemExit(f"aidledger {' '.join(args)} failed ({done.returncode}):\n"
-                         f"{done.stdout[-2000:]}{done.stderr[-2000:]}")  # fmt: skip
-    return done.stdout, done.peak_mb
 
 
 if __name__ == "__main__":
