@@ -7,11 +7,13 @@ computes every row of the next batch from the state the previous batches will le
 batches, one transaction each, in order. The writer waits for the server with the GIL
 released, so the two sides overlap.
 
-The plan is optimistic and checked where it matters, under the chain lock: if the head is
-not the one the plan was built on (another appender went in between, or an earlier batch was
-replayed differently) or an id is already recorded, that batch is rolled back and appended
-the ordinary way (``ledger.append.append``), and the planner starts again from the
-database's state. Results are the same as appending the batches one by one.
+The plan is optimistic and checked where it matters, under the chain lock. If the head is
+not the one the plan was built on (another appender went in between, e.g. a second stream
+worker), the plan is rebased: the same rows placed after that head, with only sequences,
+hashes and balances computed again (what the rest of the row holds was kept), so the time
+the lock is held stays short. If more than the head changed (the consumer's positions, or an
+id is already recorded), that batch is rolled back and appended the ordinary way
+(``ledger.append.append``). Results are the same as appending the batches one by one.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 from psycopg2.errors import UniqueViolation
 
 from ledger import append as appending
+from ledger.accounts import Account
 from ledger.append import known_ids
 from ledger.balance_store import touch_accounts, upsert_balances
 from ledger.dedupe import Item, Sorted, sort_batch
@@ -47,11 +50,6 @@ from ledger.rows import (
 from ledger.sql import copy_binary
 from schemas.envelope import Event
 
-#: Batches appended the ordinary way after a plan was found stale: another appender is busy
-#: too (e.g. a second stream worker), and plans built meanwhile would mostly be thrown away.
-#: Doubled while plans keep going stale (up to DIRECT_MAX), reset once one holds.
-DIRECT_AFTER_DIVERGENCE = 4
-DIRECT_MAX = 64
 #: GIL hand-over interval while batches are pipelined: the writer needs the GIL for a moment
 #: after each server round trip, and the default 5 ms would leave the server idle that long.
 SWITCH_INTERVAL = 0.0002
@@ -70,23 +68,14 @@ class Plan:
     items: list[Item]
     #: The chain head the plan builds on: (last sequence, its hash).
     base: tuple[int, bytes]
-    skipped: int
+    #: Indices of the items above the consumer's positions (the others were processed).
+    kept: list[int]
     reached: dict[Partition, int]
     sorted_: Sorted
     rows: BatchRows
     #: The batch as given: its in-transaction work and its callback.
     batch: Batch
     copies: list[tuple[str, bytes]] = field(default_factory=list)
-
-
-@dataclass
-class _Direct:
-    """A batch the writer appends the ordinary way, without a plan."""
-
-    number: int
-    #: Canonical payloads and journal entries computed by the planner, outside the lock.
-    prepared: Prepared
-    batch: Batch
 
 
 @dataclass
@@ -143,10 +132,11 @@ class PipelinedAppender:
         self.projectors = projectors
         #: Batches the writer appended the ordinary way after a failed check.
         self.fallbacks = 0
-        #: Planned batches committed as planned.
+        #: Planned batches committed as planned, and rebased onto another head.
         self.plans_held = 0
+        self.rebases = 0
         self._committed = 0
-        self._diverged = threading.Event()
+        self._rebased = threading.Event()
         self._failed = threading.Event()
 
     def append_all(
@@ -160,7 +150,7 @@ class PipelinedAppender:
         has its cycles collected in between; a long run also hands the GIL over less often
         (WORKER_SWITCH_INTERVAL).
         """
-        todo: Queue[Plan | _Direct | None] = Queue(maxsize=1)
+        todo: Queue[Plan | None] = Queue(maxsize=1)
         done: Queue[AppendResult | BaseException] = Queue()
         whole_run = nullcontext() if long_running else gc_paused()
         interval = WORKER_SWITCH_INTERVAL if long_running else SWITCH_INTERVAL
@@ -169,30 +159,20 @@ class PipelinedAppender:
             writer.start()
             sent = received = 0
             error: Exception | None = None
-            direct, stale, backoff, held = 0, False, 0, 0
             try:
                 state = self._start(reader)
                 for number, batch in enumerate(batches, 1):
                     if self._failed.is_set():
                         break
-                    if self._diverged.is_set():
-                        self._diverged.clear()
-                        if self.plans_held > held:  # a plan held since the last time
-                            backoff = 0
-                        backoff = min(2 * backoff, DIRECT_MAX) or DIRECT_AFTER_DIVERGENCE
-                        direct, stale, held = backoff, True, self.plans_held
+                    if self._rebased.is_set() and self._committed == sent:
+                        # Another appender went in between and nothing is pending: plan from
+                        # the database's head again, so later plans need no rebase.
+                        self._rebased.clear()
+                        state = self._start(reader)
                     given = batch if isinstance(batch, Batch) else Batch(batch)
                     with gc_paused():
-                        items = items_of(given.items)
-                        if direct:
-                            direct -= 1
-                            todo.put(_Direct(number, prepare_items(items, given.payloads), given))
-                        else:
-                            if stale:  # let the writer settle, then start from the database
-                                todo.join()
-                                state, stale = self._start(reader), False
-                            todo.put(self._plan(reader, state, number, items, given))
-                            reader.rollback()
+                        todo.put(self._plan(reader, state, number, items_of(given.items), given))
+                        reader.rollback()
                     sent += 1
                     while not done.empty():
                         received += 1
@@ -231,33 +211,34 @@ class PipelinedAppender:
             entries = [entry_for(event) for event, _ in sorted_.new]
             touched = touch_accounts(cur, q, entries, last + 1, state.balances)
         rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, touched.balances)
-        plan = Plan(
-            number, batch, (last, prev), len(batch) - len(kept), reached, sorted_, rows, given
-        )
-        if sorted_.new:
-            postings = b"".join(rows.postings_chunks())
-            plan.copies.append((f"{q}postings ({POSTING_COLUMNS})", postings))
-            if touched.opened:
-                plan.copies.append((f"{q}accounts", b"".join(accounts_chunks(touched.opened))))
-            plan.copies.append((f"{q}events ({EVENT_COLUMNS})", b"".join(rows.events_chunks())))
+        plan = Plan(number, batch, (last, prev), kept, reached, sorted_, rows, given)
+        plan.copies = self._copies(rows, touched.opened)
         state.last, state.prev = last + len(sorted_.new), rows.head_hash
         changed = {k: rows.balances[k] for k in rows.last_sequence_of}
         state.layers.append(_Layer(number, changed, reached))
         return plan
 
+    def _copies(
+        self, rows: BatchRows, opened: dict[Key, tuple[Account, int]]
+    ) -> list[tuple[str, bytes]]:
+        """Every COPY of a batch's rows (postings first, as ledger.append sends them)."""
+        q, copies = self._q, []
+        if rows.new:
+            copies.append((f"{q}postings ({POSTING_COLUMNS})", b"".join(rows.postings_chunks())))
+            if opened:
+                copies.append((f"{q}accounts", b"".join(accounts_chunks(opened))))
+            copies.append((f"{q}events ({EVENT_COLUMNS})", b"".join(rows.events_chunks())))
+        return copies
+
     # The writer thread.
 
-    def _write_all(self, todo: Queue[Plan | _Direct | None], done: Queue[Any]) -> None:
+    def _write_all(self, todo: Queue[Plan | None], done: Queue[Any]) -> None:
         with self._open() as conn:
             while (plan := todo.get()) is not None:
                 try:
                     if not self._failed.is_set():
                         with gc_paused():
-                            result = (
-                                self._write(conn, plan)
-                                if isinstance(plan, Plan)
-                                else self._append(conn, plan.prepared, plan.batch.also)
-                            )
+                            result = self._write(conn, plan)
                         self._committed = plan.number
                         if plan.batch.settled is not None:
                             plan.batch.settled(result)
@@ -273,25 +254,27 @@ class PipelinedAppender:
             todo.task_done()
 
     def _write(self, conn: Any, plan: Plan) -> AppendResult:
-        q, rows, sorted_ = self._q, plan.rows, plan.sorted_
+        q, sorted_ = self._q, plan.sorted_
         try:
             with conn.cursor() as cur:
                 appending.begin(cur, self.schema)
-                if appending.chain_head(cur, q) != plan.base:
-                    raise _Diverged
-                for target, data in plan.copies:
+                head = appending.chain_head(cur, q)
+                rows, copies, reached = plan.rows, plan.copies, plan.reached
+                if head != plan.base:
+                    rows, copies, reached = self._rebase(cur, plan, head)
+                for target, data in copies:
                     copy_binary(cur, target, iter((data,)))
                 upsert_balances(cur, q, rows)
                 if self.consumer:
-                    last = plan.base[0] + len(sorted_.new)
-                    store_positions(cur, q, self.consumer, plan.reached, last)
+                    last = head[0] + len(sorted_.new)
+                    store_positions(cur, q, self.consumer, reached, last)
                 for projector in self.projectors:
                     projector.project(conn, rows.stored)
             result = AppendResult(
                 tuple(rows.stored),
                 tuple(sorted_.already_recorded),
                 tuple(sorted_.conflicts),
-                plan.skipped,
+                len(plan.items) - len(plan.kept),
             )
             if plan.batch.also is not None:
                 plan.batch.also(conn, result)
@@ -304,18 +287,38 @@ class PipelinedAppender:
             ):
                 raise
             self.fallbacks += 1
-            self._diverged.set()
+            self._rebased.set()
             return self._append(
                 conn, prepare_items(plan.items, plan.batch.payloads), plan.batch.also
             )
         return result
+
+    def _rebase(
+        self, cur: Any, plan: Plan, head: tuple[int, bytes]
+    ) -> tuple[BatchRows, list[tuple[str, bytes]], dict[Partition, int]]:
+        """The plan's rows placed after ``head`` (another appender's): sequences, hashes and
+        balances computed again under the lock. Raises _Diverged when more than the head
+        changed: the consumer's positions (another worker took a partition), or a conflict
+        in the batch (it names a sequence of the plan)."""
+        if plan.sorted_.conflicts:
+            raise _Diverged
+        reached = plan.reached
+        if self.consumer:
+            kept, reached = skip_processed(cur, self._q, self.consumer, plan.items)
+            if kept != plan.kept:
+                raise _Diverged
+        touched = touch_accounts(cur, self._q, plan.rows.entries, head[0] + 1)
+        rows = plan.rows.rebased(head[0] + 1, head[1], touched.balances)
+        self.rebases += 1
+        self._rebased.set()
+        return rows, self._copies(rows, touched.opened), reached
 
     def _append(self, conn: Any, batch: Prepared, also: InTransaction | None) -> AppendResult:
         return appending.append(conn, self.schema, batch, self.consumer, self.projectors, also)
 
 
 class _Diverged(Exception):
-    """The chain head is not the one the plan was built on."""
+    """More than the chain head changed since the plan was built: it cannot be rebased."""
 
 
 def _result(outcome: AppendResult | BaseException) -> AppendResult:

@@ -34,7 +34,12 @@ POSTING_COLUMNS = (
     "sequence, n, amount, balance_before, balance_after, business_date, recorded_at, account, asset"
 )
 
-_EVENT_FIXED = struct.Struct("!h iq i16s ii iq iq ii i32s i32s ih".replace(" ", "")).pack
+# An event row is packed in pieces: what the chain decides (sequence; previous hash, hash)
+# apart from what the event alone decides, which a rebased batch reuses (BatchRows.rebased).
+_EVENT_SEQUENCE = struct.Struct("!hiq").pack
+_EVENT_OWN = struct.Struct("!i16s ii iq iq ii".replace(" ", "")).pack
+_EVENT_CHAIN = struct.Struct("!i32si32s").pack
+_POSTING_COUNT = struct.Struct("!ih").pack
 _POSTING_FIXED = struct.Struct("!h iq ih iq iq iq ii iq".replace(" ", "")).pack
 _KAFKA = struct.Struct("!iiiq").pack
 _NO_ORIGIN = B.NULL * 3
@@ -63,6 +68,16 @@ class BatchRows:
         self._recorded = [B.micros(e.recorded_at) for e, _ in new]
         self._days = [B.days(entry.business_date) for entry in entries]
         self._encoded: dict[str, bytes] = {}
+        #: Per event, the parts of its row that do not depend on its place in the chain.
+        self._own: list[tuple[bytes, bytes]] = []
+
+    def rebased(self, first_sequence: int, prev_hash: bytes, balances: dict[Key, int]) -> BatchRows:
+        """The same batch placed after another chain head, on other starting balances: only
+        sequences, hashes and balances are computed again (call after events_chunks())."""
+        payloads = {i: stored.payload for i, stored in enumerate(self.stored)}
+        other = BatchRows(self.new, self.entries, payloads, first_sequence, prev_hash, balances)
+        other._encoded, other._own = self._encoded, self._own
+        return other
 
     def _enc(self, value: str) -> bytes:
         data = self._encoded.get(value)
@@ -110,7 +125,16 @@ class BatchRows:
 
     def events_chunks(self) -> Iterator[bytes]:
         """Binary COPY of ``events``; fills ``stored`` and advances ``head_hash``."""
-        sha, payloads, stored, enc = hashlib.sha256, self.payloads, self.stored, self._enc
+        if self._own:
+            yield from self._events_again()
+            return
+        sha, payloads, stored, own, enc = (
+            hashlib.sha256,
+            self.payloads,
+            self.stored,
+            self._own,
+            self._enc,
+        )
         prev, seq, parts = self.head_hash, self.first_sequence, [B.HEADER]
         for i, ((event, origin), entry) in enumerate(zip(self.new, self.entries, strict=True)):
             payload = payloads.get(i) or exact(canonical_json(event))
@@ -122,10 +146,10 @@ class BatchRows:
             recorded, occurred_at = self._recorded[i], event.occurred_at
             occurred = recorded if occurred_at == event.recorded_at else B.micros(occurred_at)
             # fmt: off
-            parts += (
-                _EVENT_FIXED(17, 8, seq, 16, event.event_id.bytes, 4, event.schema_version,
-                             8, occurred, 8, recorded, 4, self._days[i], 32, prev, 32, digest,
-                             2, len(entry.legs)),
+            head = _EVENT_OWN(16, event.event_id.bytes, 4, event.schema_version, 8, occurred,
+                              8, recorded, 4, self._days[i])
+            tail = b"".join((
+                _POSTING_COUNT(2, len(entry.legs)),
                 enc(event.event_type),
                 enc(event.subject),
                 B.NULL if person is None else enc(person),
@@ -134,8 +158,31 @@ class BatchRows:
                 _LEN(len(payload)),
                 payload,
                 B.text(describe(event)),
-            )
+            ))
             # fmt: on
+            own.append((head, tail))
+            parts += (_EVENT_SEQUENCE(17, 8, seq), head, _EVENT_CHAIN(32, prev, 32, digest), tail)
+            prev, seq = digest, seq + 1
+            if i % CHUNK == CHUNK - 1:
+                yield b"".join(parts)
+                parts.clear()
+        self.head_hash = prev
+        parts.append(B.TRAILER)
+        yield b"".join(parts)
+
+    def _events_again(self) -> Iterator[bytes]:
+        """events_chunks() from the parts of each row kept by an earlier run (a rebase)."""
+        sha, stored = hashlib.sha256, self.stored
+        prev, seq, parts = self.head_hash, self.first_sequence, [B.HEADER]
+        for i, ((event, origin), entry, (head, tail)) in enumerate(
+            zip(self.new, self.entries, self._own, strict=True)
+        ):
+            payload = self.payloads[i]
+            digest = sha(prev + payload).digest()
+            stored.append(
+                StoredEvent(seq, event, payload, prev, digest, entry.business_date, origin)
+            )
+            parts += (_EVENT_SEQUENCE(17, 8, seq), head, _EVENT_CHAIN(32, prev, 32, digest), tail)
             prev, seq = digest, seq + 1
             if i % CHUNK == CHUNK - 1:
                 yield b"".join(parts)

@@ -89,3 +89,34 @@ def test_postings_carry_running_balances_from_the_stored_ones() -> None:
         for e in _named(EVENT_COLUMNS, b"".join(rows.events_chunks()))
     ]
     assert counts == [2, 2, 2]
+
+
+def test_a_batch_rebased_onto_another_head_has_the_rows_it_would_have_had_there() -> None:
+    key = ("person:P1:accrued:regular", "VND")
+    events = [
+        registered("P1"),
+        accrual("P1", 500_000, "2024-07"),
+        disbursement("P1", 300_000, "2024-07-05"),
+    ]
+    planned = _rows(events)
+    b"".join(planned.postings_chunks()), b"".join(planned.events_chunks())
+    other_head, other_balances = b"\x07" * 32, {key: -250_000}
+
+    rebased = planned.rebased(90, other_head, {**_rows(events).balances, **other_balances})
+    entries = [entry_for(e) for e in events]
+    fresh = BatchRows(
+        [(e, None) for e in events],
+        entries,
+        {},
+        90,
+        other_head,
+        {**_rows(events).balances, **other_balances},
+    )
+    assert b"".join(rebased.postings_chunks()) == b"".join(fresh.postings_chunks())
+    assert b"".join(rebased.events_chunks()) == b"".join(fresh.events_chunks())
+    assert rebased.stored == fresh.stored and rebased.head_hash == fresh.head_hash
+    assert [s.sequence for s in rebased.stored] == [90, 91, 92]
+    assert rebased.balances[key] == fresh.balances[key] == -750_000
+    # The plan itself is untouched: it still describes the batch after its own head.
+    assert [s.sequence for s in planned.stored] == [41, 42, 43]
+    assert planned.stored[0].prev_hash == b"\x01" * 32
