@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from schemas.types import MONTH_PATTERN, UTC_DATETIME_ERROR
+
 
 @dataclass(frozen=True)
 class FieldProblem:
@@ -54,6 +56,8 @@ _FIELD_HINTS = {
     "card_number": "a BHYT card number: 2 capital letters then 13 digits",
     "digest": "a 64-character lowercase SHA-256 hex digest",
 }
+#: Hints by pattern, for types used under many field names.
+_PATTERN_HINTS = {MONTH_PATTERN: "a month written as YYYY-MM, e.g. 2025-03"}
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -86,10 +90,13 @@ def _reason(err: Any, event_type: str) -> str:
     if kind == "greater_than" and ctx.get("gt") == 0:
         return f"must be more than zero, got {value!r}"
     if kind == "string_pattern_mismatch":
-        hint = _FIELD_HINTS.get(field)
+        hint = _FIELD_HINTS.get(field) or _PATTERN_HINTS.get(ctx.get("pattern", ""))
         return f"must be {hint}, got {value!r}" if hint else f"has an invalid format: {value!r}"
-    if kind == "timezone_aware":
-        return f"must include a timezone (e.g. 2025-03-05T08:00:00+07:00), got {value!r}"
+    if kind in {"timezone_aware", UTC_DATETIME_ERROR}:
+        return (
+            "must be a date and time that includes a timezone (e.g. 2025-03-05T08:00:00+07:00),"
+            f" got {value!r}"
+        )
     if kind == "enum":
         return f"must be one of {ctx.get('expected')}, got {value!r}"
     if kind == "literal_error" and field == "schema_version":

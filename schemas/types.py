@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field, StrictInt
+from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler, StrictInt
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 #: Money is a whole number of đồng. Strict: 12.5, 12.0 and "12" are refused, never rounded.
 VND = Annotated[StrictInt, Field(ge=0, le=10**15, description="Amount in whole VND (đồng)")]
 #: A count of relief items (pieces, kilograms, boxes...) in whole units of the item.
 Quantity = Annotated[StrictInt, Field(gt=0, le=10**9, description="Quantity in whole units")]
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def _check_month(value: str) -> str:
-    if not _MONTH.match(value):
-        raise ValueError(f"{value!r} is not a month written as YYYY-MM, e.g. 2025-03")
-    return value
-
+#: The pattern of a Month (checked by pydantic-core; schemas.errors explains a mismatch).
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 #: A calendar month, written "YYYY-MM" (business time of allowances and lists).
-Month = Annotated[str, AfterValidator(_check_month)]
+Month = Annotated[str, Field(pattern=MONTH_PATTERN)]
 
 ProvinceCode = Annotated[
     str, Field(pattern=r"^\d{2}$", description="2-digit province code, e.g. 84 (Trà Vinh)")
@@ -44,13 +39,42 @@ Coefficient = Annotated[Decimal, Field(ge=0, le=10, max_digits=4, decimal_places
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=5)]
 
 
+#: The error type of a timestamp that is not a date and time with a timezone.
+UTC_DATETIME_ERROR = "utc_datetime"
+
+
+class _Utc:
+    """Validation of UtcDatetime: an instant already in UTC ("...Z", or a datetime built in
+    Python with UTC) is taken as it is, checked by pydantic-core alone; any other aware one
+    is converted to UTC; a naive one is refused (one error, UTC_DATETIME_ERROR)."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        converted = core_schema.no_info_after_validator_function(
+            _to_utc, core_schema.datetime_schema(tz_constraint="aware")
+        )
+        return core_schema.union_schema(
+            [core_schema.datetime_schema(tz_constraint=0), converted],
+            mode="left_to_right",
+            custom_error_type=UTC_DATETIME_ERROR,
+            custom_error_message="Input should be a datetime with a timezone",
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "format": "date-time"}
+
+
 def _to_utc(value: datetime) -> datetime:
-    # Events built in Python (payroll, imports) already carry UTC: nothing to convert.
-    return value if value.tzinfo is UTC else value.astimezone(UTC)
+    return value.astimezone(UTC)
 
 
 #: A timezone-aware instant, normalised to UTC. Naive datetimes are refused.
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+UtcDatetime = Annotated[datetime, _Utc]
 
 __all__ = [
     "VND",

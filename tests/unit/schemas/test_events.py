@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import orjson
@@ -81,3 +81,15 @@ def test_a_payment_list_total_must_equal_its_lines() -> None:
 def test_a_payment_list_digest_must_match_its_lines() -> None:
     with pytest.raises(InvalidEvent, match="digest does not match the lines"):
         parse_event_dict(raw_event("PaymentListIssued", digest="a" * 64))
+
+
+def test_a_timestamp_already_in_utc_is_kept_as_written_and_others_are_converted() -> None:
+    written = raw_event("BeneficiaryDied", recorded_at="2025-03-05T01:00:00.250000Z")
+    event = parse_event_dict(written)
+    assert event.recorded_at == datetime(2025, 3, 5, 1, 0, 0, 250000, tzinfo=UTC)
+    assert json.loads(canonical_json(event))["recorded_at"] == "2025-03-05T01:00:00.250000Z"
+    hanoi = timezone(timedelta(hours=7))
+    built = type(event).model_validate(
+        {**event.model_dump(), "occurred_at": datetime(2025, 3, 5, 8, tzinfo=hanoi)}
+    )
+    assert built.occurred_at.tzinfo is UTC and built.occurred_at.hour == 1

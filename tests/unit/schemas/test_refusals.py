@@ -64,12 +64,22 @@ def test_an_extra_field_is_refused_as_unknown() -> None:
 
 def test_a_naive_timestamp_is_refused_asking_for_a_timezone() -> None:
     error = refusal(raw_event("BeneficiaryDied", occurred_at="2025-03-05T08:00:00"))
-    assert "occurred_at: must include a timezone" in error.message
+    assert "occurred_at: must be a date and time that includes a timezone" in error.message
+    assert "got '2025-03-05T08:00:00'" in error.message
+
+
+def test_a_timestamp_that_is_not_a_date_is_refused_with_one_reason() -> None:
+    error = refusal(raw_event("BeneficiaryDied", recorded_at="yesterday"))
+    assert [p.field for p in error.problems] == ["recorded_at"]
+    assert "must be a date and time that includes a timezone" in error.message
+    assert "got 'yesterday'" in error.message
 
 
 def test_a_badly_written_month_is_refused() -> None:
     error = refusal(raw_event("EligibilityResumed", effective_month="2025-13"))
-    assert "effective_month: '2025-13' is not a month written as YYYY-MM" in error.message
+    assert "effective_month: must be a month written as YYYY-MM, e.g. 2025-03, got '2025-13'" in (
+        error.message
+    )
 
 
 def test_every_problem_of_an_event_is_reported_at_once() -> None:
