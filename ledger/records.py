@@ -12,9 +12,9 @@ from ledger.errors import DuplicateEventConflict
 from schemas.envelope import Event
 
 
-@dataclass(frozen=True, slots=True)
-class KafkaOrigin:
-    """Where a consumed event came from: its topic, partition and offset."""
+class KafkaOrigin(NamedTuple):
+    """Where a consumed event came from: its topic, partition and offset. (Named tuples
+    here and for Incoming: built for every consumed record, at half a dataclass's cost.)"""
 
     topic: str
     partition: int
@@ -24,8 +24,7 @@ class KafkaOrigin:
         return f"{self.topic}[{self.partition}]@{self.offset}"
 
 
-@dataclass(frozen=True, slots=True)
-class Incoming:
+class Incoming(NamedTuple):
     """An event to append, with the Kafka record it was consumed from (if any)."""
 
     event: Event

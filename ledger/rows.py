@@ -34,12 +34,12 @@ POSTING_COLUMNS = (
     "sequence, n, amount, balance_before, balance_after, business_date, recorded_at, account, asset"
 )
 
-# An event row is packed in pieces: what the chain decides (sequence; previous hash, hash)
-# apart from what the event alone decides, which a rebased batch reuses (BatchRows.rebased).
-_EVENT_SEQUENCE = struct.Struct("!hiq").pack
-_EVENT_OWN = struct.Struct("!i16s ii iq iq ii".replace(" ", "")).pack
-_EVENT_CHAIN = struct.Struct("!i32si32s").pack
-_POSTING_COUNT = struct.Struct("!ih").pack
+_EVENT_FIXED = struct.Struct("!h iq i16s ii iq iq ii i32s i32s ih".replace(" ", "")).pack
+#: Where a rebase rewrites the fixed part of an event row: sequence, previous hash, hash.
+_AT_SEQUENCE, _AT_PREV, _AT_HASH = 6, 78, 114
+_SEQUENCE = struct.Struct("!q").pack_into
+#: Items one event row adds to a chunk's parts (the fixed part first).
+_PARTS_PER_EVENT = 8
 _POSTING_FIXED = struct.Struct("!h iq ih iq iq iq ii iq".replace(" ", "")).pack
 _KAFKA = struct.Struct("!iiiq").pack
 _NO_ORIGIN = B.NULL * 3
@@ -68,15 +68,15 @@ class BatchRows:
         self._recorded = [B.micros(e.recorded_at) for e, _ in new]
         self._days = [B.days(entry.business_date) for entry in entries]
         self._encoded: dict[str, bytes] = {}
-        #: Per event, the parts of its row that do not depend on its place in the chain.
-        self._own: list[tuple[bytes, bytes]] = []
+        #: The parts of every chunk of event rows, kept for a rebase (see events_chunks).
+        self._chunks: list[list[bytes]] = []
 
     def rebased(self, first_sequence: int, prev_hash: bytes, balances: dict[Key, int]) -> BatchRows:
         """The same batch placed after another chain head, on other starting balances: only
         sequences, hashes and balances are computed again (call after events_chunks())."""
         payloads = {i: stored.payload for i, stored in enumerate(self.stored)}
         other = BatchRows(self.new, self.entries, payloads, first_sequence, prev_hash, balances)
-        other._encoded, other._own = self._encoded, self._own
+        other._encoded, other._chunks = self._encoded, self._chunks
         return other
 
     def _enc(self, value: str) -> bytes:
@@ -125,16 +125,10 @@ class BatchRows:
 
     def events_chunks(self) -> Iterator[bytes]:
         """Binary COPY of ``events``; fills ``stored`` and advances ``head_hash``."""
-        if self._own:
+        if self._chunks:
             yield from self._events_again()
             return
-        sha, payloads, stored, own, enc = (
-            hashlib.sha256,
-            self.payloads,
-            self.stored,
-            self._own,
-            self._enc,
-        )
+        sha, payloads, stored, enc = hashlib.sha256, self.payloads, self.stored, self._enc
         prev, seq, parts = self.head_hash, self.first_sequence, [B.HEADER]
         for i, ((event, origin), entry) in enumerate(zip(self.new, self.entries, strict=True)):
             payload = payloads.get(i) or exact(canonical_json(event))
@@ -145,11 +139,12 @@ class BatchRows:
             person = getattr(event, "person_id", None)
             recorded, occurred_at = self._recorded[i], event.occurred_at
             occurred = recorded if occurred_at == event.recorded_at else B.micros(occurred_at)
+            # Always _PARTS_PER_EVENT items: a rebase rewrites parts of the first.
             # fmt: off
-            head = _EVENT_OWN(16, event.event_id.bytes, 4, event.schema_version, 8, occurred,
-                              8, recorded, 4, self._days[i])
-            tail = b"".join((
-                _POSTING_COUNT(2, len(entry.legs)),
+            parts += (
+                _EVENT_FIXED(17, 8, seq, 16, event.event_id.bytes, 4, event.schema_version,
+                             8, occurred, 8, recorded, 4, self._days[i], 32, prev, 32, digest,
+                             2, len(entry.legs)),
                 enc(event.event_type),
                 enc(event.subject),
                 B.NULL if person is None else enc(person),
@@ -158,38 +153,42 @@ class BatchRows:
                 _LEN(len(payload)),
                 payload,
                 B.text(describe(event)),
-            ))
+            )
             # fmt: on
-            own.append((head, tail))
-            parts += (_EVENT_SEQUENCE(17, 8, seq), head, _EVENT_CHAIN(32, prev, 32, digest), tail)
             prev, seq = digest, seq + 1
             if i % CHUNK == CHUNK - 1:
+                self._chunks.append(parts)
                 yield b"".join(parts)
-                parts.clear()
+                parts = []
         self.head_hash = prev
         parts.append(B.TRAILER)
+        self._chunks.append(parts)
         yield b"".join(parts)
 
     def _events_again(self) -> Iterator[bytes]:
-        """events_chunks() from the parts of each row kept by an earlier run (a rebase)."""
-        sha, stored = hashlib.sha256, self.stored
-        prev, seq, parts = self.head_hash, self.first_sequence, [B.HEADER]
-        for i, ((event, origin), entry, (head, tail)) in enumerate(
-            zip(self.new, self.entries, self._own, strict=True)
-        ):
-            payload = self.payloads[i]
-            digest = sha(prev + payload).digest()
-            stored.append(
-                StoredEvent(seq, event, payload, prev, digest, entry.business_date, origin)
-            )
-            parts += (_EVENT_SEQUENCE(17, 8, seq), head, _EVENT_CHAIN(32, prev, 32, digest), tail)
-            prev, seq = digest, seq + 1
-            if i % CHUNK == CHUNK - 1:
-                yield b"".join(parts)
-                parts.clear()
+        """events_chunks() from the row parts an earlier run kept (a rebase): only each
+        row's sequence and hashes are new."""
+        sha, stored, payloads = hashlib.sha256, self.stored, self.payloads
+        prev, seq, i = self.head_hash, self.first_sequence, 0
+        new, entries = self.new, self.entries
+        for kept in self._chunks:
+            parts: list[bytes | bytearray] = list(kept)  # the plan's rows stay as they were
+            start = 1 if i == 0 else 0  # after the header
+            for at in range(start, len(parts) - _PARTS_PER_EVENT + 1, _PARTS_PER_EVENT):
+                payload = payloads[i]
+                digest = sha(prev + payload).digest()
+                event, origin = new[i]
+                stored.append(
+                    StoredEvent(seq, event, payload, prev, digest, entries[i].business_date, origin)
+                )
+                fixed = bytearray(parts[at])
+                _SEQUENCE(fixed, _AT_SEQUENCE, seq)
+                fixed[_AT_PREV : _AT_PREV + 32] = prev
+                fixed[_AT_HASH : _AT_HASH + 32] = digest
+                parts[at] = fixed
+                prev, seq, i = digest, seq + 1, i + 1
+            yield b"".join(parts)
         self.head_hash = prev
-        parts.append(B.TRAILER)
-        yield b"".join(parts)
 
 
 _ACCOUNT_TAIL = struct.Struct("!iq").pack

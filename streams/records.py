@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.records import KafkaOrigin
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
-    """One consumed record: where it sits in Kafka and its bytes, exactly as they arrived."""
+class RawRecord(NamedTuple):
+    """One consumed record: where it sits in Kafka and its bytes, exactly as they arrived.
+    (A named tuple: one is built per consumed record, at a third of a dataclass's cost.)"""
 
     topic: str
     partition: int
