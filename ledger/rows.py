@@ -7,6 +7,7 @@ payloads of half the events are computed ahead; the rest during the events COPY.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import struct
 from collections.abc import Iterator, Sequence
@@ -74,9 +75,10 @@ class BatchRows:
     def rebased(self, first_sequence: int, prev_hash: bytes, balances: dict[Key, int]) -> BatchRows:
         """The same batch placed after another chain head, on other starting balances: only
         sequences, hashes and balances are computed again (call after events_chunks())."""
-        payloads = {i: stored.payload for i, stored in enumerate(self.stored)}
-        other = BatchRows(self.new, self.entries, payloads, first_sequence, prev_hash, balances)
-        other._encoded, other._chunks = self._encoded, self._chunks
+        other = copy.copy(self)  # shares the events, entries and what was encoded of them
+        other.payloads = {i: stored.payload for i, stored in enumerate(self.stored)}
+        other.first_sequence, other.head_hash, other.balances = first_sequence, prev_hash, balances
+        other.last_sequence_of, other.stored = {}, []
         return other
 
     def _enc(self, value: str) -> bytes:
