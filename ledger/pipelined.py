@@ -132,7 +132,8 @@ class PipelinedAppender:
         self.projectors = projectors
         #: Batches the writer appended the ordinary way after a failed check.
         self.fallbacks = 0
-        #: Planned batches committed as planned, and rebased onto another head.
+        #: Planned batches committed (rebased ones included), and those rebased onto the
+        #: head another appender left.
         self.plans_held = 0
         self.rebases = 0
         self._committed = 0
