@@ -31,7 +31,8 @@ def exact(payload: bytes) -> bytes:
 
 def items_of(batch: Iterable[Event | Incoming]) -> list[Item]:
     """(event, origin) pairs of events or Incoming items."""
-    return [(i.event, i.origin) if isinstance(i, Incoming) else (i, None) for i in batch]
+    # An Incoming is already an (event, origin) pair: a named tuple.
+    return [i if isinstance(i, Incoming) else (i, None) for i in batch]
 
 
 @dataclass(frozen=True)
