@@ -13,7 +13,7 @@ from ledger.errors import NoPostingRule
 from ledger.pipelined import PipelinedAppender, Plan
 from ledger.storage import raw_connection
 from schemas import Event
-from tests.fixtures.ledger import DatabaseFactory
+from tests.fixtures.ledger import DatabaseFactory, running_balances_hold
 from tests.unit.ledger.builders import (
     accrual,
     card_issued,
@@ -116,23 +116,6 @@ def test_replays_and_redeliveries_across_batches_in_flight_give_the_one_by_one_r
     assert _dump(ledger) == _dump(other)
 
 
-def _running_balances_hold(ledger: Ledger) -> bool:
-    """Every posting starts from the balance the account's previous posting left, and each
-    stored balance is the last posting's."""
-    with ledger.engine.connect() as conn:
-        broken = conn.exec_driver_sql(
-            "SELECT count(*) FROM (SELECT balance_before, lag(balance_after, 1, 0::bigint) OVER"
-            " (PARTITION BY account, asset ORDER BY sequence, n) AS prior FROM ledger.postings)"
-            " AS p WHERE balance_before <> prior"
-        ).scalar_one()
-        stale = conn.exec_driver_sql(
-            "SELECT count(*) FROM ledger.balances b WHERE balance <> (SELECT balance_after"
-            " FROM ledger.postings p WHERE (p.account, p.asset) = (b.account, b.asset)"
-            " ORDER BY sequence DESC, n DESC LIMIT 1)"
-        ).scalar_one()
-    return broken == 0 and stale == 0
-
-
 def appender_of(ledger: Ledger) -> PipelinedAppender:
     """The appender behind ``ledger.append_all``, kept to read its counters."""
     return PipelinedAppender(
@@ -189,7 +172,7 @@ def test_while_another_appender_keeps_going_in_between_plans_are_rebased_not_thr
     assert [[s.payload for s in r.appended] for r in results] == [
         [s.payload for s in r.appended] for r in expected
     ]
-    assert _running_balances_hold(ledger) and _running_balances_hold(other)
+    assert running_balances_hold(ledger.engine) and running_balances_hold(other.engine)
     for person in ("P0", "P5", "P11", "P105", "P111"):
         assert ledger.balances(person) == other.balances(person)
     assert ledger.head()[0] == 6 * 22
@@ -231,3 +214,19 @@ def test_an_error_stops_the_run_with_the_batches_before_it_committed(ledger: Led
     assert [len(r.appended) for r in seen] == [6, 6]
     assert ledger.head()[0] == 12
     assert ledger.balances("P4").accrued == 0
+
+
+def test_the_running_balance_check_finds_a_posting_that_does_not_follow_its_account(
+    ledger: Ledger,
+) -> None:
+    ledger.append(_person(1) + _person(2))
+    assert running_balances_hold(ledger.engine)
+    with ledger.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE ledger.postings DISABLE TRIGGER postings_append_only")
+        conn.exec_driver_sql(
+            "UPDATE ledger.postings SET balance_before = balance_before + 1, balance_after ="
+            " balance_after + 1 WHERE (sequence, n) = (SELECT max(sequence), 1 FROM"
+            " ledger.postings WHERE account = 'program:84:allowance_expense')"
+        )
+        conn.exec_driver_sql("ALTER TABLE ledger.postings ENABLE TRIGGER postings_append_only")
+    assert not running_balances_hold(ledger.engine)

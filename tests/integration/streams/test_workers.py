@@ -25,7 +25,7 @@ from ledger import Ledger, verify_chain
 from ledger.payroll.implied import implied_events
 from schemas import Event, canonical_json
 from schemas.registry import EVENT_TYPES, TOPIC_DEADLETTER
-from tests.fixtures.ledger import DatabaseFactory
+from tests.fixtures.ledger import DatabaseFactory, running_balances_hold
 from tests.fixtures.streams import (
     REPO,
     Message,
@@ -136,6 +136,8 @@ def test_two_workers_record_each_valid_event_once_and_dead_letter_every_invalid_
         ).fetchall()
     assert len(stored) == len(set(stored)) and set(stored) == expected
     assert verify_chain(engine) is None
+    # Both appended to one chain (a plan found stale is rebased): no balance went astray.
+    assert running_balances_hold(engine)
     assert sorted(bytes(r[4]) for r in letters) == sorted(m.value for m, _ in bad)
     for message, phrase in bad:
         (reason,) = [r[3] for r in letters if bytes(r[4]) == message.value]
