@@ -35,11 +35,13 @@ class BatchLetters:
         return (*self.intake.letters, *self.conflicts)
 
     def write(self, conn: Any, result: AppendResult) -> None:
-        by_origin = {record.origin: record for record, _ in self.intake.accepted}
-        self.conflicts = [
-            DeadLetter.conflict(by_origin[c.origin], c)
-            for c in result.conflicts
-            if c.origin in by_origin
-        ]
+        self.conflicts = []
+        if result.conflicts:  # rare: look the records up only then (this runs under the lock)
+            by_origin = {record.origin: record for record, _ in self.intake.accepted}
+            self.conflicts = [
+                DeadLetter.conflict(by_origin[c.origin], c)
+                for c in result.conflicts
+                if c.origin in by_origin
+            ]
         with conn.cursor() as cur:
             insert_letters(cur, self.schema, self.letters, self.consumer, self.worker)
