@@ -36,8 +36,11 @@ POSTING_COLUMNS = (
 )
 
 _EVENT_FIXED = struct.Struct("!h iq i16s ii iq iq ii i32s i32s ih".replace(" ", "")).pack
-#: Where a rebase rewrites the fixed part of an event row: sequence, previous hash, hash.
-_AT_SEQUENCE, _AT_PREV, _AT_HASH = 6, 78, 114
+#: Where a rebase rewrites the fixed part of an event row: sequence, previous hash, hash
+#: (each after its field's length word).
+_AT_SEQUENCE = struct.calcsize("!hi")
+_AT_PREV = struct.calcsize("!h iq i16s ii iq iq ii i".replace(" ", ""))
+_AT_HASH = _AT_PREV + struct.calcsize("32si")
 _SEQUENCE = struct.Struct("!q").pack_into
 #: Items one event row adds to a chunk's parts (the fixed part first).
 _PARTS_PER_EVENT = 8
