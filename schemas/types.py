@@ -60,6 +60,9 @@ class _Utc:
             mode="left_to_right",
             custom_error_type=UTC_DATETIME_ERROR,
             custom_error_message="Input should be a datetime with a timezone",
+            # Written as a plain datetime: a union would first find which branch the value
+            # fits, for every timestamp of every event serialized.
+            serialization=core_schema.simple_ser_schema("datetime"),
         )
 
     @classmethod
