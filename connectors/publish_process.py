@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from connectors.producer import EventPublisher, PublishFailed, message_of
+from ledger.gc_pause import paced
 from schemas.envelope import Event
 
 #: (prefixed topic, key, canonical JSON) of one event.
@@ -35,7 +36,7 @@ def _serve(conn: Connection, bootstrap_servers: str, prefix: str, config: dict[s
         conn.send(("failed", f"the publisher could not connect to {bootstrap_servers}: {exc}"))
         return
     # EOFError: the command went away; nothing is left to confirm to anyone.
-    with contextlib.closing(publisher), contextlib.suppress(EOFError):
+    with contextlib.closing(publisher), contextlib.suppress(EOFError), paced() as tick:
         while True:
             batch: list[Message] | None = conn.recv()
             if batch is _STOP:
@@ -48,6 +49,7 @@ def _serve(conn: Connection, bootstrap_servers: str, prefix: str, config: dict[s
                 conn.send(("failed", str(exc)))
                 break
             conn.send(("ok", len(batch)))
+            tick(len(batch))
 
 
 class ProcessPublisher:

@@ -1,4 +1,4 @@
-"""Pause Python's cyclic garbage collector while a batch is appended.
+"""Pause Python's cyclic garbage collector while a batch is appended, or pace it in a bulk run.
 
 An append allocates a few tuples per event and creates no reference cycles, so reference
 counting frees everything; but with a large heap (a consumer holding many events), the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 _lock = threading.Lock()
@@ -33,3 +33,35 @@ def gc_paused() -> Iterator[None]:
             _depth -= 1
             if _depth == 0 and _was_enabled:
                 gc.enable()
+
+
+#: Items between two full collections in a bulk run (see ``paced``).
+PACE = 100_000
+
+
+@contextmanager
+def paced(every: int = PACE) -> Iterator[Callable[[int], None]]:
+    """For a bulk run that streams many items (a payroll, a report import): the automatic
+    collector off, and one full collection after every ``every`` items; call the yielded
+    ``tick(n)`` as n items go by.
+
+    Left automatic, the collector runs thousands of times over such a run, each full pass
+    over the whole heap (7-9% of a payroll command's CPU); paced, a run still frees the
+    reference cycles it makes (kafka-python's futures hold some) at a bounded interval.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    since = 0
+
+    def tick(n: int) -> None:
+        nonlocal since
+        since += n
+        if since >= every:
+            since = 0
+            gc.collect()
+
+    try:
+        yield tick
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from connectors.jsonl import FileRefused
 from connectors.postoffice.report_rows import RowProblem, parse_row, raw_rows
+from ledger.gc_pause import paced
 from ledger.payroll.sql import NULL, text
 from ledger.reconciliation.rows import DISBURSED, ReportRow, report_event_id
 from ledger.storage import checked_schema, raw_connection
@@ -95,7 +96,7 @@ def _copy_line(row: Any) -> str:
     return "\t".join(fields) + "\n"
 
 
-def _load(cur: Any, path: Path) -> tuple[int, list[str]]:
+def _load(cur: Any, path: Path, tick: Callable[[int], None]) -> tuple[int, list[str]]:
     """Pass 1: validate every row, COPY the good ones into the temp table."""
     problems: list[str] = []
     buffer = io.StringIO()
@@ -111,6 +112,7 @@ def _load(cur: Any, path: Path) -> tuple[int, list[str]]:
             buffer.seek(0)
             cur.copy_expert("COPY po_import FROM STDIN", buffer)
             buffer, pending = io.StringIO(), 0
+            tick(_CHUNK)
     if pending:
         buffer.seek(0)
         cur.copy_expert("COPY po_import FROM STDIN", buffer)
@@ -198,11 +200,11 @@ def import_report(
 ) -> ImportResult:
     """Import a CSV or XLSX report; raises FileRefused (nothing published) on any bad row."""
     result = ImportResult(path, file_digest(path))
-    with raw_connection(engine) as conn:
+    with raw_connection(engine) as conn, paced() as tick:
         with conn.cursor() as cur:
             cur.execute(f'SET search_path TO "{checked_schema(schema)}", public')
             cur.execute(_TEMP)
-            result.rows, problems = _load(cur, path)
+            result.rows, problems = _load(cur, path, tick)
             if not problems:
                 problems = _unresolved(cur, post_office)
             if problems:
@@ -250,6 +252,7 @@ def import_report(
                     )
                 if len(batch) >= batch_size:
                     sink(batch)
+                    tick(len(batch))
                     batch = []
         if batch:
             sink(batch)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from ledger.gc_pause import paced
 from ledger.payroll.accruals import new_accruals
 from ledger.payroll.calendar import month_index
 from ledger.payroll.entitlement import Entitlement, entitlement
@@ -193,7 +194,12 @@ def run_payroll(
     Refuses a month earlier than one already issued (corrections go on the next lists).
     """
     schema = checked_schema(schema)
-    with raw_connection(engine) as conn:
+    with raw_connection(engine) as conn, paced() as tick:
+
+        def paced_sink(batch: Sequence[Event]) -> None:
+            sink(batch)
+            tick(len(batch))
+
         with conn.cursor() as cur:
             cur.execute(f'SET search_path TO "{schema}", public')
         latest = latest_issued_month(conn, scope.province)
@@ -208,7 +214,7 @@ def run_payroll(
             table,
             post_offices or PostOfficeMap(),
             issued_lists(conn, scope.province, scope.month),
-            sink,
+            paced_sink,
             batch_size,
         )
         current: str | None = None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from datetime import UTC, date, datetime
 
 import pytest
 
 from ledger.append import chain_lock_key
 from ledger.errors import InvalidQuery, InvalidSchemaName
-from ledger.gc_pause import gc_paused
+from ledger.gc_pause import gc_paused, paced
 from ledger.queries import known_cutoff
 from ledger.records import AppendResult
 from ledger.storage import checked_schema
@@ -31,6 +32,27 @@ def test_the_collector_is_paused_inside_and_restored_after_even_when_nested() ->
         with gc_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.me = self  # a reference cycle: only the collector frees it
+
+
+def test_a_paced_run_frees_its_cycles_after_every_so_many_items_and_only_then() -> None:
+    assert gc.isenabled()
+    with paced(every=10) as tick:
+        assert not gc.isenabled()
+        node = _Node()
+        alive = weakref.ref(node)
+        del node
+        for _ in range(10_000):  # allocations that would trigger an automatic collection
+            _Node.__init__(_Node())
+        tick(9)
+        assert alive() is not None
+        tick(1)
+        assert alive() is None
     assert gc.isenabled()
 
 
