@@ -156,7 +156,9 @@ class PayrollProjector:
     def _person(people: dict[str, _PersonDelta], stored: StoredEvent) -> None:
         event = stored.event
         person_id = event.subject
-        delta = people.setdefault(person_id, _PersonDelta())
+        delta = people.get(person_id)
+        if delta is None:
+            delta = people[person_id] = _PersonDelta()
         delta.last_sequence = stored.sequence
         if isinstance(event, BeneficiaryRegistered):
             delta.registration = event

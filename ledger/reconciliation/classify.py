@@ -5,8 +5,8 @@ The first matching rule wins, in the order of ``LineStatus`` below.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class LineStatus(StrEnum):
@@ -25,8 +25,7 @@ class LineStatus(StrEnum):
 DISCREPANCIES = frozenset(LineStatus) - {LineStatus.PAID_IN_FULL, LineStatus.NOT_COLLECTED}
 
 
-@dataclass(frozen=True, slots=True)
-class LineFacts:
+class LineFacts(NamedTuple):
     """What the reports say about one listed line (aggregated in SQL)."""
 
     listed_vnd: int

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy.engine import Engine
 
@@ -23,9 +24,9 @@ from schemas.payments import TransferDirection
 FETCH = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class ClassifiedLine:
-    """One row of the reconciliation: a listed line, a payment off the list, or a late row."""
+class ClassifiedLine(NamedTuple):
+    """One row of the reconciliation: a listed line, a payment off the list, or a late row.
+    (A named tuple: one is made per line of a month, a million for a large province.)"""
 
     list_id: str
     line_no: int
@@ -51,7 +52,11 @@ class Reconciliation:
     late: list[ClassifiedLine] = field(default_factory=list)
 
     def office(self, code: str) -> OfficeTotals:
-        return self.offices.setdefault(code, OfficeTotals(code))
+        # Not setdefault: that would build an OfficeTotals (and its Counters) for every line.
+        office = self.offices.get(code)
+        if office is None:
+            office = self.offices[code] = OfficeTotals(code)
+        return office
 
     @property
     def totals(self) -> Totals:
@@ -112,7 +117,7 @@ def reconcile(
                 left = unpaid(facts, status)
                 o = result.office(office)
                 o.totals.add_line(status, listed, paid, left)
-                o.communes.setdefault(commune, Totals()).add_line(status, listed, paid, left)
+                o.commune(commune).add_line(status, listed, paid, left)
                 emit(
                     ClassifiedLine(
                         list_id,
@@ -134,7 +139,7 @@ def reconcile(
                 o.totals.off_list_paid_vnd += amount
                 o.totals.lines[LineStatus.NOT_ON_LIST.value] += 1
                 if commune:
-                    t = o.communes.setdefault(commune, Totals())
+                    t = o.commune(commune)
                     t.off_list_paid_vnd += amount
                     t.lines[LineStatus.NOT_ON_LIST.value] += 1
                 emit(

@@ -72,6 +72,13 @@ class OfficeTotals:
     communes: dict[str, Totals] = field(default_factory=dict)
     funds: Funds = field(default_factory=Funds)
 
+    def commune(self, code: str) -> Totals:
+        """The totals of one of its communes (created on first use)."""
+        totals = self.communes.get(code)
+        if totals is None:
+            totals = self.communes[code] = Totals()
+        return totals
+
     @property
     def funds_left_vnd(self) -> int:
         """Deposited minus paid (on and off the list) minus returned: should be zero."""
