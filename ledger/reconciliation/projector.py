@@ -55,11 +55,12 @@ class ReconciliationProjector:
         for stored in batch:
             e = stored.event
             if isinstance(e, _REPORTED):
+                # The uuid column takes 32 hex digits too; UUID.hex is a third of str(UUID).
                 row = row_of(e)
                 at = row.at.isoformat()
                 reports.append(
                     (
-                        str(e.event_id),
+                        e.event_id.hex,
                         row.kind,
                         e.list_id,
                         e.line_no,

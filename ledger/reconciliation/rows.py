@@ -35,22 +35,16 @@ class ReportRow(NamedTuple):
         return (self.list_id, self.line_no, self.receipt_no or "")
 
     def digest(self, at_text: str | None = None) -> str:
-        """SHA-256 of the row's content (not of which file or row number it came from);
-        ``at_text``: ``at.isoformat()`` when the caller has it already."""
-        parts = (
-            self.kind,
-            self.list_id,
-            str(self.line_no),
-            self.person_id,
-            self.post_office_code,
-            str(self.amount_vnd),
-            at_text or self.at.isoformat(),
-            self.receipt_no or "",
-            self.collected_by or "",
-            self.proxy_name or "",
-            self.reason or "",
+        """SHA-256 of the row's content (not of which file or row number it came from): its
+        fields joined by U+001F, None as empty; ``at_text``: ``at.isoformat()`` when the
+        caller has it already."""
+        kind, list_id, line, person, office, amount, at, receipt, by, proxy, reason = self
+        text = (
+            f"{kind}\x1f{list_id}\x1f{line}\x1f{person}\x1f{office}\x1f{amount}\x1f"
+            f"{at_text or at.isoformat()}\x1f{receipt or ''}\x1f{by or ''}\x1f{proxy or ''}"
+            f"\x1f{reason or ''}"
         )
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def report_event_id(list_id: str, line_no: int, receipt_no: str | None) -> str:
