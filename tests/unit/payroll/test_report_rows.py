@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from connectors.postoffice.report_rows import (
     parse_row,
     raw_rows,
 )
-from ledger.reconciliation.rows import DISBURSED, NOT_COLLECTED
+from ledger.reconciliation.rows import DISBURSED, NOT_COLLECTED, ReportRow
 
 PAID = {
     "list_id": "PL-2025-03-84201",
@@ -78,3 +79,17 @@ def test_blank_rows_carry_nothing_and_are_skipped(tmp_path: Path) -> None:
     header = ",".join(PAID)
     path.write_text(f"{header}\n,,,,,,,\n{','.join(PAID.values())}\n", encoding="utf-8")
     assert [n for n, _ in raw_rows(path)] == [3]
+
+
+def test_a_rows_digest_is_sha256_of_its_fields_joined_by_unit_separators_none_as_empty() -> None:
+    # Stored with every imported row and compared with later imports: it must never change.
+    at = datetime(2025, 3, 10, 2, 30, tzinfo=UTC)
+    paid = ReportRow(DISBURSED, "L-1", 7, "P1", "PO1", 540_000, at, "R7", "proxy", "Lê Văn A")
+    fields = ["disbursed", "L-1", "7", "P1", "PO1", "540000", "2025-03-10T02:30:00+00:00"]
+    expected = hashlib.sha256("\x1f".join([*fields, "R7", "proxy", "Lê Văn A", ""]).encode())
+    assert paid.digest() == expected.hexdigest()
+    assert paid.digest(at.isoformat()) == expected.hexdigest()
+    kept = ReportRow(NOT_COLLECTED, "L-1", 7, "P1", "PO1", 540_000, at, reason="away")
+    fields[0] = "not_collected"
+    expected = hashlib.sha256("\x1f".join([*fields, "", "", "", "away"]).encode())
+    assert kept.digest() == expected.hexdigest()
