@@ -49,8 +49,6 @@ def paced(every: int = PACE) -> Iterator[Callable[[int], None]]:
     over the whole heap (7-9% of a payroll command's CPU); paced, a run still frees the
     reference cycles it makes (kafka-python's futures hold some) at a bounded interval.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
     since = 0
 
     def tick(n: int) -> None:
@@ -60,8 +58,5 @@ def paced(every: int = PACE) -> Iterator[Callable[[int], None]]:
             since = 0
             gc.collect()
 
-    try:
+    with gc_paused():  # the same switch as an append's, so nesting either way restores it
         yield tick
-    finally:
-        if was_enabled:
-            gc.enable()
