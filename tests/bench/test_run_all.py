@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench._run_docs import SUMMARY, Row, markdown, write_summary
+from bench._run_docs import SIZES_NOTE, SUMMARY, Row, markdown, write_summary
 from bench._run_results import BadBenchLine, Growth, cost_per_item_us, parse_bench, target_met
 
 
@@ -83,6 +83,7 @@ def test_the_summary_replaces_only_its_own_section(tmp_path: Path) -> None:
     assert "## Payroll\n\nmine" in text and "## Audit\n\ntheirs" in text
     assert "| payroll | 100 | 6,000 | beneficiaries/s |" in text
     assert "| audit | 10 | missing |" in text
+    assert SIZES_NOTE in text  # the run's sizes are not the targets' sizes
 
 
 def test_a_missing_file_is_created_with_the_how_to_section(tmp_path: Path) -> None:
