@@ -27,12 +27,20 @@ class Ledger:
     """The append-only ledger in one PostgreSQL schema (see docs/ledger.md)."""
 
     def __init__(
-        self, engine: Engine, schema: str = "ledger", projectors: Sequence[Projector] = ()
+        self,
+        engine: Engine,
+        schema: str = "ledger",
+        projectors: Sequence[Projector] = (),
+        *,
+        coverage: bool = True,
     ) -> None:
         self.engine = engine
         self.schema = checked_schema(schema)
         #: The built-in coverage projector runs first, then the given ones, in order.
-        self.projectors: tuple[Projector, ...] = (CoverageProjector(), *projectors)
+        #: ``coverage=False`` leaves it out: for a replay whose read models are all projected
+        #: elsewhere (ledger.audit.read_models).
+        builtin: tuple[Projector, ...] = (CoverageProjector(),) if coverage else ()
+        self.projectors: tuple[Projector, ...] = (*builtin, *projectors)
         self._owns_engine = False
 
     def append(

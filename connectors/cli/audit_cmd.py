@@ -150,11 +150,11 @@ def replay(
             else history.merged(partitions, cutoff)
         )
         exact = bool(origins) and cutoff is None
+        stored = None
     else:
-        total, records = (
-            history.store_count(db, schema, cutoff),
-            history.from_store(db, schema, cutoff),
-        )
+        # The read models are projected by a second process reading the same fixed range.
+        stored = history.store_range(db, schema, cutoff)
+        total, records = stored.total, history.from_range(db, stored)
         exact = cutoff is None
     source = "kafka" if from_kafka else "store"
     try:
@@ -168,6 +168,7 @@ def replay(
                 source=source,
                 batch=batch,
                 progress=lambda n: bar.advance(task, n),
+                read_models_from=stored,
             )
         rp.check(db, schema, outcome, exact=exact, until=cutoff)
         outcome.notes.append(

@@ -33,31 +33,53 @@ class Record(NamedTuple):
     stored: bool = False
 
 
-def store_count(db: Database, schema: str, until: datetime | None = None) -> int:
-    """How many stored events a store replay will read."""
+class StoreRange(NamedTuple):
+    """The stored events a store replay reads: those of ``schema`` recorded before ``until``
+    (all when None), up to sequence ``through``; ``total`` of them. Fixed before the replay
+    starts, so whoever reads the range later reads the same events, whatever was appended
+    to the live ledger meanwhile."""
+
+    schema: str
+    until: datetime | None
+    total: int
+    through: int
+
+
+def store_range(db: Database, schema: str, until: datetime | None = None) -> StoreRange:
+    """The range of stored events a store replay reads now."""
     with session(db) as conn, conn.cursor() as cur:
         cur.execute(
-            f'SELECT count(*) FROM "{checked_name(schema)}".events '
+            f'SELECT count(*), coalesce(max(sequence), 0) FROM "{checked_name(schema)}".events '
             "WHERE %(until)s::timestamptz IS NULL OR recorded_at < %(until)s",
             {"until": until},
         )
-        return int(cur.fetchone()[0])
+        count, through = cur.fetchone()
+        return StoreRange(schema, until, int(count), int(through))
 
 
-def from_store(db: Database, schema: str, until: datetime | None = None) -> Iterator[Record]:
-    """Stored events in sequence order (those recorded before ``until`` when given)."""
+def from_store(
+    db: Database, schema: str, until: datetime | None = None, through: int | None = None
+) -> Iterator[Record]:
+    """Stored events in sequence order (those recorded before ``until`` when given, and up to
+    sequence ``through`` when given)."""
     with session(db) as conn, conn.cursor(name="aidledger_replay") as cur:
         cur.itersize = 20_000
         register_type(BYTES, cur)  # text columns as bytes: the payload is not decoded
         cur.execute(
             "SELECT sequence, payload, kafka_topic, kafka_partition, kafka_offset "
             f'FROM "{checked_name(schema)}".events '
-            "WHERE %(until)s::timestamptz IS NULL OR recorded_at < %(until)s ORDER BY sequence",
-            {"until": until},
+            "WHERE (%(until)s::timestamptz IS NULL OR recorded_at < %(until)s) "
+            "AND (%(through)s::bigint IS NULL OR sequence <= %(through)s) ORDER BY sequence",
+            {"until": until, "through": through},
         )
         for seq, payload, topic, partition, offset in cur:
             origin = KafkaOrigin(topic.decode(), partition, offset) if topic is not None else None
             yield Record(payload, origin, f"stored event {seq}", True)
+
+
+def from_range(db: Database, stored: StoreRange) -> Iterator[Record]:
+    """``from_store`` of a fixed range."""
+    return from_store(db, stored.schema, stored.until, stored.through)
 
 
 class KafkaRecord(NamedTuple):

@@ -20,8 +20,9 @@ from sqlalchemy import create_engine
 from ledger.audit.compare import Difference, compare
 from ledger.audit.db import Database, checked_name, session
 from ledger.audit.digest import schema_digest
-from ledger.audit.errors import AuditInputError
-from ledger.audit.history import Record
+from ledger.audit.errors import AuditInputError, ReplayMismatch
+from ledger.audit.history import Record, StoreRange
+from ledger.audit.read_models import ReadModelProcess
 from ledger.gc_pause import gc_paused
 from ledger.ledger import Ledger
 from ledger.migrations import upgrade
@@ -70,13 +71,19 @@ def rebuild(
     progress: Callable[[int], None] | None = None,
     consumer: str | None = None,
     into_empty: bool = False,
+    read_models_from: StoreRange | None = None,
 ) -> ReplayOutcome:
     """Migrate ``scratch`` (which must not exist yet) and append the whole history into it.
 
     ``into_empty``: the schema may exist if it holds no event (a rebuild after losing the
     database); ``consumer`` then stores the Kafka positions, so workers go on after them.
+    ``read_models_from``: ``history`` is that range of the event store (``from_range``), and
+    the read models (coverage and ``projectors``) are projected from it by a second process
+    while this one appends the journal, postings and balances (ledger.audit.read_models).
     """
     scratch = checked_name(scratch)
+    if read_models_from is not None and (into_empty or consumer):
+        raise AuditInputError("read models are projected apart only into a scratch schema")
     db = Database.from_url(url)
     if _exists(db, scratch) and not (into_empty and _empty(db, scratch)):
         raise AuditInputError(
@@ -89,7 +96,12 @@ def rebuild(
     if not into_empty:
         _unlogged(db, scratch)
     engine = create_engine(url, pool_pre_ping=True)
-    ledger = Ledger(engine, scratch, projectors)
+    apart: ReadModelProcess | None = None
+    if read_models_from is None:
+        ledger = Ledger(engine, scratch, projectors)
+    else:
+        apart = ReadModelProcess(url, scratch, read_models_from, projectors, batch)
+        ledger = Ledger(engine, scratch, coverage=False)
     started = time.perf_counter()
     try:
         for result in ledger.append_all(_batches(history, batch, outcome), consumer):
@@ -98,6 +110,14 @@ def rebuild(
             outcome.conflicts += [str(c) for c in result.conflicts]
             if progress:  # every item of the batch is in exactly one of these
                 progress(result.size)
+            if apart is not None and (why := apart.failure()) is not None:
+                raise ReplayMismatch(f"projecting the read models failed: {why}")
+        if apart is not None:
+            apart.wait(outcome.appended)
+    except BaseException:
+        if apart is not None:
+            apart.stop()
+        raise
     finally:
         outcome.seconds = time.perf_counter() - started
         engine.dispose()

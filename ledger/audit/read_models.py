@@ -1,0 +1,180 @@
+"""A store replay's read models, projected by a process of their own.
+
+A replay spends about a third of its Python on the read models (coverage, payroll,
+reconciliation), and one interpreter does all of it while PostgreSQL uses part of the other
+core. Replaying the event store, that work can move to a second process: the events are
+stored ones, each recorded once and in order, so the n-th event the store range yields is
+the n-th the replay appends, and a process reading the same range on its own knows every
+event's sequence, chain hash and business date without asking the replay. It runs the same
+projectors, in the same order and batch by batch, into the same scratch schema; the replay
+then appends the journal, postings and balances with no read model of its own.
+
+Only for a store replay into a fresh scratch schema (``ledger.audit.replay.rebuild`` with
+``read_models_from``): a Kafka history may repeat or contradict events, which only the
+ledger's own duplicate check sorts out, and a rebuild into the live schema must keep the read
+models in the transaction of their events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+from ledger.audit.chain import GENESIS
+from ledger.audit.db import Database
+from ledger.audit.errors import ReplayMismatch
+from ledger.audit.history import StoreRange, from_range
+from ledger.coverage import CoverageProjector
+from ledger.gc_pause import gc_paused
+from ledger.posting_rules import entry_for
+from ledger.prepare import exact
+from ledger.projectors import Projector
+from ledger.records import StoredEvent
+from ledger.storage import checked_schema
+from schemas.canonical import canonical_json
+from schemas.errors import InvalidEvent
+from schemas.registry import parse_as_written
+
+
+def as_appended(db: Database, stored: StoreRange) -> Iterator[StoredEvent]:
+    """The events a store replay of ``stored`` appends, as it appends them: numbered from 1
+    in order, each with the bytes it hashes and its chain hash; records that do not parse
+    are left out (the replay refuses them)."""
+    prev, sequence = GENESIS, 0
+    for payload, origin, label, _ in from_range(db, stored):
+        try:
+            event, as_written = parse_as_written(payload, label)
+        except InvalidEvent:
+            continue
+        data = payload if as_written else exact(canonical_json(event))
+        digest = hashlib.sha256(prev + data).digest()
+        sequence += 1
+        business_date = entry_for(event).business_date
+        yield StoredEvent(sequence, event, data, prev, digest, business_date, origin)
+        prev = digest
+
+
+def project(
+    url: str, scratch: str, stored: StoreRange, projectors: Sequence[Projector], batch: int
+) -> int:
+    """Project the read models of ``stored`` into ``scratch`` (one transaction per batch, the
+    built-in coverage projector first, as the ledger runs them); returns how many events."""
+    from sqlalchemy import create_engine
+
+    from ledger.storage import raw_connection
+
+    schema = checked_schema(scratch)
+    everyone: tuple[Projector, ...] = (CoverageProjector(), *projectors)
+    engine = create_engine(url)
+    count = 0
+    try:
+        with raw_connection(engine) as conn, gc_paused():
+            pending: list[StoredEvent] = []
+            for event in as_appended(Database.from_url(url), stored):
+                pending.append(event)
+                if len(pending) >= batch:
+                    count += _write(conn, schema, everyone, pending)
+                    pending = []
+            count += _write(conn, schema, everyone, pending)
+    finally:
+        engine.dispose()
+    return count
+
+
+def _write(
+    conn: Any, schema: str, projectors: Sequence[Projector], batch: list[StoredEvent]
+) -> int:
+    if not batch:
+        return 0
+    with conn.cursor() as cur:
+        cur.execute(f'SET LOCAL search_path TO "{schema}", public')
+    for projector in projectors:
+        projector.project(conn, batch)
+    conn.commit()
+    return len(batch)
+
+
+def _serve(
+    conn: Connection,
+    url: str,
+    scratch: str,
+    stored: StoreRange,
+    projectors: Sequence[Projector],
+    batch: int,
+) -> None:
+    """The child: project, then answer ("ok", count) or ("failed", why)."""
+    try:
+        count = project(url, scratch, stored, projectors, batch)
+    except Exception as exc:  # answered to the replay, which raises it
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+    else:
+        conn.send(("ok", count))
+
+
+class ReadModelProcess:
+    """The read models of a store replay, projected by a child process (see the module)."""
+
+    def __init__(
+        self,
+        url: str,
+        scratch: str,
+        stored: StoreRange,
+        projectors: Sequence[Projector],
+        batch: int,
+    ) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_serve,
+            args=(child, url, scratch, stored, tuple(projectors), batch),
+            name="aidledger-replay-read-models",
+            daemon=True,
+        )
+        self._process.start()
+        child.close()
+        self._answer: tuple[str, object] | None = None
+
+    def failure(self) -> str | None:
+        """Why the child failed, if it did and said so already (does not wait)."""
+        if self._answer is None and self._conn.poll():
+            self._receive()
+        if self._answer is not None and self._answer[0] != "ok":
+            return str(self._answer[1])
+        return None
+
+    def wait(self, appended: int) -> None:
+        """Wait for the child; raise ReplayMismatch if it failed or projected other than the
+        ``appended`` events of the replay."""
+        if self._answer is None:
+            self._receive()
+        self._process.join(30)
+        status, detail = self._answer or ("failed", "no answer")
+        if status != "ok":
+            raise ReplayMismatch(f"projecting the read models failed: {detail}")
+        if detail != appended:
+            raise ReplayMismatch(
+                f"the read models were projected for {detail} events, the replay appended "
+                f"{appended}; the store changed under the replay?"
+            )
+
+    def stop(self) -> None:
+        """End the child at once (the replay failed)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(10)
+        with contextlib.suppress(OSError):
+            self._conn.close()
+
+    def _receive(self) -> None:
+        try:
+            self._answer = self._conn.recv()
+        except (EOFError, OSError):
+            self._process.join(10)
+            self._answer = (
+                "failed",
+                f"the read-model process stopped (exit code {self._process.exitcode})",
+            )
