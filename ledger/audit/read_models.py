@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import multiprocessing
+import signal
 from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
@@ -106,7 +107,9 @@ def _serve(
     projectors: Sequence[Projector],
     batch: int,
 ) -> None:
-    """The child: project, then answer ("ok", count) or ("failed", why)."""
+    """The child: project, then answer ("ok", count) or ("failed", why). Ctrl-C reaches the
+    whole process group: the replay stops this process itself (``stop``), so it ignores it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         count = project(url, scratch, stored, projectors, batch)
     except Exception as exc:  # answered to the replay, which raises it
