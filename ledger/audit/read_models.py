@@ -25,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
+from sqlalchemy import create_engine
+
 from ledger.audit.chain import GENESIS
 from ledger.audit.db import Database
 from ledger.audit.errors import ReplayMismatch
@@ -35,7 +37,7 @@ from ledger.posting_rules import entry_for
 from ledger.prepare import exact
 from ledger.projectors import Projector
 from ledger.records import StoredEvent
-from ledger.storage import checked_schema
+from ledger.storage import checked_schema, raw_connection
 from schemas.canonical import canonical_json
 from schemas.errors import InvalidEvent
 from schemas.registry import parse_as_written
@@ -64,10 +66,6 @@ def project(
 ) -> int:
     """Project the read models of ``stored`` into ``scratch`` (one transaction per batch, the
     built-in coverage projector first, as the ledger runs them); returns how many events."""
-    from sqlalchemy import create_engine
-
-    from ledger.storage import raw_connection
-
     schema = checked_schema(scratch)
     everyone: tuple[Projector, ...] = (CoverageProjector(), *projectors)
     engine = create_engine(url)
