@@ -18,16 +18,15 @@ models in the transaction of their events.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import multiprocessing
 import signal
 from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import create_engine
 
-from ledger.audit.chain import GENESIS
+from ledger.audit.chain import GENESIS, link
 from ledger.audit.db import Database
 from ledger.audit.errors import ReplayMismatch
 from ledger.audit.history import StoreRange, from_range
@@ -54,28 +53,38 @@ def as_appended(db: Database, stored: StoreRange) -> Iterator[StoredEvent]:
         except InvalidEvent:
             continue
         data = payload if as_written else exact(canonical_json(event))
-        digest = hashlib.sha256(prev + data).digest()
+        digest = link(prev, data)
         sequence += 1
         business_date = entry_for(event).business_date
         yield StoredEvent(sequence, event, data, prev, digest, business_date, origin)
         prev = digest
 
 
-def project(
-    url: str, scratch: str, stored: StoreRange, projectors: Sequence[Projector], batch: int
-) -> int:
-    """Project the read models of ``stored`` into ``scratch`` (one transaction per batch, the
-    built-in coverage projector first, as the ledger runs them); returns how many events."""
-    schema = checked_schema(scratch)
-    everyone: tuple[Projector, ...] = (CoverageProjector(), *projectors)
-    engine = create_engine(url)
+class ReadModelJob(NamedTuple):
+    """What the read-model process does: project ``stored`` with ``projectors`` into the
+    ``scratch`` schema of the database at ``url``, ``batch`` events per transaction."""
+
+    url: str
+    scratch: str
+    stored: StoreRange
+    projectors: tuple[Projector, ...]
+    batch: int
+
+
+def project(job: ReadModelJob) -> int:
+    """Project the read models of ``job.stored`` into ``job.scratch`` (one transaction per
+    batch, the built-in coverage projector first, as the ledger runs them); returns how many
+    events."""
+    schema = checked_schema(job.scratch)
+    everyone: tuple[Projector, ...] = (CoverageProjector(), *job.projectors)
+    engine = create_engine(job.url)
     count = 0
     try:
         with raw_connection(engine) as conn, gc_paused():
             pending: list[StoredEvent] = []
-            for event in as_appended(Database.from_url(url), stored):
+            for event in as_appended(Database.from_url(job.url), job.stored):
                 pending.append(event)
-                if len(pending) >= batch:
+                if len(pending) >= job.batch:
                     count += _write(conn, schema, everyone, pending)
                     pending = []
             count += _write(conn, schema, everyone, pending)
@@ -97,19 +106,12 @@ def _write(
     return len(batch)
 
 
-def _serve(
-    conn: Connection,
-    url: str,
-    scratch: str,
-    stored: StoreRange,
-    projectors: Sequence[Projector],
-    batch: int,
-) -> None:
+def _serve(conn: Connection, job: ReadModelJob) -> None:
     """The child: project, then answer ("ok", count) or ("failed", why). Ctrl-C reaches the
     whole process group: the replay stops this process itself (``stop``), so it ignores it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        count = project(url, scratch, stored, projectors, batch)
+        count = project(job)
     except Exception as exc:  # answered to the replay, which raises it
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
     else:
@@ -119,19 +121,12 @@ def _serve(
 class ReadModelProcess:
     """The read models of a store replay, projected by a child process (see the module)."""
 
-    def __init__(
-        self,
-        url: str,
-        scratch: str,
-        stored: StoreRange,
-        projectors: Sequence[Projector],
-        batch: int,
-    ) -> None:
+    def __init__(self, job: ReadModelJob) -> None:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_serve,
-            args=(child, url, scratch, stored, tuple(projectors), batch),
+            args=(child, job),
             name="aidledger-replay-read-models",
             daemon=True,
         )

@@ -22,7 +22,7 @@ from ledger.audit.db import Database, checked_name, session
 from ledger.audit.digest import schema_digest
 from ledger.audit.errors import AuditInputError, ReplayMismatch
 from ledger.audit.history import Record, StoreRange
-from ledger.audit.read_models import ReadModelProcess
+from ledger.audit.read_models import ReadModelJob, ReadModelProcess
 from ledger.gc_pause import gc_paused
 from ledger.ledger import Ledger
 from ledger.migrations import upgrade
@@ -100,7 +100,8 @@ def rebuild(
     if read_models_from is None:
         ledger = Ledger(engine, scratch, projectors)
     else:
-        apart = ReadModelProcess(url, scratch, read_models_from, projectors, batch)
+        job = ReadModelJob(url, scratch, read_models_from, tuple(projectors), batch)
+        apart = ReadModelProcess(job)
         ledger = Ledger(engine, scratch, coverage=False)
     started = time.perf_counter()
     try:
