@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ledger.records import StoredEvent
+from ledger.projectors import Numbered
 from ledger.sql import literal_array
 
 
@@ -33,9 +33,9 @@ class CoverageProjector:
 
     name = "coverage"
 
-    def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
-        issued: list[StoredEvent] = []
-        revoked: list[StoredEvent] = []
+    def project(self, conn: Any, batch: Sequence[Numbered]) -> None:
+        issued: list[Numbered] = []
+        revoked: list[Numbered] = []
         for stored in batch:
             kind = stored.event.event_type
             if kind == "HealthInsuranceCardIssued":
@@ -57,7 +57,7 @@ class CoverageProjector:
                 )
             if revoked:
                 # The first revocation of a card in the batch wins, as it would one by one.
-                first: dict[tuple[str, str], StoredEvent] = {}
+                first: dict[tuple[str, str], Numbered] = {}
                 for stored in revoked:
                     e: Any = stored.event
                     first.setdefault((e.person_id, e.card_number), stored)
@@ -71,7 +71,7 @@ class CoverageProjector:
                 )
 
 
-def _issued_row(stored: StoredEvent) -> tuple[object, ...]:
+def _issued_row(stored: Numbered) -> tuple[object, ...]:
     e: Any = stored.event
     return (
         e.person_id,
@@ -84,12 +84,12 @@ def _issued_row(stored: StoredEvent) -> tuple[object, ...]:
     )
 
 
-def _revoked_row(stored: StoredEvent) -> tuple[object, ...]:
+def _revoked_row(stored: Numbered) -> tuple[object, ...]:
     e: Any = stored.event
     return (e.person_id, e.card_number, e.revoked_from, stored.sequence, e.recorded_at)
 
 
-def _columns(batch: list[StoredEvent], row: Any) -> tuple[str, ...]:
+def _columns(batch: list[Numbered], row: Any) -> tuple[str, ...]:
     return tuple(literal_array(column) for column in zip(*(row(s) for s in batch), strict=True))
 
 

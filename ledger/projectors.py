@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from ledger.records import StoredEvent
+from schemas.envelope import Event
+
+
+class Numbered(Protocol):
+    """What a projector reads of each event: its place in the ledger and the event itself.
+    ``StoredEvent`` and ``NumberedEvent`` are such; nothing else of a stored event (bytes,
+    hashes, business date, origin) is a projector's, so a store replay can project read
+    models without computing them (``ledger.audit.read_models``)."""
+
+    @property
+    def sequence(self) -> int: ...
+
+    @property
+    def event(self) -> Event: ...
 
 
 @runtime_checkable
@@ -19,4 +32,4 @@ class Projector(Protocol):
 
     name: str
 
-    def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None: ...
+    def project(self, conn: Any, batch: Sequence[Numbered]) -> None: ...

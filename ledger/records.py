@@ -31,6 +31,14 @@ class Incoming(NamedTuple):
     origin: KafkaOrigin | None = None
 
 
+class NumberedEvent(NamedTuple):
+    """An event and the sequence it has in the ledger: all a projector reads of it (a
+    ``StoredEvent`` is one too, with its bytes and hashes besides)."""
+
+    sequence: int
+    event: Event
+
+
 class StoredEvent(NamedTuple):
     """An event as recorded: its place in the chain and the exact bytes that were hashed."""
 

@@ -5,7 +5,8 @@ reconciliation), and one interpreter does all of it while PostgreSQL uses part o
 core. Replaying the event store, that work can move to a second process: the events are
 stored ones, each recorded once and in order, so the n-th event the store range yields is
 the n-th the replay appends, and a process reading the same range on its own knows every
-event's sequence, chain hash and business date without asking the replay. It runs the same
+event's sequence without asking the replay (and a projector reads nothing else of a stored
+event but the event: no hash or business date is computed there). It runs the same
 projectors, in the same order and batch by batch, into the same scratch schema; the replay
 then appends the journal, postings and balances with no read model of its own.
 
@@ -26,38 +27,30 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import create_engine
 
-from ledger.audit.chain import GENESIS, link
 from ledger.audit.db import Database
 from ledger.audit.errors import ReplayMismatch
 from ledger.audit.history import StoreRange, from_range
 from ledger.coverage import CoverageProjector
 from ledger.gc_pause import gc_paused
-from ledger.posting_rules import entry_for
-from ledger.prepare import exact
 from ledger.projectors import Projector
-from ledger.records import StoredEvent
+from ledger.records import NumberedEvent
 from ledger.storage import checked_schema, raw_connection
-from schemas.canonical import canonical_json
 from schemas.errors import InvalidEvent
-from schemas.registry import parse_as_written
+from schemas.registry import parse_event
 
 
-def as_appended(db: Database, stored: StoreRange) -> Iterator[StoredEvent]:
-    """The events a store replay of ``stored`` appends, as it appends them: numbered from 1
-    in order, each with the bytes it hashes and its chain hash; records that do not parse
-    are left out (the replay refuses them)."""
-    prev, sequence = GENESIS, 0
-    for payload, origin, label, _ in from_range(db, stored):
+def numbered(db: Database, stored: StoreRange) -> Iterator[NumberedEvent]:
+    """The events a store replay of ``stored`` appends, numbered as it numbers them: from 1,
+    in order. Records that do not parse are left out (the replay refuses them). No bytes,
+    hashes or dates: a projector reads none of them (``ledger.projectors.Numbered``)."""
+    sequence = 0
+    for payload, _, label, _ in from_range(db, stored):
         try:
-            event, as_written = parse_as_written(payload, label)
+            event = parse_event(payload, label)
         except InvalidEvent:
             continue
-        data = payload if as_written else exact(canonical_json(event))
-        digest = link(prev, data)
         sequence += 1
-        business_date = entry_for(event).business_date
-        yield StoredEvent(sequence, event, data, prev, digest, business_date, origin)
-        prev = digest
+        yield NumberedEvent(sequence, event)
 
 
 class ReadModelJob(NamedTuple):
@@ -81,8 +74,8 @@ def project(job: ReadModelJob) -> int:
     count = 0
     try:
         with raw_connection(engine) as conn, gc_paused():
-            pending: list[StoredEvent] = []
-            for event in as_appended(Database.from_url(job.url), job.stored):
+            pending: list[NumberedEvent] = []
+            for event in numbered(Database.from_url(job.url), job.stored):
                 pending.append(event)
                 if len(pending) >= job.batch:
                     count += _write(conn, schema, everyone, pending)
@@ -94,7 +87,7 @@ def project(job: ReadModelJob) -> int:
 
 
 def _write(
-    conn: Any, schema: str, projectors: Sequence[Projector], batch: list[StoredEvent]
+    conn: Any, schema: str, projectors: Sequence[Projector], batch: list[NumberedEvent]
 ) -> int:
     if not batch:
         return 0

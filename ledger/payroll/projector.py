@@ -24,7 +24,7 @@ from ledger.payroll.facts import (
     fact_to_json,
 )
 from ledger.payroll.sql import copy_rows, temp_table
-from ledger.records import StoredEvent
+from ledger.projectors import Numbered
 from schemas.eligibility import BeneficiaryRegistered
 from schemas.payments import (
     AllowanceAccrued,
@@ -77,7 +77,7 @@ class PayrollProjector:
 
     name = "payroll"
 
-    def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
+    def project(self, conn: Any, batch: Sequence[Numbered]) -> None:
         people: dict[str, _PersonDelta] = {}
         accrued: dict[tuple[str, str, int], int] = {}
         open_: dict[tuple[str, str, str], list[Any]] = {}
@@ -153,7 +153,7 @@ class PayrollProjector:
                 cur.execute("DELETE FROM payroll_open WHERE amount_vnd = 0")
 
     @staticmethod
-    def _person(people: dict[str, _PersonDelta], stored: StoredEvent) -> None:
+    def _person(people: dict[str, _PersonDelta], stored: Numbered) -> None:
         event = stored.event
         person_id = event.subject
         delta = people.get(person_id)
@@ -210,7 +210,7 @@ class PayrollProjector:
         lists: list[tuple[object, ...]],
         lines: list[tuple[object, ...]],
         open_: dict[tuple[str, str, str], list[Any]],
-        stored: StoredEvent,
+        stored: Numbered,
         event: PaymentListIssued,
     ) -> None:
         lists.append(

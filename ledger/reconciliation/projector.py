@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledger.payroll.sql import copy_rows
+from ledger.projectors import Numbered
 from ledger.reconciliation.rows import REVERSED, row_of
-from ledger.records import StoredEvent
 from schemas.payments import (
     FundsTransferred,
     PaymentDisbursed,
@@ -48,7 +48,7 @@ class ReconciliationProjector:
 
     name = "reconciliation"
 
-    def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
+    def project(self, conn: Any, batch: Sequence[Numbered]) -> None:
         reports: list[tuple[object, ...]] = []
         funds: list[tuple[object, ...]] = []
         closes: list[tuple[object, ...]] = []
