@@ -6,9 +6,10 @@ post office; nothing holds all lines in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
 
@@ -74,6 +75,35 @@ class Reconciliation:
         return out
 
 
+#: Every query of a reconciliation reads one snapshot: the lines, the payments off the list,
+#: the late rows, the funds and the closes are as of one instant, whatever is appended
+#: meanwhile, so its totals add up.
+_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+
+
+class _Others(NamedTuple):
+    """What a reconciliation reads besides the lines (a few rows per post office)."""
+
+    off_list: list[tuple[str, int, str, str, str, int]]
+    late: list[tuple[str, int, str, str, str, str, int]]
+    funds: list[tuple[str, str, int]]
+    closed: list[tuple[str, str]]
+
+
+def _others(engine: Engine, schema: str, snapshot: str, params: Mapping[str, object]) -> _Others:
+    """The small queries, on a connection of their own in the lines query's snapshot (run
+    beside it: the payments off the list alone scan every report of the province)."""
+    with raw_connection(engine) as conn, conn.cursor() as cur:
+        cur.execute(_SNAPSHOT)
+        cur.execute("SET TRANSACTION SNAPSHOT %s", (snapshot,))
+        cur.execute(f'SET LOCAL search_path TO "{schema}", public')
+        rows = []
+        for query in (queries.OFF_LIST, queries.LATE, queries.FUNDS, queries.CLOSED):
+            cur.execute(query, params)
+            rows.append(cur.fetchall())
+        return _Others(*rows)
+
+
 def reconcile(
     engine: Engine,
     month: str,
@@ -83,8 +113,10 @@ def reconcile(
     schema: str = "ledger",
     on_line: Callable[[ClassifiedLine], None] | None = None,
 ) -> Reconciliation:
-    """Compare listed lines with reported payments and funds for a month."""
+    """Compare listed lines with reported payments and funds for a month (all as of one
+    snapshot of the ledger)."""
     result = Reconciliation(province, month, post_office)
+    schema = checked_schema(schema)
     params = {
         "p": province,
         "m": month,
@@ -92,97 +124,110 @@ def reconcile(
         "prev": month_text(month_index(month) - 1),
     }
     emit = on_line or (lambda _: None)
-    with raw_connection(engine) as conn:
+    with raw_connection(engine) as conn, ThreadPoolExecutor(1) as pool:
         with conn.cursor() as cur:
-            cur.execute(f'SET search_path TO "{checked_schema(schema)}", public')
-        with conn.cursor(name="reconcile_lines") as cur:
-            cur.itersize = FETCH
-            cur.execute(queries.LINES, params)
-            for (
+            cur.execute(_SNAPSHOT)
+            cur.execute("SELECT pg_export_snapshot()")
+            snapshot = cur.fetchone()[0]
+            cur.execute(f'SET LOCAL search_path TO "{schema}", public')
+        pending = pool.submit(_others, engine, schema, snapshot, params)
+        try:
+            _lines(conn, params, result, emit)
+            others = pending.result()
+        finally:
+            pending.cancel()
+    for list_id, line_no, person, commune, office, amount in others.off_list:
+        o = result.office(office)
+        o.totals.off_list_paid_vnd += amount
+        o.totals.lines[LineStatus.NOT_ON_LIST.value] += 1
+        if commune:
+            t = o.commune(commune)
+            t.off_list_paid_vnd += amount
+            t.lines[LineStatus.NOT_ON_LIST.value] += 1
+        emit(
+            ClassifiedLine(
                 list_id,
                 line_no,
                 person,
-                name,
+                "",
                 commune,
                 office,
-                listed,
-                paid,
-                payments,
-                not_collected,
-                conflicts,
-                after_stop,
-            ) in cur:
-                facts = LineFacts(listed, paid, payments, not_collected, conflicts, after_stop)
-                status = classify(facts)
-                left = unpaid(facts, status)
-                o = result.office(office)
-                o.totals.add_line(status, listed, paid, left)
-                o.commune(commune).add_line(status, listed, paid, left)
-                emit(
-                    ClassifiedLine(
-                        list_id,
-                        line_no,
-                        person,
-                        name,
-                        commune,
-                        office,
-                        listed,
-                        paid,
-                        left,
-                        status.value,
-                    )
-                )
-        with conn.cursor() as cur:
-            cur.execute(queries.OFF_LIST, params)
-            for list_id, line_no, person, commune, office, amount in cur:
-                o = result.office(office)
-                o.totals.off_list_paid_vnd += amount
-                o.totals.lines[LineStatus.NOT_ON_LIST.value] += 1
-                if commune:
-                    t = o.commune(commune)
-                    t.off_list_paid_vnd += amount
-                    t.lines[LineStatus.NOT_ON_LIST.value] += 1
-                emit(
-                    ClassifiedLine(
-                        list_id,
-                        line_no,
-                        person,
-                        "",
-                        commune,
-                        office,
-                        0,
-                        amount,
-                        0,
-                        LineStatus.NOT_ON_LIST.value,
-                    )
-                )
-            cur.execute(queries.LATE, params)
-            for list_id, line_no, person, commune, office, kind, amount in cur:
-                sign = {DISBURSED: 1, REVERSED: -1}.get(kind, 0)
-                result.office(office).totals.late_paid_vnd += sign * amount
-                result.late.append(
-                    ClassifiedLine(
-                        list_id,
-                        line_no,
-                        person,
-                        "",
-                        commune,
-                        office,
-                        0,
-                        sign * amount,
-                        0,
-                        f"late_{kind}",
-                    )
-                )
-            cur.execute(queries.FUNDS, params)
-            for office, kind, amount in cur:
-                funds = result.office(office).funds
-                if kind == TransferDirection.TO_POST_OFFICE.value:
-                    funds.deposited_vnd += int(amount)
-                elif kind == TransferDirection.RETURNED_TO_TREASURY.value:
-                    funds.returned_vnd += int(amount)
-                elif kind == FEE:
-                    funds.fee_vnd += int(amount)
-            cur.execute(queries.CLOSED, params)
-            result.closed = {office: digest for office, digest in cur.fetchall()}
+                0,
+                amount,
+                0,
+                LineStatus.NOT_ON_LIST.value,
+            )
+        )
+    for list_id, line_no, person, commune, office, kind, amount in others.late:
+        sign = {DISBURSED: 1, REVERSED: -1}.get(kind, 0)
+        result.office(office).totals.late_paid_vnd += sign * amount
+        result.late.append(
+            ClassifiedLine(
+                list_id,
+                line_no,
+                person,
+                "",
+                commune,
+                office,
+                0,
+                sign * amount,
+                0,
+                f"late_{kind}",
+            )
+        )
+    for office, kind, amount in others.funds:
+        funds = result.office(office).funds
+        if kind == TransferDirection.TO_POST_OFFICE.value:
+            funds.deposited_vnd += int(amount)
+        elif kind == TransferDirection.RETURNED_TO_TREASURY.value:
+            funds.returned_vnd += int(amount)
+        elif kind == FEE:
+            funds.fee_vnd += int(amount)
+    result.closed = dict(others.closed)
     return result
+
+
+def _lines(
+    conn: Any,
+    params: Mapping[str, object],
+    result: Reconciliation,
+    emit: Callable[[ClassifiedLine], None],
+) -> None:
+    """Classify every listed line, streamed (``FETCH`` rows at a time)."""
+    with conn.cursor(name="reconcile_lines") as cur:
+        cur.itersize = FETCH
+        cur.execute(queries.LINES, params)
+        for (
+            list_id,
+            line_no,
+            person,
+            name,
+            commune,
+            office,
+            listed,
+            paid,
+            payments,
+            not_collected,
+            conflicts,
+            after_stop,
+        ) in cur:
+            facts = LineFacts(listed, paid, payments, not_collected, conflicts, after_stop)
+            status = classify(facts)
+            left = unpaid(facts, status)
+            o = result.office(office)
+            o.totals.add_line(status, listed, paid, left)
+            o.commune(commune).add_line(status, listed, paid, left)
+            emit(
+                ClassifiedLine(
+                    list_id,
+                    line_no,
+                    person,
+                    name,
+                    commune,
+                    office,
+                    listed,
+                    paid,
+                    left,
+                    status.value,
+                )
+            )
