@@ -131,11 +131,8 @@ def reconcile(
             snapshot = cur.fetchone()[0]
             cur.execute(f'SET LOCAL search_path TO "{schema}", public')
         pending = pool.submit(_others, engine, schema, snapshot, params)
-        try:
-            _lines(conn, params, result, emit)
-            others = pending.result()
-        finally:
-            pending.cancel()
+        _lines(conn, params, result, emit)
+        others = pending.result()
     for list_id, line_no, person, commune, office, amount in others.off_list:
         o = result.office(office)
         o.totals.off_list_paid_vnd += amount
@@ -145,36 +142,15 @@ def reconcile(
             t.off_list_paid_vnd += amount
             t.lines[LineStatus.NOT_ON_LIST.value] += 1
         emit(
-            ClassifiedLine(
-                list_id,
-                line_no,
-                person,
-                "",
-                commune,
-                office,
-                0,
-                amount,
-                0,
-                LineStatus.NOT_ON_LIST.value,
+            _unlisted(
+                list_id, line_no, person, commune, office, amount, LineStatus.NOT_ON_LIST.value
             )
         )
     for list_id, line_no, person, commune, office, kind, amount in others.late:
         sign = {DISBURSED: 1, REVERSED: -1}.get(kind, 0)
         result.office(office).totals.late_paid_vnd += sign * amount
-        result.late.append(
-            ClassifiedLine(
-                list_id,
-                line_no,
-                person,
-                "",
-                commune,
-                office,
-                0,
-                sign * amount,
-                0,
-                f"late_{kind}",
-            )
-        )
+        late = _unlisted(list_id, line_no, person, commune, office, sign * amount, f"late_{kind}")
+        result.late.append(late)
     for office, kind, amount in others.funds:
         funds = result.office(office).funds
         if kind == TransferDirection.TO_POST_OFFICE.value:
@@ -185,6 +161,14 @@ def reconcile(
             funds.fee_vnd += int(amount)
     result.closed = dict(others.closed)
     return result
+
+
+def _unlisted(
+    list_id: str, line_no: int, person: str, commune: str, office: str, paid: int, status: str
+) -> ClassifiedLine:
+    """A row that is no listed line (a payment off the list, a late row): nothing listed,
+    nothing left unpaid, no name."""
+    return ClassifiedLine(list_id, line_no, person, "", commune, office, 0, paid, 0, status)
 
 
 def _lines(

@@ -16,7 +16,7 @@ from ledger.audit import history
 from ledger.audit import replay as rp
 from ledger.audit.db import Database
 from ledger.audit.errors import AuditInputError, ReplayMismatch
-from ledger.records import StoredEvent
+from ledger.projectors import Numbered
 from tests.integration.audit import scenario
 from tests.integration.audit.conftest import domain_projectors
 
@@ -28,7 +28,7 @@ class FailingProjector:
 
     name = "failing"
 
-    def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
+    def project(self, conn: Any, batch: Sequence[Numbered]) -> None:
         raise RuntimeError(f"cannot project {len(batch)} events")
 
 
