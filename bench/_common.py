@@ -28,6 +28,28 @@ BENCH_PG_SETTINGS = {
 }
 
 
+#: What ``speed_probe`` takes on the 2-core machine of docs/PERFORMANCE.md when it is quiet
+#: (0.24-0.27 s there). The host is shared: when the probe takes longer, so does everything.
+QUIET_PROBE_S = 0.25
+#: A probe this many times the quiet one marks a run whose figures are not the machine's own.
+SLOW_HOST_FACTOR = 1.3
+
+
+def speed_probe(repeats: int = 3) -> float:
+    """Seconds a fixed pure-Python loop takes (best of ``repeats``; 5,000,000 additions).
+
+    Taken as each benchmark ends, it says how fast the host ran the run: a shared machine can
+    be 1.5-2 times slower for hours, and every figure of such a run is lower by as much.
+    """
+    best = float("inf")
+    for _ in range(repeats):
+        start, total = time.perf_counter(), 0
+        for i in range(5_000_000):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return round(best, 3)
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory in MiB of this process or of any child it waited for."""
     own = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -68,6 +90,7 @@ def bench_record(
 
     ``target`` is a string such as ">= 5000" or "<= 50" (same unit as the figure).
     Extra keys (``n``, ``seconds``, ``items``...) are kept for the run_all report.
+    ``speed_probe_s`` is measured here, after the work (see ``speed_probe``).
     """
     if ratio is None and raw_limit:
         ratio = round(figure / raw_limit, 4)
@@ -79,15 +102,30 @@ def bench_record(
         "ratio": ratio,
         "peak_rss_mb": peak_rss_mb(),
         "target": target,
+        "speed_probe_s": speed_probe(),
         **extra,
     }
 
 
 def print_bench(scenario: str, figure: float, unit: str, **kwargs: Any) -> dict[str, Any]:
-    """Print the final ``BENCH {json}`` line (see docs/architecture.md) and return it."""
+    """Print the final ``BENCH {json}`` line (see docs/architecture.md) and return it,
+    after a warning when the host was slow (``speed_probe``)."""
     record = bench_record(scenario, figure, unit, **kwargs)
+    if (note := slow_host_note([record["speed_probe_s"]])) is not None:
+        print(note, flush=True)
     print("BENCH " + json.dumps(record, ensure_ascii=False, default=str), flush=True)
     return record
+
+
+def slow_host_note(probes: list[float]) -> str | None:
+    """A warning when the slowest of ``probes`` is well above the quiet machine's; else None."""
+    if not probes or max(probes) < QUIET_PROBE_S * SLOW_HOST_FACTOR:
+        return None
+    return (
+        f"note: the host was slow (speed probe {max(probes):.2f} s against {QUIET_PROBE_S} s "
+        f"when quiet): these figures are about {max(probes) / QUIET_PROBE_S:.1f} times below "
+        "the machine's own; compare ratios to the raw limit, or run again when it is quiet"
+    )
 
 
 @contextmanager

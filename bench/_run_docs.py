@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench._common import QUIET_PROBE_S, slow_host_note
 from bench._run_results import Growth, target_met
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "PERFORMANCE.md"
@@ -31,6 +32,9 @@ HOW_TO = """## How to run the benchmarks
   `BENCH {"scenario", "figure", "unit", "raw_limit", "ratio", "peak_rss_mb", "target", ...}`.
   `target` reads `">= 5000"` or `"<= 50"` in the figure's unit; `raw_limit` is the speed of
   the same work without aidledger (a bare COPY, a bare consume...) measured in the same run.
+  `speed_probe_s` is how long a fixed Python loop took as the run ended (0.25 s on this
+  machine when quiet): the host is shared, and a run with a probe well above that prints a
+  note that its figures are not the machine's own.
 - Each script starts its own PostgreSQL and broker in a temporary directory on free ports, or
   uses `DATABASE_URL` (a scratch database is created and dropped) and
   `KAFKA_BOOTSTRAP_SERVERS` (a fresh topic prefix) when they are set.
@@ -102,12 +106,32 @@ SIZES_NOTE = (
 HEADERS = ["scenario", "n", "figure", "unit", "raw limit", "ratio", "peak RSS MB", "target", "met?"]
 
 
+def _probe_lines(rows: Sequence[Row]) -> list[str]:
+    """How fast the host ran: the speed probe each scenario took as it ended."""
+    probes = [
+        float(row.record["speed_probe_s"])
+        for row in rows
+        if row.record and isinstance(row.record.get("speed_probe_s"), int | float)
+    ]
+    if not probes:
+        return []
+    lines = [
+        "",
+        f"Host speed probe (a fixed Python loop, `bench._common.speed_probe`, as each scenario "
+        f"ended): {min(probes):.2f}-{max(probes):.2f} s; {QUIET_PROBE_S} s on this machine "
+        "when quiet.",
+    ]
+    note = slow_host_note(probes)
+    return lines + ([f"**{note[0].upper()}{note[1:]}.**"] if note else [])
+
+
 def markdown(rows: Sequence[Row], growth: Sequence[Growth], machine: str, command: str) -> str:
     """The summary section body: machine, command, the table and how cost grows."""
     lines = [f"Machine: {machine}.", "", f"Command: `{command}`", ""]
     lines += ["| " + " | ".join(HEADERS) + " |", "|" + " --- |" * len(HEADERS)]
     lines += ["| " + " | ".join(cells) + " |" for cells in table_rows(rows)]
     lines += ["", SIZES_NOTE]
+    lines += _probe_lines(rows)
     if growth:
         lines += ["", "How cost grows (µs per item at each size):", ""]
         lines += ["| scenario | sizes and cost per item | verdict |", "| --- | --- | --- |"]

@@ -104,3 +104,25 @@ def test_a_file_written_by_others_first_gets_the_how_to_section_too(tmp_path: Pa
 
     text = doc.read_text(encoding="utf-8")
     assert text.index("## Payroll") < text.index("## How to run") < text.index(SUMMARY)
+
+
+def test_a_run_on_a_slow_host_says_so_under_the_summary() -> None:
+    quiet = Row("payroll", 100, "ok", json.loads(_line(speed_probe_s=0.26).split("BENCH ")[1]))
+    slow = Row("audit", 100, "ok", json.loads(_line(speed_probe_s=0.5).split("BENCH ")[1]))
+
+    calm = markdown([quiet], [], "2 CPUs", "cmd")
+    busy = markdown([quiet, slow], [], "2 CPUs", "cmd")
+
+    assert "Host speed probe" in calm and "0.26-0.26 s" in calm
+    assert "host was slow" not in calm
+    assert "0.26-0.50 s" in busy and "host was slow (speed probe 0.50 s" in busy
+    assert "2.0 times below" in busy
+
+
+def test_the_speed_probe_times_the_loop_and_only_a_slow_one_is_noted() -> None:
+    from bench._common import QUIET_PROBE_S, slow_host_note, speed_probe
+
+    assert 0 < speed_probe(repeats=1) < 60
+    assert slow_host_note([QUIET_PROBE_S, QUIET_PROBE_S * 1.1]) is None
+    assert slow_host_note([]) is None
+    assert "1.6 times below" in str(slow_host_note([QUIET_PROBE_S * 1.6]))
