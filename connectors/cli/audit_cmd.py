@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn,
 from rich.table import Table
 from rich.text import Text
 
+from connectors.cli import options
 from connectors.cli.app import app, console, err_console, get_runtime
 from ledger.audit import checkpoint as ckpt
 from ledger.audit import proofs
@@ -28,7 +29,7 @@ audit_app = typer.Typer(
 )
 app.add_typer(audit_app, name="audit")
 
-Schema = Annotated[str, typer.Option("--schema", help="Ledger schema.")]
+Schema = Annotated[str, typer.Option("--schema", help="Ledger schema.", callback=options.schema)]
 Role = Annotated[
     str | None,
     typer.Option("--role", help="SET ROLE to this role (e.g. aidledger_auditor) before reading."),
@@ -102,10 +103,15 @@ def replay(
     ] = False,
     until: Annotated[
         str | None,
-        typer.Option(help="Only events recorded on or before this date (YYYY-MM-DD, UTC)."),
+        typer.Option(
+            help="Only events recorded on or before this date (YYYY-MM-DD, UTC).",
+            callback=options.day,
+        ),
     ] = None,
     schema: Schema = "ledger",
-    scratch: Annotated[str | None, typer.Option(help="Scratch schema name.")] = None,
+    scratch: Annotated[
+        str | None, typer.Option(help="Scratch schema name.", callback=options.schema)
+    ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the scratch schema afterwards.")] = False,
     batch: Annotated[int, typer.Option(help="Events per append.")] = 10_000,
     order: Annotated[
@@ -258,7 +264,8 @@ def checkpoint(
     month: Annotated[
         str | None,
         typer.Option(
-            help="YYYY-MM: events appended until the month ended; default everything so far."
+            help="YYYY-MM: events appended until the month ended; default everything so far.",
+            callback=options.month,
         ),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Also write the checkpoint here.")] = None,
@@ -269,7 +276,7 @@ def checkpoint(
 
     private = ckpt.load_private_key(key)
     db = _db()
-    recorded = cps.sign_and_record(db, schema, cps.build(db, schema, _month(month)), private)
+    recorded = cps.sign_and_record(db, schema, cps.build(db, schema, month), private)
     cp = recorded.checkpoint
     if out is not None:
         ckpt.to_file(cp, out)
@@ -282,7 +289,7 @@ def checkpoint(
 
 @audit_app.command()
 def prove(
-    event_id: Annotated[str, typer.Argument(help="The event's id.")],
+    event_id: Annotated[str, typer.Argument(help="The event's id.", callback=options.event_id)],
     checkpoint_file: Annotated[
         Path | None, typer.Option("--checkpoint", help="Prove against this checkpoint's tree.")
     ] = None,
@@ -386,9 +393,13 @@ def explain(
     account: Annotated[
         str, typer.Option(help="Account kind (paid, accrued:regular...) or a full account code.")
     ],
-    as_of: Annotated[str, typer.Option("--as-of", help="Business date YYYY-MM-DD.")],
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Business date YYYY-MM-DD.", callback=options.day)
+    ],
     asset: Annotated[str | None, typer.Option(help="Asset, when the account has several.")] = None,
-    known_on: Annotated[str | None, typer.Option(help="Only facts recorded by this date.")] = None,
+    known_on: Annotated[
+        str | None, typer.Option(help="Only facts recorded by this date.", callback=options.day)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
     schema: Schema = "ledger",
     role: Role = None,
@@ -410,8 +421,14 @@ def explain(
             typer.echo(json.dumps(asdict(step), default=str, ensure_ascii=False))
         return
     table = Table(title=f"{found.account} ({found.asset}) as of {found.as_of}")
+    # Figures and dates are never cut; the event, source and Kafka position wrap instead.
     for column in ("seq", "date", "event", "amount", "balance", "source", "kafka"):
-        table.add_column(column, justify="right" if column in ("amount", "balance") else "left")
+        table.add_column(
+            column,
+            justify="right" if column in ("amount", "balance") else "left",
+            no_wrap=column in ("seq", "date", "amount", "balance"),
+            overflow="fold",
+        )
     for s in found.steps:
         origin = " / ".join(x for x in (s.source, s.operator, s.reference) if x)
         table.add_row(
@@ -431,14 +448,17 @@ def explain(
 
 @audit_app.command()
 def export(
-    month: Annotated[str, typer.Option(help="YYYY-MM (its checkpoint must be recorded).")],
+    month: Annotated[
+        str,
+        typer.Option(help="YYYY-MM (its checkpoint must be recorded).", callback=options.month),
+    ],
     out: Annotated[Path, typer.Option(help="Directory to write.")],
     schema: Schema = "ledger",
 ) -> None:
     """Write a month's events, its checkpoint and the chain before it, for offline checking."""
     from ledger.audit.export import export_month
 
-    summary = export_month(_db(), schema, _month(month) or month, out)
+    summary = export_month(_db(), schema, month, out)
     console.print(
         f"exported {summary.count:,} events ({summary.first_sequence}.."
         f"{summary.last_sequence}) of {month} to {out}"
@@ -463,15 +483,6 @@ def verify_export(
         console.print(f"[green]ok[/] {line}", highlight=False)
     for line in result.warnings:
         console.print(f"[yellow]note[/] {line}", highlight=False)
-
-
-def _month(value: str | None) -> str | None:
-    if value is not None:
-        try:
-            date.fromisoformat(value + "-01")
-        except ValueError:
-            raise AuditInputError(f"--month must be YYYY-MM, like 2025-03, not {value!r}") from None
-    return value
 
 
 def _date(value: str) -> date:

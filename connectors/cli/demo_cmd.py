@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from connectors.cli.app import app, console, get_runtime
+from connectors.console_tables import print_whole
 from schemas.errors import AidLedgerError
 
 
@@ -99,7 +100,7 @@ def demo(
         table.add_row(f"relief {item}", f"{got.quantity:,} ({got.value_vnd:,} VND)")
     for card in b.coverage:
         table.add_row("BHYT card", str(card))
-    console.print(table)
+    print_whole(console, table)
     broken = verify_chain(rt.engine)
     if broken is not None:
         raise DemoFailed(f"hash chain broken: {broken}")

@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from connectors.cli import options
 from connectors.cli.app import app, console, get_runtime
+from connectors.console_tables import print_whole
 from connectors.jsonl import read_events
 from ledger import DuplicateEventConflict, Ledger
 from ledger.ledger import ensure_migrated
@@ -22,7 +24,10 @@ ledger_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
 
-Schema = Annotated[str, typer.Option("--schema", help="PostgreSQL schema of the ledger.")]
+Schema = Annotated[
+    str,
+    typer.Option("--schema", help="PostgreSQL schema of the ledger.", callback=options.schema),
+]
 
 
 class ConflictsReported(AidLedgerError):
@@ -31,19 +36,9 @@ class ConflictsReported(AidLedgerError):
     exit_code = 3
 
 
-class BadDate(AidLedgerError):
-    """A date option that is not written YYYY-MM-DD (wrong usage)."""
-
-    exit_code = 2
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadDate(f"{option} {value!r} is not a date written YYYY-MM-DD") from None
+def _day(value: str | None) -> date | None:
+    """A date option, already checked by ``options.day``."""
+    return date.fromisoformat(value) if value else None
 
 
 def _ledger(schema: str) -> Ledger:
@@ -66,14 +61,22 @@ def _vnd(amount: int) -> str:
 @app.command()
 def balance(
     person: Annotated[str, typer.Argument(help="The person's id.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Business date, YYYY-MM-DD.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Business date, YYYY-MM-DD.", callback=options.day),
+    ] = None,
     known_on: Annotated[
-        str | None, typer.Option("--known-on", help="Only what was recorded by then (end of day).")
+        str | None,
+        typer.Option(
+            "--known-on",
+            help="Only what was recorded by then (end of day).",
+            callback=options.day,
+        ),
     ] = None,
     schema: Schema = "ledger",
 ) -> None:
     """A person's allowance, payments, arrears, overpayment, relief and BHYT coverage."""
-    b = _ledger(schema).balances(person, _day(as_of, "--as-of"), _day(known_on, "--known-on"))
+    b = _ledger(schema).balances(person, _day(as_of), _day(known_on))
     title = f"{person} as of {as_of or 'now'}, as known on {known_on or 'now'}"
     table = Table(title=title, show_header=False)
     for component, amount in b.accrued_by_component.items():
@@ -91,7 +94,7 @@ def balance(
         table.add_row("BHYT card", f"{card.card_number} valid to {card.valid_to}")
     if not b.coverage:
         table.add_row("BHYT card", "none valid on that day")
-    console.print(table)
+    print_whole(console, table)
 
 
 @app.command()
@@ -101,8 +104,15 @@ def history(
     """A person's timeline: each event and its postings with running balances."""
     entries = _ledger(schema).history(person)
     table = Table(title=f"history of {person}")
+    # Figures and dates are never cut; the event and account wrap when the terminal is narrow.
     for column in ("seq", "business date", "recorded", "event", "account", "amount", "balance"):
-        table.add_column(column, justify="right" if column in {"amount", "balance"} else "left")
+        figure = column in {"amount", "balance"}
+        table.add_column(
+            column,
+            justify="right" if figure else "left",
+            no_wrap=column not in {"event", "account"},
+            overflow="fold",
+        )
     for e in entries:
         first = (
             str(e.sequence),

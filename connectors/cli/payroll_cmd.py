@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from connectors.cli import options
 from connectors.cli.app import app, console, err_console, get_runtime
 from connectors.postoffice.list_export import export_lists
 from connectors.postoffice.reconcile_out import write_report
@@ -38,31 +38,24 @@ class WrongUsage(AidLedgerError):
     exit_code = 2
 
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def _month(value: str | None) -> str:
-    if value is None or not _MONTH.match(value):
-        raise WrongUsage(f"{value!r} is not a month written as YYYY-MM, e.g. 2025-03")
+def _required(value: str | None, option: str) -> str:
+    """An option the command needs but its group could not require (``reconcile``)."""
+    if value is None:
+        raise typer.BadParameter("is required when no command is given", param_hint=f"'{option}'")
     return value
 
 
-def _code(value: str | None, digits: int, what: str) -> str:
-    if value is None or not re.fullmatch(rf"\d{{{digits}}}", value):
-        raise WrongUsage(f"{what} must be a {digits}-digit code, got {value!r}")
-    return value
-
-
-MonthOpt = Annotated[str, typer.Option("--month", help="Payroll month, YYYY-MM.")]
-ProvinceOpt = Annotated[str, typer.Option("--province", help="2-digit province code, e.g. 84.")]
+MonthOpt = Annotated[
+    str, typer.Option("--month", help="Payroll month, YYYY-MM.", callback=options.month)
+]
 OfficeOpt = Annotated[str | None, typer.Option("--post-office", help="Post office code.")]
 
 
 @payroll_app.command("run")
 def payroll_run(
     month: MonthOpt,
-    province: ProvinceOpt,
-    district: Annotated[str | None, typer.Option("--district", help="Only this district.")] = None,
+    province: options.Province,
+    district: options.District = None,
     post_offices: Annotated[
         Path | None,
         typer.Option(
@@ -80,11 +73,7 @@ def payroll_run(
     ] = None,
 ) -> None:
     """Accrue what is due for the month and issue one payment list per commune (to Kafka)."""
-    scope = PayrollScope(
-        _month(month),
-        _code(province, 2, "--province"),
-        _code(district, 3, "--district") if district else None,
-    )
+    scope = PayrollScope(month, province, district)
     offices = load_post_offices(post_offices) if post_offices else PostOfficeMap()
     table = load_rates(rates) if rates else None
     rt = get_runtime()
@@ -120,7 +109,7 @@ def payroll_run(
 @payroll_app.command("export")
 def payroll_export(
     month: MonthOpt,
-    province: ProvinceOpt,
+    province: options.Province,
     out: Annotated[Path, typer.Option("--out", help="Folder to write the files into.")],
     by: Annotated[str, typer.Option("--by", help="post_office or commune.")] = "post_office",
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
@@ -131,8 +120,8 @@ def payroll_export(
     files = export_lists(
         get_runtime().engine,
         out,
-        _month(month),
-        _code(province, 2, "--province"),
+        month,
+        province,
         by=by,
         fmt=fmt,
         post_office=post_office,
@@ -169,8 +158,12 @@ def postoffice_import(
 @reconcile_app.callback()
 def reconcile(
     ctx: typer.Context,
-    month: Annotated[str | None, typer.Option("--month", help="Month, YYYY-MM.")] = None,
-    province: Annotated[str | None, typer.Option("--province", help="2-digit code.")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="Month, YYYY-MM.", callback=options.month)
+    ] = None,
+    province: Annotated[
+        str | None, typer.Option("--province", help="2-digit code.", callback=options.province)
+    ] = None,
     post_office: OfficeOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, xlsx or html.")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="File for csv/xlsx/html.")] = None,
@@ -182,10 +175,11 @@ def reconcile(
         raise WrongUsage(f"--format must be table, csv, xlsx or html, got {fmt!r}")
     if fmt != "table" and out is None:
         raise WrongUsage(f"--format {fmt} needs --out FILE")
+    month, province = _required(month, "--month"), _required(province, "--province")
     recon = write_report(
         get_runtime().engine,
-        _month(month),
-        _code(province, 2, "--province"),
+        month,
+        province,
         post_office,
         fmt,
         out,
@@ -198,13 +192,13 @@ def reconcile(
 @reconcile_app.command("close")
 def reconcile_close(
     month: MonthOpt,
-    province: ProvinceOpt,
+    province: options.Province,
     post_office: Annotated[str, typer.Option("--post-office", help="Post office code.")],
     operator: Annotated[str | None, typer.Option("--operator", help="Who closes it.")] = None,
 ) -> None:
     """Publish ReconciliationClosed with the totals and their digest; later rows are late."""
     rt = get_runtime()
-    recon = reconcile_month(rt.engine, _month(month), _code(province, 2, "--province"), post_office)
+    recon = reconcile_month(rt.engine, month, province, post_office)
     event = close_event(recon, post_office, operator)
     with rt.publisher() as publisher:
         publisher.publish([event])

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
-from rich.measure import Measurement
 
 from connectors.bhyt import gaps_output
 from connectors.bhyt.issuance_list import read_card_list
+from connectors.cli import options
 from connectors.cli.app import app, console, err_console, get_runtime
+from connectors.console_tables import as_text, print_whole
 from connectors.jsonl import FileRefused
 from connectors.relief import program_output, totals_output
 from connectors.relief.cells import VIETNAM
@@ -43,9 +44,27 @@ app.add_typer(donors_app, name="donors")
 app.add_typer(program_app, name="program")
 
 FileArg = Annotated[Path, typer.Argument(help="A .csv or .xlsx list.", exists=True, dir_okay=False)]
-FormatOpt = Annotated[str, typer.Option("--format", help="table, csv, json or html.")]
+_FORMATS = ("table", "csv", "json")
+
+
+def _format(value: str) -> str:
+    if value not in (*_FORMATS, "html"):
+        raise typer.BadParameter(f"{value!r} is not a format: use table, csv, json or html")
+    return value
+
+
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="table, csv, json or html.", callback=_format)
+]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file, not stdout.")]
-ProvinceOpt = Annotated[str, typer.Option("--province", help="2-digit province code, e.g. 84.")]
+
+
+def _no_html(fmt: str) -> None:
+    """Only donor totals have a page of their own; say so before anything is read."""
+    if fmt == "html":
+        raise typer.BadParameter(
+            "html is for `donors totals`; use table, csv or json", param_hint="'--format'"
+        )
 
 
 def _emit(content: str, out: Path | None) -> None:
@@ -65,16 +84,13 @@ def _render(
     out: Path | None,
 ) -> None:
     if fmt == "table" and out is None:
-        table = as_table(title, rows, foot)
-        # Wide tables keep every figure whole instead of cutting them to the terminal.
-        needed = Measurement.get(console, console.options.update_width(1000), table).maximum
-        console.print(table, width=max(console.width, needed))
+        print_whole(console, as_table(title, rows, foot))
+    elif fmt == "table":
+        _emit(as_text(as_table(title, rows, foot)), out)
     elif fmt == "csv":
         _emit(as_csv(rows, foot), out)
-    elif fmt == "json":
-        _emit(as_json(doc), out)
     else:
-        raise typer.BadParameter(f"unknown format {fmt!r} (use table, csv or json)")
+        _emit(as_json(doc), out)
 
 
 def _publish(
@@ -112,14 +128,18 @@ def bhyt_import(
 
 @bhyt_app.command("gaps")
 def bhyt_gaps(
-    province: ProvinceOpt,
+    province: options.Province,
     on: Annotated[
-        str | None, typer.Option("--on", help="Date YYYY-MM-DD (default: today in Vietnam).")
+        str | None,
+        typer.Option(
+            "--on", help="Date YYYY-MM-DD (default: today in Vietnam).", callback=options.day
+        ),
     ] = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
 ) -> None:
     """Entitled people without a valid card, and valid cards of people no longer entitled."""
+    _no_html(fmt)
     day = date.fromisoformat(on) if on else datetime.now(VIETNAM).date()
     with reading(get_runtime().engine) as conn:
         gaps = coverage_gaps(conn, province, day)
@@ -176,7 +196,7 @@ def relief_doubles(
 def donors_totals(
     donor: Annotated[str | None, typer.Option(help="Only this donor.")] = None,
     campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
-    province: Annotated[str | None, typer.Option(help="Only this province.")] = None,
+    province: options.OptionalProvince = None,
     by: Annotated[
         str | None, typer.Option(help="Dimensions: province,district,month,item,program,donor.")
     ] = None,
@@ -209,12 +229,15 @@ def donors_totals(
 
 @program_app.command("totals")
 def program_totals_cmd(
-    province: ProvinceOpt,
-    month: Annotated[list[str] | None, typer.Option(help="YYYY-MM; repeat for more.")] = None,
+    province: options.Province,
+    month: Annotated[
+        list[str] | None, typer.Option(help="YYYY-MM; repeat for more.", callback=options.months)
+    ] = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
 ) -> None:
     """Per month: allowance accrued and paid, cards issued and premiums, relief handed out."""
+    _no_html(fmt)
     with reading(get_runtime().engine) as conn:
         months = program_totals(conn, province, month or [])
     _render(

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
+from connectors.console_tables import amount, print_whole
 from ledger.reconciliation.classify import DISCREPANCIES
 from ledger.reconciliation.report import ClassifiedLine, Reconciliation, reconcile
 from ledger.reconciliation.totals import OfficeTotals, Totals
@@ -228,41 +229,46 @@ def _html(recon: Reconciliation, shown: list[ClassifiedLine]) -> str:
     return "".join(parts)
 
 
+#: The totals table's columns: (header, holds an amount).
+_TOTAL_COLUMNS = (
+    ("section", False),
+    ("post office", False),
+    ("commune", False),
+    ("lines", False),
+    *((name, True) for name in ("listed", "paid", "unpaid", "variance")),
+    *((name, True) for name in ("deposited", "returned", "fee", "funds left")),
+)
+
+
+def _cell(value: Any) -> str:
+    return amount(value) if isinstance(value, int) else str(value)
+
+
 def _print(recon: Reconciliation, shown: list[ClassifiedLine], console: Console) -> None:
-    table = Table(title=f"Reconciliation {recon.month}, province {recon.province}")
-    for name in (
-        "section",
-        "post office",
-        "commune",
-        "lines",
-        "listed",
-        "paid",
-        "unpaid",
-        "variance",
-        "deposited",
-        "returned",
-        "fee",
-        "funds left",
-    ):
-        table.add_column(name)
+    """The totals, then the first discrepancies; every amount whole, in đồng."""
+    table = Table(title=f"Reconciliation {recon.month}, province {recon.province} (VND)")
+    for name, money in _TOTAL_COLUMNS:
+        table.add_column(name, justify="right" if money else "left")
     for row in total_rows(recon):
-        table.add_row(*(str(v) for v in (row[0], row[1], row[2], row[7], *row[8:])))
-    console.print(table)
+        table.add_row(*(_cell(v) for v in (row[0], row[1], row[2], row[7], *row[8:])))
+    print_whole(console, table)
     if shown:
         lines = Table(title=f"Discrepancies (first {SHOWN})")
         for name in ("status", "list", "line", "person", "listed", "paid", "unpaid"):
-            lines.add_column(name)
+            lines.add_column(
+                name, justify="right" if name in ("line", "listed", "paid", "unpaid") else "left"
+            )
         for x in shown:
             lines.add_row(
                 x.status,
                 x.list_id,
                 str(x.line_no),
                 x.person_id,
-                str(x.listed_vnd),
-                str(x.paid_vnd),
-                str(x.unpaid_vnd),
+                amount(x.listed_vnd),
+                amount(x.paid_vnd),
+                amount(x.unpaid_vnd),
             )
-        console.print(lines)
+        print_whole(console, lines)
     if recon.late:
         console.print(f"late adjustments to {len(recon.late)} rows of the previous month")
     for office, digest in sorted(recon.closed.items()):

@@ -272,4 +272,5 @@ def test_the_checkpoint_command_signs_records_and_writes_the_file(
         cli("audit", "verify-checkpoint", tmp_path / "feb.json", "--public-key", tmp_path / "k.pub")
         == 0
     )
-    assert cli("audit", "checkpoint", "--month", "2025-13", "--key", tmp_path / "k") == 3
+    # A usage error, refused before any key or database is read.
+    assert cli("audit", "checkpoint", "--month", "2025-13", "--key", tmp_path / "k") == 2

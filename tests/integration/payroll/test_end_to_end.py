@@ -7,14 +7,17 @@ import it twice (and a changed copy) -> reconcile -> close -> a late row -> next
 from __future__ import annotations
 
 import csv
+import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from rich.console import Console
 
 from connectors.postoffice.layout import REPORT_REQUIRED, TOTAL
 from connectors.postoffice.list_export import export_lists
+from connectors.postoffice.reconcile_out import write_report
 from connectors.postoffice.report_import import import_report
 from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
@@ -245,6 +248,16 @@ def test_a_commune_is_paid_reported_imported_twice_and_reconciled_to_the_dong(
         listed * 45 // 10_000,
     )
     assert office.funds_left_vnd == deposited - paid_on_lines - 600_000 - 2 * AMOUNT
+
+    # The officer's table on an 80-column terminal: every amount whole, to the đồng.
+    screen = io.StringIO()
+    write_report(
+        ledger.engine, "2025-03", "84", None, "table", None, Console(file=screen, width=80)
+    )
+    shown = screen.getvalue()
+    assert "…" not in shown
+    for figure in (listed, paid_on_lines + 600_000, t.unpaid_vnd, office.funds_left_vnd):
+        assert f"{figure:,}" in shown
 
     # Close March; a row arriving afterwards is a late adjustment in April, not in March.
     closed = close_event(recon, OFFICE, now=datetime(2025, 4, 20, tzinfo=UTC))

@@ -85,3 +85,20 @@ def test_the_cell_of_three_people_reads_less_than_five_in_csv_and_json(
 
 def test_an_unknown_dimension_is_refused_as_bad_input(cli: Callable[..., int]) -> None:
     assert cli("donors", "totals", "--by", "person") == 3
+
+
+def test_a_table_asked_for_a_file_is_written_there_as_the_terminal_shows_it(
+    loaded: None, cli: Callable[..., int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli("donors", "totals", "--by", "district", "--format", "table") == 0
+    shown = capsys.readouterr().out
+    out = tmp_path / "totals.txt"
+
+    assert cli("donors", "totals", "--by", "district", "--format", "table", "--out", str(out)) == 0
+
+    written = out.read_text(encoding="utf-8")
+    assert "\x1b[" not in written  # no colour codes in a file
+    assert "<5" in written and "843" in written
+    assert [line.split() for line in written.splitlines() if "842" in line] == [
+        line.split() for line in shown.splitlines() if "842" in line
+    ]
