@@ -57,6 +57,17 @@ def _digits(count: int, what: str) -> Callable[[str | None], str | None]:
     return check
 
 
+def one_of(*allowed: str) -> Callable[[str], str]:
+    """A callback that accepts only ``allowed`` (formats, groupings)."""
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    return check
+
+
 province = _digits(2, "province")
 district = _digits(3, "district")
 

@@ -111,8 +111,17 @@ def payroll_export(
     month: MonthOpt,
     province: options.Province,
     out: Annotated[Path, typer.Option("--out", help="Folder to write the files into.")],
-    by: Annotated[str, typer.Option("--by", help="post_office or commune.")] = "post_office",
-    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="post_office or commune.",
+            callback=options.one_of("post_office", "commune"),
+        ),
+    ] = "post_office",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv or xlsx.", callback=options.one_of("csv", "xlsx"))
+    ] = "csv",
     post_office: OfficeOpt = None,
     commune: Annotated[str | None, typer.Option("--commune", help="Only this commune.")] = None,
 ) -> None:
@@ -165,14 +174,19 @@ def reconcile(
         str | None, typer.Option("--province", help="2-digit code.", callback=options.province)
     ] = None,
     post_office: OfficeOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv, xlsx or html.")] = "table",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="table, csv, xlsx or html.",
+            callback=options.one_of("table", "csv", "xlsx", "html"),
+        ),
+    ] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="File for csv/xlsx/html.")] = None,
 ) -> None:
     """Classify every listed line of a month and total it per commune and post office."""
     if ctx.invoked_subcommand is not None:
         return
-    if fmt not in ("table", "csv", "xlsx", "html"):
-        raise WrongUsage(f"--format must be table, csv, xlsx or html, got {fmt!r}")
     if fmt != "table" and out is None:
         raise WrongUsage(f"--format {fmt} needs --out FILE")
     month, province = _required(month, "--month"), _required(province, "--province")

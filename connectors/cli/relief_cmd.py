@@ -44,17 +44,13 @@ app.add_typer(donors_app, name="donors")
 app.add_typer(program_app, name="program")
 
 FileArg = Annotated[Path, typer.Argument(help="A .csv or .xlsx list.", exists=True, dir_okay=False)]
-_FORMATS = ("table", "csv", "json")
-
-
-def _format(value: str) -> str:
-    if value not in (*_FORMATS, "html"):
-        raise typer.BadParameter(f"{value!r} is not a format: use table, csv, json or html")
-    return value
-
-
 FormatOpt = Annotated[
-    str, typer.Option("--format", help="table, csv, json or html.", callback=_format)
+    str,
+    typer.Option(
+        "--format",
+        help="table, csv, json or html.",
+        callback=options.one_of("table", "csv", "json", "html"),
+    ),
 ]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file, not stdout.")]
 

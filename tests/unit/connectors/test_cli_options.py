@@ -79,7 +79,26 @@ def _run(*args: str) -> tuple[int, str]:
         (("audit", "prove", "not-a-uuid"), "'not-a-uuid' is not an event id (a UUID)"),
         (("bhyt", "gaps", "--province", "84", "--on", "2025-13-01"), "'--on': '2025-13-01'"),
         (("bhyt", "gaps", "--province", "84", "--format", "html"), "html is for `donors totals`"),
-        (("donors", "totals", "--format", "pdf"), "'pdf' is not a format"),
+        (("donors", "totals", "--format", "pdf"), "'pdf' is not one of table, csv, json, html"),
+        (
+            (
+                "payroll",
+                "export",
+                "--month",
+                "2025-03",
+                "--province",
+                "84",
+                "--out",
+                "x",
+                "--by",
+                "x",
+            ),
+            "Invalid value for '--by': 'x' is not one of post_office, commune",
+        ),
+        (
+            ("reconcile", "--month", "2025-03", "--province", "84", "--format", "pdf"),
+            "Invalid value for '--format': 'pdf' is not one of table, csv, xlsx, html",
+        ),
         (("program", "totals", "--province", "84", "--month", "2025-1"), "'--month': '2025-1'"),
     ],
 )
