@@ -36,8 +36,13 @@ class Component(StrEnum):
 
 
 class CollectedBy(StrEnum):
+    """Who received the money: the person (at a payment point, a post office or at home),
+    a proxy, or nobody in person because it went into the person's own account."""
+
     SELF = "self"
     PROXY = "proxy"  # with an authorisation letter ("giấy ủy quyền")
+    #: Paid into the person's bank or payment account; the receipt is the transfer reference.
+    BANK_ACCOUNT = "bank_account"
 
 
 class NotCollectedReason(StrEnum):

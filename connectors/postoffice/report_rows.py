@@ -154,7 +154,8 @@ def parse_row(row_no: int, raw: dict[str, Any]) -> ParsedRow:
     try:
         CollectedBy(by)
     except ValueError:
-        raise RowProblem(f"collected_by must be self or proxy, got {by!r}") from None
+        known = ", ".join(c.value for c in CollectedBy)
+        raise RowProblem(f"collected_by must be one of {known}, got {by!r}") from None
     proxy = _text(raw.get("proxy_name"))[:200] or None
     return ParsedRow(
         row_no, DISBURSED, list_id, line_no, person, amount, at, receipt, by, proxy, None, office

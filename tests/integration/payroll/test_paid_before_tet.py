@@ -19,7 +19,7 @@ from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.classify import LineStatus as S
 from ledger.reconciliation.report import ClassifiedLine, reconcile
 from schemas.eligibility import BeneficiaryGroup as G
-from schemas.payments import AllowanceAccrued
+from schemas.payments import AllowanceAccrued, PaymentDisbursed
 from tests.unit.payroll.builders import History
 
 pytestmark = pytest.mark.integration
@@ -51,7 +51,8 @@ def _paid_report(path: Path, lines: list[dict[str, str]], when: str) -> Path:
                     "amount_paid_vnd": line["amount_vnd"],
                     "paid_at": when,
                     "receipt_no": f"R-{n}",
-                    "collected_by": "self",
+                    # C is paid into a bank account, the others in person.
+                    "collected_by": "bank_account" if line["person_id"] == "C" else "self",
                     "not_collected_reason": "",
                 }
             )
@@ -88,6 +89,11 @@ def test_two_months_paid_before_tet_reconcile_in_full_and_a_late_death_is_recove
     paid = _paid_report(tmp_path / "tet.csv", january + february, "2025-01-20 09:00")
     result = import_report(ledger.engine, paid, ledger.append)
     assert (result.disbursed, result.conflicts) == (6, [])
+    assert {
+        (e.person_id, e.collected_by.value)
+        for s in ledger.events(event_types=["PaymentDisbursed"])
+        if isinstance(e := s.event, PaymentDisbursed)
+    } == {("A", "self"), ("B", "self"), ("C", "bank_account")}
 
     for month in ("2025-01", "2025-02"):
         seen: list[ClassifiedLine] = []

@@ -34,6 +34,16 @@ def test_a_paid_row_in_vietnam_time_is_stored_in_utc() -> None:
     assert row.at == datetime(2025, 3, 5, 2, 30, tzinfo=UTC)
 
 
+def test_a_payment_into_the_persons_account_is_a_paid_row_with_its_transfer_reference() -> None:
+    row = parse_row(2, {**PAID, "collected_by": "Bank_Account", "receipt_no": "FT25064123456"})
+
+    assert (row.kind, row.collected_by, row.receipt_no) == (
+        DISBURSED,
+        "bank_account",
+        "FT25064123456",
+    )
+
+
 def test_a_not_collected_row_without_an_amount_means_the_listed_amount() -> None:
     row = parse_row(
         2,
