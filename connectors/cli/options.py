@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 from uuid import UUID
 
@@ -91,6 +92,33 @@ def event_id(value: str) -> str:
         UUID(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not an event id (a UUID)") from None
+    return value
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
+
+
+def identifier(value: str) -> str:
+    """An id chosen by the department (a reference, list or campaign id): letters, digits and
+    ``._:/-``, up to 64 characters, starting with a letter or digit."""
+    if not _IDENTIFIER.match(value):
+        raise typer.BadParameter(
+            f"{value!r} is not an id: letters, digits and . _ : / -, up to 64 characters"
+        )
+    return value
+
+
+def rate(value: str) -> str:
+    """A rate such as 0.0045 (0.45 %): more than 0, at most 1, up to 5 decimals."""
+    try:
+        parsed = Decimal(value)
+    except InvalidOperation:
+        raise typer.BadParameter(f"{value!r} is not a rate such as 0.0045") from None
+    exponent = parsed.as_tuple().exponent
+    if not parsed.is_finite() or not 0 < parsed <= 1 or -int(exponent) > 5:
+        raise typer.BadParameter(
+            f"{value!r} is not a rate: more than 0, at most 1, up to 5 decimals (0.0045 is 0.45 %)"
+        )
     return value
 
 

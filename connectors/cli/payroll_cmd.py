@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +18,7 @@ from ledger.payroll.postoffices import PostOfficeMap, load_post_offices
 from ledger.payroll.rates import load_rates
 from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.close import close_event
+from ledger.reconciliation.funds import fee_event, transfer_event, unrecorded
 from ledger.reconciliation.report import reconcile as reconcile_month
 from schemas.errors import AidLedgerError
 
@@ -162,6 +165,74 @@ def postoffice_import(
         err_console.print(f"[red]conflict:[/] {conflict}", highlight=False)
     if result.conflicts:
         raise typer.Exit(1)
+
+
+@postoffice_app.command("transfer")
+def postoffice_transfer(
+    month: MonthOpt,
+    province: options.Province,
+    post_office: Annotated[str, typer.Option("--post-office", help="Post office code.")],
+    amount: Annotated[int, typer.Option("--amount", min=1, help="Amount in đồng.")],
+    reference: Annotated[
+        str,
+        typer.Option(
+            "--ref",
+            help="The payment order's reference (one per transfer).",
+            callback=options.identifier,
+        ),
+    ],
+    on: Annotated[
+        str, typer.Option("--on", help="Date the money moved, YYYY-MM-DD.", callback=options.day)
+    ],
+    returned: Annotated[
+        bool, typer.Option("--returned", help="Funds the post office sent back to the treasury.")
+    ] = False,
+    operator: Annotated[str | None, typer.Option("--operator", help="Who records it.")] = None,
+) -> None:
+    """Record money deposited into the post office's account for a month (or returned)."""
+    event = transfer_event(
+        province=province,
+        post_office=post_office,
+        month=month,
+        amount_vnd=amount,
+        reference=reference,
+        on=date.fromisoformat(on),
+        returned=returned,
+        operator=operator,
+    )
+    what = f"{'returned' if returned else 'deposited'} {amount:,} VND ({reference}, {on})"
+    rt = get_runtime()
+    if not unrecorded(rt.engine, event):
+        console.print(f"already recorded: {post_office} {month} {what}; nothing published")
+        return
+    with rt.publisher() as publisher:
+        publisher.publish([event])
+    console.print(f"recorded {post_office} {month}: {what}")
+
+
+@postoffice_app.command("fee")
+def postoffice_fee(
+    month: MonthOpt,
+    province: options.Province,
+    post_office: Annotated[str, typer.Option("--post-office", help="Post office code.")],
+    rate: Annotated[
+        str,
+        typer.Option(
+            "--rate", help="The province's rate, e.g. 0.0045 for 0.45 %.", callback=options.rate
+        ),
+    ],
+    operator: Annotated[str | None, typer.Option("--operator", help="Who records it.")] = None,
+) -> None:
+    """Charge the post office's fee for a month: the rate of what it paid (before closing)."""
+    rt = get_runtime()
+    recon = reconcile_month(rt.engine, month, province, post_office)
+    event = fee_event(recon, post_office, Decimal(rate), operator)
+    with rt.publisher() as publisher:
+        publisher.publish([event])
+    console.print(
+        f"fee {post_office} {month}: {event.fee_rate} of {event.paid_basis_vnd:,} VND paid = "
+        f"{event.fee_vnd:,} VND"
+    )
 
 
 @reconcile_app.callback()

@@ -98,3 +98,44 @@ def test_a_report_with_bad_rows_is_refused_whole_and_nothing_is_published(
     assert published == []
     result = import_report(payroll_ledger.engine, path, published.extend, post_office="VNPOST-842")
     assert result.disbursed == 1 and published[0].post_office_code == "VNPOST-842"  # type: ignore[attr-defined]
+
+
+def test_transfer_and_fee_commands_publish_the_funds_and_a_repeated_transfer_is_a_no_op(
+    cli_env: str,
+    payroll_ledger: Ledger,
+    tmp_path: Path,
+    kafka_bootstrap: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    payroll_ledger.append(
+        History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events
+    )
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
+    transfer = [
+        "postoffice", "transfer", "--month", "2025-03", "--province", "84",
+        "--post-office", "VNPOST-842", "--amount", "750000", "--ref", "UNC-0224",
+        "--on", "2025-02-24", "--operator", "Lê Thị B",
+    ]  # fmt: skip
+    assert run(transfer) == 0
+    assert "recorded VNPOST-842 2025-03: deposited 750,000 VND (UNC-0224" in capsys.readouterr().out
+    (deposit,) = _published(kafka_bootstrap, cli_env)
+    payroll_ledger.append([deposit])  # as the stream worker does
+    assert run(transfer) == 0
+    assert "already recorded" in capsys.readouterr().out
+    assert run([*transfer[:9], "750001", *transfer[10:]]) == 3  # same reference, other amount
+    assert "already recorded at ledger sequence" in capsys.readouterr().err
+
+    fee = ["postoffice", "fee", "--month", "2025-03", "--province", "84"]
+    fee += ["--post-office", "VNPOST-842", "--rate", "0.0045"]
+    assert run(fee) == 3
+    assert "nothing is reported paid for 2025-03" in capsys.readouterr().err
+    report = tmp_path / "paid.csv"
+    report.write_text(HEADER + "PL-2025-03-84201,1,P1,750000,2025-03-05,R1,self,\n")
+    import_report(payroll_ledger.engine, report, payroll_ledger.append)
+    assert run(fee) == 0
+    assert "fee VNPOST-842 2025-03: 0.0045 of 750,000 VND paid = 3,375 VND" in (
+        capsys.readouterr().out
+    )
+    published = _published(kafka_bootstrap, cli_env)
+    assert [e.event_type for e in published] == ["FundsTransferred", "PostOfficeFeeCharged"]
+    assert published[0].source.operator == "Lê Thị B"

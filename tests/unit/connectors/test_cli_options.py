@@ -26,6 +26,19 @@ def no_services(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+_FEE = ("postoffice", "fee", "--month", "2025-03", "--province", "84", "--post-office", "P")
+_TRANSFER = (
+    "postoffice",
+    "transfer",
+    "--month",
+    "2025-03",
+    "--province",
+    "84",
+    "--post-office",
+    "P",
+)
+
+
 def _run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
     return result.exit_code, " ".join(result.output.replace("│", " ").split())
@@ -77,6 +90,26 @@ def _run(*args: str) -> tuple[int, str]:
         (("audit", "replay", "--scratch", "a b"), "'--scratch': 'a b' is not a schema name"),
         (("audit", "replay", "--until", "yesterday"), "'--until': 'yesterday' is not a date"),
         (("audit", "prove", "not-a-uuid"), "'not-a-uuid' is not an event id (a UUID)"),
+        (
+            (*_FEE, "--rate", "0.45%"),
+            "Invalid value for '--rate': '0.45%' is not a rate such as 0.0045",
+        ),
+        (
+            (*_FEE, "--rate", "0.000001"),
+            "up to 5 decimals",
+        ),
+        (
+            (*_TRANSFER, "--amount", "1", "--ref", "UNC 01", "--on", "2025-02-24"),
+            "Invalid value for '--ref': 'UNC 01' is not an id",
+        ),
+        (
+            (*_TRANSFER, "--amount", "0", "--ref", "UNC-01", "--on", "2025-02-24"),
+            "Invalid value for '--amount'",
+        ),
+        (
+            (*_TRANSFER, "--amount", "1", "--ref", "UNC-01", "--on", "24/02/2025"),
+            "Invalid value for '--on': '24/02/2025' is not a date",
+        ),
         (("bhyt", "gaps", "--province", "84", "--on", "2025-13-01"), "'--on': '2025-13-01'"),
         (("bhyt", "gaps", "--province", "84", "--format", "html"), "html is for `donors totals`"),
         (("donors", "totals", "--format", "pdf"), "'pdf' is not one of table, csv, json, html"),
