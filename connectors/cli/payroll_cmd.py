@@ -25,7 +25,9 @@ from schemas.errors import AidLedgerError
 payroll_app = typer.Typer(
     help="Monthly allowance payroll and post-office payment lists.", no_args_is_help=True
 )
-postoffice_app = typer.Typer(help="Post-office disbursement reports.", no_args_is_help=True)
+postoffice_app = typer.Typer(
+    help="The post office: disbursement reports, funds transferred, its fee.", no_args_is_help=True
+)
 reconcile_app = typer.Typer(
     help="Compare listed lines with the post office's reports and funds; close a month.",
     invoke_without_command=True,
