@@ -98,10 +98,10 @@ def event_id(value: str) -> str:
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 
 
-def identifier(value: str) -> str:
-    """An id chosen by the department (a reference, list or campaign id): letters, digits and
-    ``._:/-``, up to 64 characters, starting with a letter or digit."""
-    if not _IDENTIFIER.match(value):
+def identifier(value: str | None) -> str | None:
+    """An id chosen by the department (a reference, post office or list id): letters, digits
+    and ``._:/-``, up to 64 characters, starting with a letter or digit (or None)."""
+    if value is not None and not _IDENTIFIER.match(value):
         raise typer.BadParameter(
             f"{value!r} is not an id: letters, digits and . _ : / -, up to 64 characters"
         )

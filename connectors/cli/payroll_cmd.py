@@ -53,7 +53,9 @@ def _required(value: str | None, option: str) -> str:
 MonthOpt = Annotated[
     str, typer.Option("--month", help="Payroll month, YYYY-MM.", callback=options.month)
 ]
-OfficeOpt = Annotated[str | None, typer.Option("--post-office", help="Post office code.")]
+OfficeOpt = Annotated[
+    str | None, typer.Option("--post-office", help="Post office code.", callback=options.identifier)
+]
 
 
 @payroll_app.command("run")
@@ -151,7 +153,12 @@ def postoffice_import(
         Path, typer.Argument(help="The report, .csv or .xlsx.", exists=True, dir_okay=False)
     ],
     post_office: Annotated[
-        str | None, typer.Option("--post-office", help="Post office of rows whose list is unknown.")
+        str | None,
+        typer.Option(
+            "--post-office",
+            help="Post office of rows whose list is unknown.",
+            callback=options.identifier,
+        ),
     ] = None,
 ) -> None:
     """Import a disbursement report; a file with any bad row is refused whole."""
@@ -173,7 +180,9 @@ def postoffice_import(
 def postoffice_transfer(
     month: MonthOpt,
     province: options.Province,
-    post_office: Annotated[str, typer.Option("--post-office", help="Post office code.")],
+    post_office: Annotated[
+        str, typer.Option("--post-office", help="Post office code.", callback=options.identifier)
+    ],
     amount: Annotated[int, typer.Option("--amount", min=1, help="Amount in đồng.")],
     reference: Annotated[
         str,
@@ -216,7 +225,9 @@ def postoffice_transfer(
 def postoffice_fee(
     month: MonthOpt,
     province: options.Province,
-    post_office: Annotated[str, typer.Option("--post-office", help="Post office code.")],
+    post_office: Annotated[
+        str, typer.Option("--post-office", help="Post office code.", callback=options.identifier)
+    ],
     rate: Annotated[
         str,
         typer.Option(
@@ -280,7 +291,9 @@ def reconcile(
 def reconcile_close(
     month: MonthOpt,
     province: options.Province,
-    post_office: Annotated[str, typer.Option("--post-office", help="Post office code.")],
+    post_office: Annotated[
+        str, typer.Option("--post-office", help="Post office code.", callback=options.identifier)
+    ],
     operator: Annotated[str | None, typer.Option("--operator", help="Who closes it.")] = None,
 ) -> None:
     """Publish ReconciliationClosed with the totals and their digest; later rows are late."""

@@ -103,6 +103,10 @@ def _run(*args: str) -> tuple[int, str]:
             "Invalid value for '--ref': 'UNC 01' is not an id",
         ),
         (
+            ("reconcile", "--month", "2025-03", "--province", "84", "--post-office", "VN POST"),
+            "Invalid value for '--post-office': 'VN POST' is not an id",
+        ),
+        (
             (*_TRANSFER, "--amount", "0", "--ref", "UNC-01", "--on", "2025-02-24"),
             "Invalid value for '--amount'",
         ),
