@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from connectors.cli import options
 from connectors.cli.app import app, console, err_console, get_runtime
+from connectors.console_tables import print_whole
 from connectors.postoffice.list_export import export_lists
 from connectors.postoffice.reconcile_out import write_report
 from connectors.postoffice.report_import import import_report
@@ -20,7 +24,9 @@ from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.close import close_event
 from ledger.reconciliation.funds import fee_event, transfer_event, unrecorded
 from ledger.reconciliation.report import reconcile as reconcile_month
+from ledger.reconciliation.uncollected import RULE_MONTHS, NotCollecting, not_collecting
 from schemas.errors import AidLedgerError
+from schemas.months import add_months
 
 payroll_app = typer.Typer(
     help="Monthly allowance payroll and post-office payment lists.", no_args_is_help=True
@@ -307,3 +313,60 @@ def reconcile_close(
         f"{event.paid_vnd:,}, unpaid {event.unpaid_vnd:,}, variance {event.variance_vnd:,} VND;"
         f" digest {event.totals_digest}"
     )
+
+
+@reconcile_app.command("not-collecting")
+def reconcile_not_collecting(
+    month: MonthOpt,
+    province: options.Province,
+    post_office: OfficeOpt = None,
+    months: Annotated[
+        int, typer.Option("--months", min=1, max=24, help="Months in a row (the rule: 3).")
+    ] = RULE_MONTHS,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="table or csv.", callback=options.one_of("table", "csv")),
+    ] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="Write the CSV here.")] = None,
+) -> None:
+    """People who collected nothing for several months in a row: proposals for suspension."""
+    people = not_collecting(get_runtime().engine, month, province, post_office, months=months)
+    window = f"{add_months(month, 1 - months)}..{month}"
+    if fmt == "csv":
+        _not_collecting_csv(people, out)
+    else:
+        table = Table(title=f"Collected nothing in {window}, province {province}")
+        for column in ("commune", "person", "name", "post office", "months", "listed"):
+            table.add_column(column, justify="right" if column == "listed" else "left")
+        for p in people:
+            table.add_row(
+                p.commune_code,
+                p.person_id,
+                p.full_name,
+                p.post_office_code,
+                ", ".join(f"{m} {s}" for m, s in zip(p.months, p.statuses, strict=True)),
+                f"{p.total_vnd:,}",
+            )
+        print_whole(console, table)
+    err_console.print(
+        f"{len(people)} people collected nothing in {window}; suspending one is a decision, "
+        "recorded as EligibilitySuspended (reason not_collected_3_months)",
+        highlight=False,
+    )
+
+
+def _not_collecting_csv(people: list[NotCollecting], out: Path | None) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["commune_code", "person_id", "full_name", "post_office_code", "month",
+                     "status", "listed_vnd"])  # fmt: skip
+    for p in people:
+        for m, status, listed in zip(p.months, p.statuses, p.listed_vnd, strict=True):
+            writer.writerow(
+                [p.commune_code, p.person_id, p.full_name, p.post_office_code, m, status, listed]
+            )
+    if out is None:
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
+        out.write_text(buffer.getvalue(), encoding="utf-8-sig")
+        err_console.print(f"wrote {out}")

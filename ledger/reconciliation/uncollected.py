@@ -1,0 +1,100 @@
+"""Who collected nothing for several months in a row: the people an officer proposes for
+suspension ("không nhận trợ cấp 3 tháng liên tục", SuspensionReason.NOT_COLLECTED_3_MONTHS).
+
+A person counts for a month when they had a line on that month's lists and every one of their
+lines was reported not collected or is missing from the report; any payment to them that month
+(on or off the lists, in part or in full, or a line netted to zero) breaks the run. The list is
+a proposal: suspending someone is a decision, recorded as its own EligibilitySuspended event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from ledger.reconciliation.classify import LineStatus
+from ledger.reconciliation.report import ClassifiedLine, reconcile
+from schemas.months import add_months
+
+#: The suspension rule's number of months.
+RULE_MONTHS = 3
+_NOTHING = {LineStatus.NOT_COLLECTED.value, LineStatus.MISSING.value}
+
+
+@dataclass(frozen=True)
+class NotCollecting:
+    """A person who collected nothing in each of ``months``: per month how the line stands
+    (``not_collected`` or ``missing_from_report``) and the amount listed."""
+
+    person_id: str
+    full_name: str
+    commune_code: str
+    post_office_code: str
+    months: tuple[str, ...]
+    statuses: tuple[str, ...]
+    listed_vnd: tuple[int, ...]
+
+    @property
+    def total_vnd(self) -> int:
+        return sum(self.listed_vnd)
+
+
+def not_collecting(
+    engine: Engine,
+    month: str,
+    province: str,
+    post_office: str | None = None,
+    *,
+    months: int = RULE_MONTHS,
+    schema: str = "ledger",
+) -> list[NotCollecting]:
+    """People of ``province`` who collected nothing in each of the ``months`` months ending
+    with ``month``, ordered by commune and person id."""
+    window = tuple(add_months(month, k - months + 1) for k in range(months))
+    #: person -> their lines in each month of the window so far (all of them unpaid)
+    found: dict[str, list[list[ClassifiedLine]]] = {}
+    for n, each in enumerate(window):
+        unpaid = _unpaid(engine, each, province, post_office, schema)
+        if n == 0:
+            found = {p: [lines] for p, lines in unpaid.items()}
+        else:
+            found = {p: [*found[p], unpaid[p]] for p in found.keys() & unpaid.keys()}
+        if not found:
+            return []
+    people = [
+        NotCollecting(
+            person,
+            by_month[-1][-1].full_name,
+            by_month[-1][-1].commune_code,
+            by_month[-1][-1].post_office_code,
+            window,
+            tuple(_worst(lines) for lines in by_month),
+            tuple(sum(x.listed_vnd for x in lines) for lines in by_month),
+        )
+        for person, by_month in found.items()
+    ]
+    return sorted(people, key=lambda p: (p.commune_code, p.person_id))
+
+
+def _unpaid(
+    engine: Engine, month: str, province: str, post_office: str | None, schema: str
+) -> dict[str, list[ClassifiedLine]]:
+    """Person -> their lines of ``month``, for those who collected nothing that month."""
+    nothing: dict[str, list[ClassifiedLine]] = {}
+    collected: set[str] = set()
+
+    def see(line: ClassifiedLine) -> None:
+        if line.status in _NOTHING:
+            nothing.setdefault(line.person_id, []).append(line)
+        else:
+            collected.add(line.person_id)
+
+    reconcile(engine, month, province, post_office, schema=schema, on_line=see)
+    return {p: lines for p, lines in nothing.items() if p not in collected}
+
+
+def _worst(lines: list[ClassifiedLine]) -> str:
+    """``missing_from_report`` when any line of the month is, else ``not_collected``."""
+    statuses = {x.status for x in lines}
+    return LineStatus.MISSING.value if LineStatus.MISSING.value in statuses else statuses.pop()
