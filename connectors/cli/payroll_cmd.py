@@ -24,7 +24,13 @@ from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.close import close_event
 from ledger.reconciliation.funds import fee_event, transfer_event, unrecorded
 from ledger.reconciliation.report import reconcile as reconcile_month
-from ledger.reconciliation.uncollected import RULE_MONTHS, NotCollecting, not_collecting
+from ledger.reconciliation.uncollected import (
+    RULE_MONTHS,
+    NotCollecting,
+    not_collecting,
+    suspension_drafts,
+)
+from schemas.canonical import canonical_json
 from schemas.errors import AidLedgerError
 from schemas.months import add_months
 
@@ -112,6 +118,11 @@ def payroll_run(
         console.print(
             f"  recovery still owed after netting: {report.recovery_outstanding_vnd:,}"
             " VND (carried to the next lists)"
+        )
+    if report.suspended:
+        console.print(
+            f"  {report.suspended} people suspended: {report.suspended_held_vnd:,} VND held, "
+            "listed from the month their payment resumes"
         )
     for problem in report.problems:
         err_console.print(f"[yellow]not paid:[/] {problem}", highlight=False)
@@ -328,9 +339,33 @@ def reconcile_not_collecting(
         typer.Option("--format", help="table or csv.", callback=options.one_of("table", "csv")),
     ] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="Write the CSV here.")] = None,
+    drafts: Annotated[
+        Path | None,
+        typer.Option(
+            "--draft-suspensions",
+            help="Also write an EligibilitySuspended per person (JSON lines) to review, then "
+            "`aidledger publish` it.",
+        ),
+    ] = None,
+    decision: Annotated[
+        str | None, typer.Option("--decision", help="Decision number for the drafts.")
+    ] = None,
+    operator: Annotated[str | None, typer.Option("--operator", help="Who drafts them.")] = None,
 ) -> None:
     """People who collected nothing for several months in a row: proposals for suspension."""
+    if drafts is not None and months < RULE_MONTHS:
+        raise typer.BadParameter(
+            f"suspension drafts follow the rule of {RULE_MONTHS} months", param_hint="'--months'"
+        )
     people = not_collecting(get_runtime().engine, month, province, post_office, months=months)
+    if drafts is not None:
+        events = suspension_drafts(people, decision, operator)
+        drafts.write_bytes(b"".join(canonical_json(e) + b"\n" for e in events))
+        err_console.print(
+            f"wrote {len(events)} EligibilitySuspended drafts to {drafts}: remove anyone not to "
+            f"suspend, then `aidledger publish {drafts}`",
+            highlight=False,
+        )
     window = f"{add_months(month, 1 - months)}..{month}"
     if fmt == "csv":
         _not_collecting_csv(people, out)

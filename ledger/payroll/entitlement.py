@@ -230,6 +230,22 @@ def entitlement(person: Person, rates: RateTable, through: int) -> Entitlement:
     return result
 
 
+def suspended_in(person: Person, month: int) -> bool:
+    """Whether the person's payment is suspended in ``month`` (a month index): a suspension in
+    force then, not yet ended by a resumption or a termination."""
+    if not any(fact.kind == SUSPENDED for fact in person.facts):
+        return False
+    suspended = False
+    for fact in sorted(person.facts, key=_in_force_order):
+        if fact.month > month:
+            break
+        if fact.kind == SUSPENDED:
+            suspended = True
+        elif fact.kind in (RESUMED, TERMINATED):
+            suspended = False
+    return suspended
+
+
 def _continues(prev: Segment, seg: Segment) -> bool:
     return (
         prev.last + 1 == seg.first

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from ledger.gc_pause import paced
 from ledger.payroll.accruals import new_accruals
 from ledger.payroll.calendar import month_index
-from ledger.payroll.entitlement import Entitlement, entitlement
+from ledger.payroll.entitlement import Entitlement, entitlement, suspended_in
 from ledger.payroll.errors import NoRateRule, PayrollRefused
 from ledger.payroll.facts import RELOCATED, Place
 from ledger.payroll.issue import accrual_event, list_event
@@ -65,6 +65,9 @@ class PayrollReport:
     lines: int = 0
     listed_vnd: int = 0
     recovery_outstanding_vnd: int = 0
+    #: People suspended this month and what stays open for them (listed again on resumption).
+    suspended: int = 0
+    suspended_held_vnd: int = 0
     events: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -128,6 +131,14 @@ class _Run:
             self.report.accrued_vnd[accrual.component.value] += accrual.amount_vnd
             slot = amounts.setdefault(accrual.place.commune, {})
             slot[accrual.component] = slot.get(accrual.component, 0) + accrual.amount_vnd
+        if amounts and suspended_in(person, self.month):
+            # Payment is suspended: nothing goes on a list (carried amounts and arrears stay
+            # open, and are listed from the month payment resumes).
+            self.report.suspended += 1
+            self.report.suspended_held_vnd += sum(
+                v for slot in amounts.values() for k, v in slot.items() if k != Component.RECOVERY
+            )
+            return
         for commune, open_amounts in amounts.items():
             netted = net_line(open_amounts)
             if netted is None:

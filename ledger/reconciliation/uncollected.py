@@ -10,11 +10,15 @@ a proposal: suspending someone is a decision, recorded as its own EligibilitySus
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
 from ledger.reconciliation.classify import LineStatus
 from ledger.reconciliation.report import ClassifiedLine, reconcile
+from schemas.build import deterministic_id, make_event
+from schemas.eligibility import EligibilitySuspended, SuspensionReason
+from schemas.envelope import Source
 from schemas.months import add_months
 
 #: The suspension rule's number of months.
@@ -98,3 +102,41 @@ def _worst(lines: list[ClassifiedLine]) -> str:
     """``missing_from_report`` when any line of the month is, else ``not_collected``."""
     statuses = {x.status for x in lines}
     return LineStatus.MISSING.value if LineStatus.MISSING.value in statuses else statuses.pop()
+
+
+def suspension_drafts(
+    people: list[NotCollecting],
+    decision_number: str | None = None,
+    operator: str | None = None,
+    now: datetime | None = None,
+) -> list[EligibilitySuspended]:
+    """One EligibilitySuspended per person, from the month after the window, for an officer
+    to review before publishing (``aidledger publish``). Ids are fixed per person and month,
+    so a draft published twice suspends once."""
+    at = now or datetime.now(UTC)
+    drafts = []
+    for p in people:
+        if len(p.months) < RULE_MONTHS:
+            raise ValueError(
+                f"the rule needs {RULE_MONTHS} months, {p.person_id} has {len(p.months)}"
+            )
+        effective = add_months(p.months[-1], 1)
+        drafts.append(
+            make_event(
+                EligibilitySuspended,
+                event_id=deterministic_id(
+                    "EligibilitySuspended",
+                    p.person_id,
+                    effective,
+                    SuspensionReason.NOT_COLLECTED_3_MONTHS,
+                ),
+                source=Source(system="aidledger-reconcile", operator=operator),
+                occurred_at=at,
+                recorded_at=at,
+                person_id=p.person_id,
+                reason=SuspensionReason.NOT_COLLECTED_3_MONTHS,
+                effective_month=effective,
+                decision_number=decision_number,
+            )
+        )
+    return drafts

@@ -1,5 +1,6 @@
 """People who collected nothing for three months in a row are proposed for suspension; one
-payment in the window, or a month without a line, keeps a person off the list."""
+payment in the window, or a month without a line, keeps a person off the list. Once suspended,
+nothing of theirs is listed (what they did not collect stays open) until payment resumes."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.uncollected import not_collecting
 from schemas.eligibility import BeneficiaryGroup as G
+from schemas.eligibility import EligibilitySuspended
 from schemas.payments import PaymentListIssued
+from schemas.registry import parse_event
 from tests.unit.payroll.builders import History
 
 pytestmark = pytest.mark.integration
@@ -36,6 +39,16 @@ def _row(list_id: str, line: int, person: str, month: str, paid: bool) -> dict[s
         "receipt_no": f"R-{person}-{month}" if paid else "",
         "collected_by": "self" if paid else "",
         "not_collected_reason": "" if paid else "absent",
+    }
+
+
+def _listed(ledger: Ledger, month: str) -> dict[str, tuple[dict[str, int], int]]:
+    """Person -> (components, amount) of their line on the month's lists."""
+    return {
+        line.person_id: ({str(k): v for k, v in line.components.items()}, line.amount_vnd)
+        for s in ledger.events(event_types=["PaymentListIssued"])
+        if isinstance(e := s.event, PaymentListIssued) and e.month == month
+        for line in e.lines
     }
 
 
@@ -111,3 +124,38 @@ def test_three_months_with_nothing_collected_make_a_proposal_and_one_payment_bre
     ]
     assert len(rows) == 6
     assert "2 people collected nothing in 2025-01..2025-03" in capsys.readouterr().err
+
+    # Drafts to review: one suspension per proposal from April; appended (as `aidledger
+    # publish` and the worker would), April's payroll pays A and C only.
+    drafts = tmp_path / "suspend.jsonl"
+    assert run([*command, "--draft-suspensions", str(drafts), "--decision", "QD-12/2025"]) == 0
+    events = [parse_event(line) for line in drafts.read_bytes().splitlines()]
+    assert [
+        (e.person_id, e.effective_month, e.reason.value, e.decision_number)
+        for e in events
+        if isinstance(e, EligibilitySuspended)
+    ] == [
+        ("B", "2025-04", "not_collected_3_months", "QD-12/2025"),
+        ("D", "2025-04", "not_collected_3_months", "QD-12/2025"),
+    ]
+    again = tmp_path / "again.jsonl"
+    assert run([*command, "--draft-suspensions", str(again)]) == 0
+    assert [parse_event(x).event_id for x in again.read_bytes().splitlines()] == [
+        e.event_id for e in events
+    ]
+    ledger.append(events)
+    april = run_payroll(ledger.engine, PayrollScope("2025-04", "84"), ledger.append)
+    assert set(_listed(ledger, "2025-04")) == {"A", "C"}
+    # B's uncollected 2,250,000 stays open while suspended, and is listed when B resumes.
+    assert (april.suspended, april.suspended_held_vnd) == (1, 3 * AMOUNT)
+    run_payroll(ledger.engine, PayrollScope("2025-05", "84"), ledger.append)
+    assert set(_listed(ledger, "2025-05")) == {"A", "C"}
+    ledger.append(History("B").resume("2025-06").events[1:])
+    run_payroll(ledger.engine, PayrollScope("2025-06", "84"), ledger.append)
+    june = _listed(ledger, "2025-06")
+    assert set(june) == {"A", "B", "C"}
+    assert june["B"] == (
+        {"arrears": 2 * AMOUNT, "carried": 3 * AMOUNT, "regular": AMOUNT},
+        6 * AMOUNT,
+    )
+    assert run([*command, "--months", "2", "--draft-suspensions", str(again)]) == 2
