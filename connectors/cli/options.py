@@ -1,8 +1,9 @@
 """Options several commands share, checked while the command line is read.
 
-A month, date, code, schema name or event id that cannot be right is a usage error (exit
-code 2, naming the option) before the command body runs: nothing is started (no embedded
-PostgreSQL or broker left running) and nothing is read only to refuse an argument.
+A month, date, code, schema name, event id, reference, rate or format that cannot be right is
+a usage error (exit code 2, naming the option) before the command body runs: nothing is
+started (no embedded PostgreSQL or broker left running) and nothing is read only to refuse an
+argument.
 """
 
 from __future__ import annotations
