@@ -244,8 +244,28 @@ def _cell(value: Any) -> str:
     return amount(value) if isinstance(value, int) else str(value)
 
 
+def _lines_table(title: str, rows: list[ClassifiedLine]) -> Table:
+    """Lines of the reconciliation, one per row, amounts whole."""
+    table = Table(title=title)
+    for name in ("status", "list", "line", "person", "listed", "paid", "unpaid"):
+        table.add_column(
+            name, justify="right" if name in ("line", "listed", "paid", "unpaid") else "left"
+        )
+    for x in rows:
+        table.add_row(
+            x.status,
+            x.list_id,
+            str(x.line_no),
+            x.person_id,
+            amount(x.listed_vnd),
+            amount(x.paid_vnd),
+            amount(x.unpaid_vnd),
+        )
+    return table
+
+
 def _print(recon: Reconciliation, shown: list[ClassifiedLine], console: Console) -> None:
-    """The totals, then the first discrepancies; every amount whole, in đồng."""
+    """The totals, the first discrepancies, late adjustments; every amount whole, in đồng."""
     table = Table(title=f"Reconciliation {recon.month}, province {recon.province} (VND)")
     for name, money in _TOTAL_COLUMNS:
         table.add_column(name, justify="right" if money else "left")
@@ -253,23 +273,9 @@ def _print(recon: Reconciliation, shown: list[ClassifiedLine], console: Console)
         table.add_row(*(_cell(v) for v in (row[0], row[1], row[2], row[7], *row[8:])))
     print_whole(console, table)
     if shown:
-        lines = Table(title=f"Discrepancies (first {SHOWN})")
-        for name in ("status", "list", "line", "person", "listed", "paid", "unpaid"):
-            lines.add_column(
-                name, justify="right" if name in ("line", "listed", "paid", "unpaid") else "left"
-            )
-        for x in shown:
-            lines.add_row(
-                x.status,
-                x.list_id,
-                str(x.line_no),
-                x.person_id,
-                amount(x.listed_vnd),
-                amount(x.paid_vnd),
-                amount(x.unpaid_vnd),
-            )
-        print_whole(console, lines)
+        print_whole(console, _lines_table(f"Discrepancies (first {SHOWN})", shown))
     if recon.late:
-        console.print(f"late adjustments to {len(recon.late)} rows of the previous month")
+        title = f"Late adjustments to the closed previous month ({len(recon.late):,})"
+        print_whole(console, _lines_table(title, recon.late[:SHOWN]))
     for office, digest in sorted(recon.closed.items()):
         console.print(f"post office {office}: closed (totals digest {digest[:16]}…)")

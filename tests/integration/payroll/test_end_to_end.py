@@ -292,3 +292,10 @@ def test_a_commune_is_paid_reported_imported_twice_and_reconciled_to_the_dong(
     recon_april = reconcile(ledger.engine, "2025-04", "84")
     assert [(x.person_id, x.paid_vnd) for x in recon_april.late] == [("P0008", AMOUNT)]
     assert recon_april.offices[OFFICE].totals.late_paid_vnd == AMOUNT
+    # The officer sees it on the terminal too, with its amount.
+    screen = io.StringIO()
+    write_report(
+        ledger.engine, "2025-04", "84", None, "table", None, Console(file=screen, width=80)
+    )
+    late_rows = screen.getvalue().split("Late adjustments to the closed previous month (1)")
+    assert len(late_rows) == 2 and "P0008" in late_rows[1] and f"{AMOUNT:,}" in late_rows[1]
