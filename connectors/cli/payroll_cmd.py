@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +32,7 @@ from ledger.reconciliation.uncollected import (
     suspension_drafts,
 )
 from schemas.canonical import canonical_json
+from schemas.envelope import Event
 from schemas.errors import AidLedgerError
 from schemas.months import add_months
 
@@ -90,27 +92,40 @@ def payroll_run(
             "--rates", exists=True, dir_okay=False, help="A rates CSV instead of the shipped one."
         ),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Compute and report everything, publish nothing (a preview)."
+        ),
+    ] = False,
 ) -> None:
     """Accrue what is due for the month and issue one payment list per commune (to Kafka)."""
     scope = PayrollScope(month, province, district)
     offices = load_post_offices(post_offices) if post_offices else PostOfficeMap()
     table = load_rates(rates) if rates else None
     rt = get_runtime()
-    with rt.bulk_publisher() as publisher:
+    if dry_run:
         report = run_payroll(
-            rt.engine,
-            scope,
-            publisher.publish,
-            rates=table,
-            post_offices=offices,
-            batch_size=20_000,
+            rt.engine, scope, _discard, rates=table, post_offices=offices, batch_size=20_000
         )
+    else:
+        with rt.bulk_publisher() as publisher:
+            report = run_payroll(
+                rt.engine,
+                scope,
+                publisher.publish,
+                rates=table,
+                post_offices=offices,
+                batch_size=20_000,
+            )
     console.print(
-        f"payroll {scope.month} province {scope.province}"
+        ("dry run, nothing published: " if dry_run else "")
+        + f"payroll {scope.month} province {scope.province}"
         f"{' district ' + scope.district if scope.district else ''}: {report.people} people, "
         f"{sum(report.accruals.values())} accruals, {report.lists} lists "
         f"({report.supplements} supplementary), {report.lines} lines, "
-        f"{report.listed_vnd:,} VND listed; {report.events} events published"
+        f"{report.listed_vnd:,} VND listed; {report.events} events "
+        + ("computed" if dry_run else "published")
     )
     for component, amount in sorted(report.accrued_vnd.items()):
         console.print(f"  {component}: {report.accruals[component]} accruals, {amount:,} VND")
@@ -128,6 +143,10 @@ def payroll_run(
         err_console.print(f"[yellow]not paid:[/] {problem}", highlight=False)
     if report.problems:
         raise typer.Exit(1)
+
+
+def _discard(events: Sequence[Event]) -> None:
+    """The sink of a dry run: events are counted by the run, never sent."""
 
 
 @payroll_app.command("export")

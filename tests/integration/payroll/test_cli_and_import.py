@@ -139,3 +139,21 @@ def test_transfer_and_fee_commands_publish_the_funds_and_a_repeated_transfer_is_
     published = _published(kafka_bootstrap, cli_env)
     assert [e.event_type for e in published] == ["FundsTransferred", "PostOfficeFeeCharged"]
     assert published[0].source.operator == "Lê Thị B"
+
+
+def test_a_dry_run_reports_the_payroll_and_publishes_nothing(
+    cli_env: str,
+    payroll_ledger: Ledger,
+    kafka_bootstrap: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    payroll_ledger.append(
+        History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events
+    )
+
+    assert run(["payroll", "run", "--month", "2025-03", "--province", "84", "--dry-run"]) == 0
+
+    out = " ".join(capsys.readouterr().out.split())
+    assert "dry run, nothing published: payroll 2025-03 province 84: 1 people" in out
+    assert "1 lists (0 supplementary), 1 lines, 750,000 VND listed; 2 events computed" in out
+    assert _published(kafka_bootstrap, cli_env) == []  # a real run's events are read here
