@@ -343,6 +343,15 @@ def reconcile_close(
         f"{event.paid_vnd:,}, unpaid {event.unpaid_vnd:,}, variance {event.variance_vnd:,} VND;"
         f" digest {event.totals_digest}"
     )
+    left = recon.offices[post_office].funds_left_vnd
+    if left:
+        err_console.print(
+            f"[yellow]note:[/] {left:,} VND of the funds are unaccounted for (deposited - paid - "
+            "returned); record the return with `postoffice transfer --returned`"
+            if left > 0
+            else f"[yellow]note:[/] the post office paid {-left:,} VND more than it was given",
+            highlight=False,
+        )
 
 
 @reconcile_app.command("not-collecting")

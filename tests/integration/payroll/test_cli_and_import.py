@@ -15,6 +15,7 @@ from connectors.postoffice.report_import import import_report
 from connectors.topics import topic_name
 from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
+from ledger.reconciliation.funds import transfer_event
 from schemas.eligibility import BeneficiaryGroup as G
 from schemas.envelope import Event
 from schemas.registry import parse_event
@@ -100,6 +101,17 @@ def test_a_report_with_bad_rows_is_refused_whole_and_nothing_is_published(
     assert result.disbursed == 1 and published[0].post_office_code == "VNPOST-842"  # type: ignore[attr-defined]
 
 
+def _transfer(reference: str, amount: int) -> Event:
+    return transfer_event(
+        province="84",
+        post_office="VNPOST-842",
+        month="2025-03",
+        amount_vnd=amount,
+        reference=reference,
+        on=date(2025, 2, 25),
+    )
+
+
 def test_transfer_and_fee_commands_publish_the_funds_and_a_repeated_transfer_is_a_no_op(
     cli_env: str,
     payroll_ledger: Ledger,
@@ -139,6 +151,16 @@ def test_transfer_and_fee_commands_publish_the_funds_and_a_repeated_transfer_is_
     published = _published(kafka_bootstrap, cli_env)
     assert [e.event_type for e in published] == ["FundsTransferred", "PostOfficeFeeCharged"]
     assert published[0].source.operator == "Lê Thị B"
+
+    # Closing with 100,000 VND deposited that nobody was paid nor returned: closed, and said.
+    payroll_ledger.append([_transfer("UNC-0225", 100_000)])
+    close = ["reconcile", "close", "--month", "2025-03", "--province", "84"]
+    assert run([*close, "--post-office", "VNPOST-842"]) == 0
+    captured = capsys.readouterr()
+    assert "closed 2025-03 for VNPOST-842: listed 750,000, paid 750,000, unpaid 0" in (
+        " ".join(captured.out.split())
+    )
+    assert "100,000 VND of the funds are unaccounted for" in " ".join(captured.err.split())
 
 
 def test_a_dry_run_reports_the_payroll_and_publishes_nothing(
