@@ -29,10 +29,13 @@ CommuneCode = Annotated[str, Field(pattern=r"^\d{5}$", description="5-digit comm
 CitizenId = Annotated[
     str, Field(pattern=r"^\d{12}$", description="12-digit citizen identity number (CCCD)")
 ]
+#: The pattern and longest length of an Identifier (the command line checks them too).
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
+IDENTIFIER_MAX = 64
 #: Identifiers chosen by the department's systems (person, list, campaign, donor...).
 Identifier = Annotated[
     str,
-    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"),
+    Field(min_length=1, max_length=IDENTIFIER_MAX, pattern=IDENTIFIER_PATTERN),
 ]
 #: An exact decimal coefficient such as 1.5 or 2.5 (never a binary float).
 Coefficient = Annotated[Decimal, Field(ge=0, le=10, max_digits=4, decimal_places=2)]

@@ -19,7 +19,7 @@ import typer
 
 from ledger.errors import InvalidSchemaName
 from ledger.storage import checked_schema
-from schemas.types import MONTH_PATTERN
+from schemas.types import IDENTIFIER_MAX, IDENTIFIER_PATTERN, MONTH_PATTERN
 
 _MONTH = re.compile(MONTH_PATTERN)
 
@@ -96,15 +96,16 @@ def event_id(value: str) -> str:
     return value
 
 
-_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 
 
 def identifier(value: str | None) -> str | None:
     """An id chosen by the department (a reference, post office or list id): letters, digits
     and ``._:/-``, up to 64 characters, starting with a letter or digit (or None)."""
-    if value is not None and not _IDENTIFIER.match(value):
+    if value is not None and not (len(value) <= IDENTIFIER_MAX and _IDENTIFIER.match(value)):
         raise typer.BadParameter(
-            f"{value!r} is not an id: letters, digits and . _ : / -, up to 64 characters"
+            f"{value!r} is not an id: letters, digits and . _ : / -, "
+            f"up to {IDENTIFIER_MAX} characters"
         )
     return value
 

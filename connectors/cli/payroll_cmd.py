@@ -28,13 +28,13 @@ from ledger.reconciliation.report import reconcile as reconcile_month
 from ledger.reconciliation.uncollected import (
     RULE_MONTHS,
     NotCollecting,
+    months_ending,
     not_collecting,
     suspension_drafts,
 )
 from schemas.canonical import canonical_json
 from schemas.envelope import Event
 from schemas.errors import AidLedgerError
-from schemas.months import add_months
 
 payroll_app = typer.Typer(
     help="Monthly allowance payroll and post-office payment lists.", no_args_is_help=True
@@ -394,7 +394,7 @@ def reconcile_not_collecting(
             f"suspend, then `aidledger publish {drafts}`",
             highlight=False,
         )
-    window = f"{add_months(month, 1 - months)}..{month}"
+    window = f"{months_ending(month, months)[0]}..{month}"
     if fmt == "csv":
         _not_collecting_csv(people, out)
     else:

@@ -235,15 +235,12 @@ def suspended_in(person: Person, month: int) -> bool:
     force then, not yet ended by a resumption or a termination."""
     if not any(fact.kind == SUSPENDED for fact in person.facts):
         return False
-    suspended = False
+    state = _State()
     for fact in sorted(person.facts, key=_in_force_order):
         if fact.month > month:
             break
-        if fact.kind == SUSPENDED:
-            suspended = True
-        elif fact.kind in (RESUMED, TERMINATED):
-            suspended = False
-    return suspended
+        _apply(state, fact, [])
+    return state.suspended_since is not None
 
 
 def _continues(prev: Segment, seg: Segment) -> bool:

@@ -90,12 +90,13 @@ def fee_event(
     basis = office.totals.paid_vnd + office.totals.off_list_paid_vnd
     if basis == 0:
         raise FundsRefused(f"nothing is reported paid for {where}: no fee to charge yet")
+    at = now or datetime.now(UTC)
     return make_event(
         PostOfficeFeeCharged,
         event_id=deterministic_id("PostOfficeFeeCharged", recon.province, post_office, recon.month),
         source=_source(operator),
-        occurred_at=now or datetime.now(UTC),
-        recorded_at=now or datetime.now(UTC),
+        occurred_at=at,
+        recorded_at=at,
         province_code=recon.province,
         post_office_code=post_office,
         month=recon.month,

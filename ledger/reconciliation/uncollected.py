@@ -44,6 +44,11 @@ class NotCollecting:
         return sum(self.listed_vnd)
 
 
+def months_ending(month: str, months: int) -> tuple[str, ...]:
+    """The ``months`` payroll months that end with ``month``, oldest first."""
+    return tuple(add_months(month, k - months + 1) for k in range(months))
+
+
 def not_collecting(
     engine: Engine,
     month: str,
@@ -55,7 +60,7 @@ def not_collecting(
 ) -> list[NotCollecting]:
     """People of ``province`` who collected nothing in each of the ``months`` months ending
     with ``month``, ordered by commune and person id."""
-    window = tuple(add_months(month, k - months + 1) for k in range(months))
+    window = months_ending(month, months)
     #: person -> their lines in each month of the window so far (all of them unpaid)
     found: dict[str, list[list[ClassifiedLine]]] = {}
     for n, each in enumerate(window):

@@ -54,15 +54,18 @@ def _published(bootstrap: str, prefix: str) -> list[Event]:
         consumer.close()
 
 
+def _one_person(ledger: Ledger) -> None:
+    """P1, with a severe disability, granted from March 2025 (750,000 VND a month)."""
+    ledger.append(History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events)
+
+
 def test_payroll_run_publishes_accruals_and_lists_to_kafka(
     cli_env: str,
     payroll_ledger: Ledger,
     kafka_bootstrap: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    payroll_ledger.append(
-        History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events
-    )
+    _one_person(payroll_ledger)
     assert run(["payroll", "run", "--month", "2025-03", "--province", "84"]) == 0
     assert "1 lists" in capsys.readouterr().out
     types = sorted(e.event_type for e in _published(kafka_bootstrap, cli_env))
@@ -77,9 +80,7 @@ def test_a_report_with_bad_rows_is_refused_whole_and_nothing_is_published(
     payroll_ledger: Ledger,
     tmp_path: Path,
 ) -> None:
-    payroll_ledger.append(
-        History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events
-    )
+    _one_person(payroll_ledger)
     run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
     path = tmp_path / "bad.csv"
     path.write_text(
@@ -119,9 +120,7 @@ def test_transfer_and_fee_commands_publish_the_funds_and_a_repeated_transfer_is_
     kafka_bootstrap: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    payroll_ledger.append(
-        History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events
-    )
+    _one_person(payroll_ledger)
     run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
     transfer = [
         "postoffice", "transfer", "--month", "2025-03", "--province", "84",
@@ -169,9 +168,7 @@ def test_a_dry_run_reports_the_payroll_and_publishes_nothing(
     kafka_bootstrap: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    payroll_ledger.append(
-        History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events
-    )
+    _one_person(payroll_ledger)
 
     assert run(["payroll", "run", "--month", "2025-03", "--province", "84", "--dry-run"]) == 0
 
