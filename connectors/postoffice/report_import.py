@@ -19,10 +19,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from connectors.jsonl import FileRefused
-from connectors.postoffice.report_rows import RowProblem, parse_row, raw_rows
+from connectors.postoffice.report_copy import report_chunks
 from ledger.gc_pause import paced
-from ledger.payroll.sql import NULL, text
-from ledger.reconciliation.rows import DISBURSED, ReportRow, report_event_id
+from ledger.reconciliation.rows import DISBURSED, ReportRow
 from ledger.storage import checked_schema, raw_connection
 from schemas.envelope import Event, Source
 from schemas.payments import (
@@ -34,7 +33,6 @@ from schemas.payments import (
 
 Sink = Callable[[Sequence[Event]], object]
 IMPORT_SOURCE = "aidledger-postoffice-import"
-_CHUNK = 50_000
 _MAX_LISTED = 1_000
 
 _TEMP = """
@@ -77,46 +75,17 @@ def file_digest(path: Path) -> str:
     return sha.hexdigest()
 
 
-def _copy_line(row: Any) -> str:
-    fields = (
-        str(row.row_no),
-        report_event_id(row.list_id, row.line_no, row.receipt_no),
-        row.kind,
-        text(row.list_id),
-        str(row.line_no),
-        text(row.person_id),
-        NULL if row.amount_vnd is None else str(row.amount_vnd),
-        row.at.isoformat(),
-        text(row.receipt_no),
-        text(row.collected_by),
-        text(row.proxy_name),
-        text(row.reason),
-        text(row.post_office_code),
-    )
-    return "\t".join(fields) + "\n"
-
-
 def _load(cur: Any, path: Path, tick: Callable[[int], None]) -> tuple[int, list[str]]:
     """Pass 1: validate every row, COPY the good ones into the temp table."""
-    problems: list[str] = []
-    buffer = io.StringIO()
-    count = pending = 0
-    for number, raw in raw_rows(path):
-        count += 1
-        try:
-            buffer.write(_copy_line(parse_row(number, raw)))
-            pending += 1
-        except RowProblem as exc:
-            problems.append(f"row {number}: {exc}")
-        if pending >= _CHUNK:
-            buffer.seek(0)
-            cur.copy_expert("COPY po_import FROM STDIN", buffer)
-            buffer, pending = io.StringIO(), 0
-            tick(_CHUNK)
-    if pending:
-        buffer.seek(0)
-        cur.copy_expert("COPY po_import FROM STDIN", buffer)
-    return count, problems
+    problems: list[tuple[int, str]] = []
+    count = 0
+    for chunk in report_chunks(path):
+        count += chunk.rows
+        problems += chunk.problems
+        if chunk.copy_text:
+            cur.copy_expert("COPY po_import FROM STDIN", io.StringIO(chunk.copy_text))
+        tick(chunk.rows)
+    return count, [f"row {number}: {reason}" for number, reason in sorted(problems)]
 
 
 def _unresolved(cur: Any, post_office: str | None) -> list[str]:

@@ -162,7 +162,7 @@ def parse_row(row_no: int, raw: dict[str, Any]) -> ParsedRow:
     )
 
 
-def _check_header(path: Path, header: list[str]) -> list[str]:
+def check_header(path: Path, header: list[str]) -> list[str]:
     names = [_text(h).lower() for h in header]
     missing = [c for c in REPORT_REQUIRED if c not in names]
     if missing:
@@ -179,7 +179,7 @@ def raw_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if suffix == ".csv":
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
-            header = _check_header(path, next(reader, []))
+            header = check_header(path, next(reader, []))
             for number, values in enumerate(reader, start=2):
                 if any(v.strip() for v in values):
                     yield number, dict(zip(header, values, strict=False))
@@ -189,7 +189,7 @@ def raw_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         book = load_workbook(path, read_only=True, data_only=True)
         try:
             rows = book.worksheets[0].iter_rows(values_only=True)
-            header = _check_header(path, list(next(rows, ())))
+            header = check_header(path, list(next(rows, ())))
             for number, values in enumerate(rows, start=2):
                 if any(_text(v) for v in values):
                     yield number, dict(zip(header, values, strict=False))

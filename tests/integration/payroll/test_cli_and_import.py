@@ -11,6 +11,7 @@ from kafka import KafkaConsumer
 
 from connectors.cli.app import run
 from connectors.jsonl import FileRefused
+from connectors.postoffice import report_copy
 from connectors.postoffice.report_import import import_report
 from connectors.topics import topic_name
 from ledger.ledger import Ledger
@@ -111,6 +112,30 @@ def _transfer(reference: str, amount: int) -> Event:
         reference=reference,
         on=date(2025, 2, 25),
     )
+
+
+def test_a_large_report_validated_by_two_processes_imports_every_row_once(
+    payroll_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report_copy, "SHARED_FROM_BYTES", 0)
+    monkeypatch.setattr(report_copy, "CHUNK_ROWS", 25)
+    rows = [f"PL-UNKNOWN,{n},P{n},750000,2025-03-05,R{n},self,\n" for n in range(1, 401)]
+    bad = list(rows)
+    bad[99] = "PL-UNKNOWN,100,P100,-1,x,,self,\n"  # row 101 of the file
+    bad[299] = "PL-UNKNOWN,300,,750000,2025-03-05,R300,self,\n"  # row 301
+    path = tmp_path / "large.csv"
+    path.write_text(HEADER + "".join(bad), encoding="utf-8")
+    published: list[Event] = []
+    with pytest.raises(FileRefused) as refused:
+        import_report(payroll_ledger.engine, path, published.extend, post_office="VNPOST-842")
+    assert [p.split(":")[0] for p in refused.value.problems] == ["row 101", "row 301"]
+    assert published == []
+
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    result = import_report(payroll_ledger.engine, path, published.extend, post_office="VNPOST-842")
+
+    assert (result.rows, result.disbursed) == (400, 400)
+    assert sorted(e.line_no for e in published) == list(range(1, 401))  # type: ignore[attr-defined]
 
 
 def test_transfer_and_fee_commands_publish_the_funds_and_a_repeated_transfer_is_a_no_op(
