@@ -25,8 +25,6 @@ from ledger.reconciliation.rows import DISBURSED, ReportRow
 from ledger.storage import checked_schema, raw_connection
 from schemas.envelope import Event, Source
 from schemas.payments import (
-    CollectedBy,
-    NotCollectedReason,
     PaymentDisbursed,
     PaymentNotCollected,
 )
@@ -110,50 +108,40 @@ def _unresolved(cur: Any, post_office: str | None) -> list[str]:
     return out
 
 
-def _event(row: tuple[Any, ...], digest: str) -> tuple[ReportRow, Event]:
-    (
-        row_no,
-        event_id,
-        kind,
-        list_id,
-        line_no,
-        person,
-        office,
-        amount,
-        at,
-        receipt,
-        by,
-        proxy,
-        reason,
-        _,
-    ) = row
+def _report(row: tuple[Any, ...]) -> ReportRow:
+    """What a resolved row of ``_RESOLVED`` says."""
+    _, _, kind, list_id, line_no, person, office, amount, at, receipt, by, proxy, reason, _ = row
+    if kind == DISBURSED:
+        return ReportRow(kind, list_id, line_no, person, office, amount, at, receipt, by, proxy)
+    return ReportRow(kind, list_id, line_no, person, office, amount, at, receipt, reason=reason)
+
+
+def _event(report: ReportRow, event_id: str, row_no: int, digest: str) -> Event:
     common = {
         "event_id": event_id,
-        "occurred_at": at,
-        "recorded_at": at,
+        "occurred_at": report.at,
+        "recorded_at": report.at,
         "source": Source(system=IMPORT_SOURCE, reference=f"report {digest[:16]} row {row_no}"),
-        "list_id": list_id,
-        "line_no": line_no,
-        "person_id": person,
-        "post_office_code": office,
+        "list_id": report.list_id,
+        "line_no": report.line_no,
+        "person_id": report.person_id,
+        "post_office_code": report.post_office_code,
         "report_id": digest,
         "report_row": row_no,
     }
-    if kind == DISBURSED:
-        report = ReportRow(kind, list_id, line_no, person, office, amount, at, receipt, by, proxy)
-        return report, PaymentDisbursed(
-            amount_paid_vnd=amount,
-            paid_at=at,
-            receipt_no=receipt,
-            collected_by=CollectedBy(by),
-            proxy_name=proxy,
+    if report.kind == DISBURSED:
+        return PaymentDisbursed(
+            amount_paid_vnd=report.amount_vnd,
+            paid_at=report.at,
+            receipt_no=report.receipt_no,
+            collected_by=report.collected_by,
+            proxy_name=report.proxy_name,
             **common,
         )
-    report = ReportRow(kind, list_id, line_no, person, office, amount, at, receipt, reason=reason)
-    return report, PaymentNotCollected(
-        amount_vnd=amount,
-        reason=NotCollectedReason(reason),
-        reported_at=at,
+    return PaymentNotCollected(
+        amount_vnd=report.amount_vnd,
+        reason=report.reason,
+        reported_at=report.at,
         **common,
     )
 
@@ -181,23 +169,30 @@ def import_report(
             cur.execute("ANALYZE po_import")
         conflicts: list[tuple[object, ...]] = []
         batch: list[Event] = []
-        previous: tuple[str, str] | None = None
+        # The rows come in event id order: the same line and receipt twice in this file are
+        # neighbours, and the second is compared with the first one published.
+        previous: tuple[str, ReportRow] | None = None
         with conn.cursor(name="po_import_rows") as cur:
             cur.itersize = 10_000
             cur.execute(_RESOLVED + " ORDER BY i.event_id, i.row_no", {"po": post_office})
             for row in cur:
-                report, event = _event(row, result.digest)
-                new_hash, stored_hash = report.digest(), row[-1]
-                if previous is not None and previous[0] == row[1]:
-                    stored_hash = stored_hash or previous[1]
+                event_id, stored_hash, report = row[1], row[-1], _report(row)
+                if stored_hash is None and previous is not None and previous[0] == event_id:
+                    stored_hash = previous[1].digest()
                 if stored_hash is None:
-                    batch.append(event)
+                    batch.append(_event(report, event_id, row[0], result.digest))
                     if report.kind == DISBURSED:
                         result.disbursed += 1
                     else:
                         result.not_collected += 1
-                    previous = (row[1], new_hash)
-                elif stored_hash == new_hash:
+                    previous = (event_id, report)
+                    if len(batch) >= batch_size:
+                        sink(batch)
+                        tick(len(batch))
+                        batch = []
+                    continue
+                new_hash = report.digest()
+                if stored_hash == new_hash:
                     result.already_imported += 1
                 else:
                     detail = (
@@ -208,7 +203,7 @@ def import_report(
                     result.conflicts.append(detail)
                     conflicts.append(
                         (
-                            row[1],
+                            event_id,
                             new_hash,
                             report.list_id,
                             report.line_no,
@@ -219,10 +214,6 @@ def import_report(
                             detail,
                         )
                     )
-                if len(batch) >= batch_size:
-                    sink(batch)
-                    tick(len(batch))
-                    batch = []
         if batch:
             sink(batch)
         if conflicts:

@@ -114,6 +114,26 @@ def _transfer(reference: str, amount: int) -> Event:
     )
 
 
+def test_a_row_repeated_in_one_file_is_imported_once_and_a_changed_repeat_is_a_conflict(
+    payroll_ledger: Ledger, tmp_path: Path
+) -> None:
+    _one_person(payroll_ledger)
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
+    paid = "PL-2025-03-84201,1,P1,750000,2025-03-05,R1,self,\n"
+    path = tmp_path / "repeats.csv"
+    path.write_text(
+        HEADER + paid + paid + "PL-2025-03-84201,1,P1,700000,2025-03-05,R1,self,\n",
+        encoding="utf-8",
+    )
+    published: list[Event] = []
+
+    result = import_report(payroll_ledger.engine, path, published.extend)
+
+    assert (result.disbursed, result.already_imported, len(published)) == (1, 1, 1)
+    assert published[0].report_row == 2  # type: ignore[attr-defined]
+    assert len(result.conflicts) == 1 and result.conflicts[0].startswith("row 4: list")
+
+
 def test_a_large_report_validated_by_two_processes_imports_every_row_once(
     payroll_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
