@@ -8,19 +8,26 @@ closes AS (
     WHERE province_code = %(p)s AND month = %(m)s GROUP BY post_office_code
 )"""
 
-#: Every listed line of the month with what the reports (before any close) say about it.
+#: The month's lists (in scope) with their post office and number of lines, in office order.
+LISTS = """
+SELECT post_office_code, list_id, line_count FROM payroll_lists
+WHERE province_code = %(p)s AND month = %(m)s
+  AND (%(po)s::text IS NULL OR post_office_code = %(po)s)
+ORDER BY post_office_code, list_id
+"""
+
+#: Every line of some of the month's lists (``lists``: their ids), with what the reports
+#: (before any close) say about it. (Each table is read through its index on list_id.)
 LINES = f"""
 WITH {_CLOSES},
 lists AS (
-    SELECT list_id, post_office_code FROM payroll_lists
-    WHERE province_code = %(p)s AND month = %(m)s
-      AND (%(po)s::text IS NULL OR post_office_code = %(po)s)
+    SELECT list_id, post_office_code FROM payroll_lists WHERE list_id = ANY(%(lists)s)
 ),
 rep AS (
     SELECT r.* FROM postoffice_reports r
     JOIN lists ON lists.list_id = r.list_id
     LEFT JOIN closes c ON c.post_office_code = lists.post_office_code
-    WHERE c.seq IS NULL OR r.sequence < c.seq
+    WHERE r.list_id = ANY(%(lists)s) AND (c.seq IS NULL OR r.sequence < c.seq)
 ),
 agg AS (
     SELECT list_id, line_no, person_id,
@@ -49,6 +56,7 @@ JOIN lists ON lists.list_id = l.list_id
 LEFT JOIN agg a ON a.list_id = l.list_id AND a.line_no = l.line_no AND a.person_id = l.person_id
 LEFT JOIN conf ON conf.list_id = l.list_id AND conf.line_no = l.line_no
 LEFT JOIN payroll_people p ON p.person_id = l.person_id
+WHERE l.list_id = ANY(%(lists)s)
 ORDER BY l.post_office_code, l.list_id, l.line_no
 """
 

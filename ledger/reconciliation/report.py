@@ -6,9 +6,11 @@ post office; nothing holds all lines in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
@@ -23,6 +25,10 @@ from ledger.storage import checked_schema, raw_connection
 from schemas.payments import TransferDirection
 
 FETCH = 10_000
+#: Lines per query: a month is read in parts of whole post offices, and the server runs the
+#: next part's query while this one's lines are classified (one query for a whole province
+#: kept both waiting: the server sorted every line before the first one came back).
+PART_LINES = 100_000
 
 
 class ClassifiedLine(NamedTuple):
@@ -90,13 +96,21 @@ class _Others(NamedTuple):
     closed: list[tuple[str, str]]
 
 
+@contextmanager
+def _in_snapshot(engine: Engine, schema: str, snapshot: str) -> Iterator[Any]:
+    """A connection of its own reading the exported snapshot ``snapshot``."""
+    with raw_connection(engine) as conn:
+        with conn.cursor() as cur:
+            cur.execute(_SNAPSHOT)
+            cur.execute("SET TRANSACTION SNAPSHOT %s", (snapshot,))
+            cur.execute(f'SET LOCAL search_path TO "{schema}", public')
+        yield conn
+
+
 def _others(engine: Engine, schema: str, snapshot: str, params: Mapping[str, object]) -> _Others:
     """The small queries, on a connection of their own in the lines query's snapshot (run
     beside it: the payments off the list alone scan every report of the province)."""
-    with raw_connection(engine) as conn, conn.cursor() as cur:
-        cur.execute(_SNAPSHOT)
-        cur.execute("SET TRANSACTION SNAPSHOT %s", (snapshot,))
-        cur.execute(f'SET LOCAL search_path TO "{schema}", public')
+    with _in_snapshot(engine, schema, snapshot) as conn, conn.cursor() as cur:
         rows = []
         for query in (queries.OFF_LIST, queries.LATE, queries.FUNDS, queries.CLOSED):
             cur.execute(query, params)
@@ -131,7 +145,8 @@ def reconcile(
             snapshot = cur.fetchone()[0]
             cur.execute(f'SET LOCAL search_path TO "{schema}", public')
         pending = pool.submit(_others, engine, schema, snapshot, params)
-        _lines(conn, params, result, emit)
+        with _in_snapshot(engine, schema, snapshot) as other:
+            _lines((conn, other), params, result, emit)
         others = pending.result()
     for list_id, line_no, person, commune, office, amount in others.off_list:
         o = result.office(office)
@@ -171,47 +186,93 @@ def _unlisted(
     return ClassifiedLine(list_id, line_no, person, "", commune, office, 0, paid, 0, status)
 
 
+def _parts(conn: Any, params: Mapping[str, object]) -> list[list[str]]:
+    """The month's lists in scope, in post office order, cut into parts of about
+    ``PART_LINES`` lines (a post office is never cut)."""
+    with conn.cursor() as cur:
+        cur.execute(queries.LISTS, params)
+        lists = cur.fetchall()
+    parts: list[list[str]] = []
+    part: list[str] = []
+    size = 0
+    for k, (office, list_id, lines) in enumerate(lists):
+        part.append(list_id)
+        size += lines
+        last_of_office = k + 1 == len(lists) or lists[k + 1][0] != office
+        if size >= PART_LINES and last_of_office:
+            parts.append(part)
+            part, size = [], 0
+    if part:
+        parts.append(part)
+    return parts
+
+
+def _opened(conn: Any, params: Mapping[str, object], lists: list[str]) -> tuple[Any, list[Any]]:
+    """The lines query of some lists, run until its first rows are here (the server has
+    joined and sorted the whole part by then)."""
+    cur = conn.cursor(name="reconcile_lines")
+    cur.itersize = FETCH
+    cur.execute(queries.LINES, {**params, "lists": lists})
+    return cur, cur.fetchmany(FETCH)
+
+
 def _lines(
-    conn: Any,
+    conns: tuple[Any, Any],
     params: Mapping[str, object],
     result: Reconciliation,
     emit: Callable[[ClassifiedLine], None],
 ) -> None:
-    """Classify every listed line, streamed (``FETCH`` rows at a time)."""
-    with conn.cursor(name="reconcile_lines") as cur:
-        cur.itersize = FETCH
-        cur.execute(queries.LINES, params)
-        for (
-            list_id,
-            line_no,
-            person,
-            name,
-            commune,
-            office,
-            listed,
-            paid,
-            payments,
-            not_collected,
-            conflicts,
-            after_stop,
-        ) in cur:
-            facts = LineFacts(listed, paid, payments, not_collected, conflicts, after_stop)
-            status = classify(facts)
-            left = unpaid(facts, status)
-            o = result.office(office)
-            o.totals.add_line(status, listed, paid, left)
-            o.commune(commune).add_line(status, listed, paid, left)
-            emit(
-                ClassifiedLine(
-                    list_id,
-                    line_no,
-                    person,
-                    name,
-                    commune,
-                    office,
-                    listed,
-                    paid,
-                    left,
-                    status.value,
-                )
+    """Classify every listed line, part by part in office order: the server runs the next
+    part's query on the other connection while this one's lines are classified."""
+    parts = _parts(conns[0], params)
+    if not parts:
+        return
+    with ThreadPoolExecutor(1) as ahead:
+        pending = ahead.submit(_opened, conns[0], params, parts[0])
+        for k in range(len(parts)):
+            cur, first = pending.result()
+            if k + 1 < len(parts):
+                pending = ahead.submit(_opened, conns[(k + 1) % 2], params, parts[k + 1])
+            try:
+                _classify(chain(first, cur), result, emit)
+            finally:
+                cur.close()
+
+
+def _classify(
+    rows: Iterable[Any], result: Reconciliation, emit: Callable[[ClassifiedLine], None]
+) -> None:
+    for (
+        list_id,
+        line_no,
+        person,
+        name,
+        commune,
+        office,
+        listed,
+        paid,
+        payments,
+        not_collected,
+        conflicts,
+        after_stop,
+    ) in rows:
+        facts = LineFacts(listed, paid, payments, not_collected, conflicts, after_stop)
+        status = classify(facts)
+        left = unpaid(facts, status)
+        o = result.office(office)
+        o.totals.add_line(status, listed, paid, left)
+        o.commune(commune).add_line(status, listed, paid, left)
+        emit(
+            ClassifiedLine(
+                list_id,
+                line_no,
+                person,
+                name,
+                commune,
+                office,
+                listed,
+                paid,
+                left,
+                status.value,
             )
+        )
