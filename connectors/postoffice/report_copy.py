@@ -206,7 +206,7 @@ def report_chunks(path: Path, shared: bool | None = None) -> Iterator[Chunk]:
     if path.suffix.lower() != ".csv":
         shared = False
     elif shared is None:
-        shared = path.stat().st_size >= SHARED_FROM_BYTES and len(os.sched_getaffinity(0)) > 1
+        shared = path.stat().st_size >= SHARED_FROM_BYTES and (os.cpu_count() or 1) > 1
     if shared:
         return _shared_chunks(path, CHUNK_ROWS)
     return _serial_chunks(path, CHUNK_ROWS)
