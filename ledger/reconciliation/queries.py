@@ -17,7 +17,7 @@ ORDER BY post_office_code, list_id
 """
 
 #: Every line of some of the month's lists (``lists``: their ids), with what the reports
-#: (before any close) say about it. (Each table is read through its index on list_id.)
+#: (before any close) say about it. (Each table can be read through its index on list_id.)
 LINES = f"""
 WITH {_CLOSES},
 lists AS (
