@@ -227,6 +227,7 @@ def _lines(
     parts = _parts(conns[0], params)
     if not parts:
         return
+    sums: dict[tuple[str, str, str], list[int]] = {}
     with ThreadPoolExecutor(1) as ahead:
         pending = ahead.submit(_opened, conns[0], params, parts[0])
         for k in range(len(parts)):
@@ -234,14 +235,26 @@ def _lines(
             if k + 1 < len(parts):
                 pending = ahead.submit(_opened, conns[(k + 1) % 2], params, parts[k + 1])
             try:
-                _classify(chain(first, cur), result, emit)
+                _classify(chain(first, cur), sums, emit)
             finally:
                 cur.close()
+    for (office, commune, status), (count, listed, paid, left) in sums.items():
+        o = result.office(office)
+        o.totals.add_lines(status, count, listed, paid, left)
+        o.commune(commune).add_lines(status, count, listed, paid, left)
+
+
+#: The class of a line as the string the rows and totals carry (``LineStatus.value``).
+_VALUE = {status: status.value for status in LineStatus}
 
 
 def _classify(
-    rows: Iterable[Any], result: Reconciliation, emit: Callable[[ClassifiedLine], None]
+    rows: Iterable[Any],
+    sums: dict[tuple[str, str, str], list[int]],
+    emit: Callable[[ClassifiedLine], None],
 ) -> None:
+    """Classify lines; add each to ``sums`` (office, commune, class) -> [lines, listed,
+    paid, unpaid], from which the totals are made once at the end."""
     for (
         list_id,
         line_no,
@@ -257,22 +270,18 @@ def _classify(
         after_stop,
     ) in rows:
         facts = LineFacts(listed, paid, payments, not_collected, conflicts, after_stop)
-        status = classify(facts)
-        left = unpaid(facts, status)
-        o = result.office(office)
-        o.totals.add_line(status, listed, paid, left)
-        o.commune(commune).add_line(status, listed, paid, left)
+        kind = classify(facts)
+        left, status = unpaid(facts, kind), _VALUE[kind]
+        key = (office, commune, status)
+        sum_ = sums.get(key)
+        if sum_ is None:
+            sum_ = sums[key] = [0, 0, 0, 0]
+        sum_[0] += 1
+        sum_[1] += listed
+        sum_[2] += paid
+        sum_[3] += left
         emit(
             ClassifiedLine(
-                list_id,
-                line_no,
-                person,
-                name,
-                commune,
-                office,
-                listed,
-                paid,
-                left,
-                status.value,
+                list_id, line_no, person, name, commune, office, listed, paid, left, status
             )
         )

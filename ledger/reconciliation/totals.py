@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.reconciliation.classify import LineStatus
 from schemas.canonical import canonical_bytes
 
 
@@ -28,12 +27,13 @@ class Totals:
         """Paid minus listed, including payments off the list (positive: paid too much)."""
         return self.paid_vnd + self.off_list_paid_vnd - self.listed_vnd
 
-    def add_line(self, status: LineStatus, listed: int, paid: int, unpaid: int) -> None:
+    def add_lines(self, status: str, count: int, listed: int, paid: int, unpaid: int) -> None:
+        """``count`` listed lines of one class, with their amounts summed."""
         self.listed_vnd += listed
         self.paid_vnd += paid
         self.unpaid_vnd += unpaid
-        self.lines[status.value] += 1
-        self.listed_by_status[status.value] += listed
+        self.lines[status] += count
+        self.listed_by_status[status] += listed
 
     def as_dict(self) -> dict[str, Any]:
         return {
