@@ -114,6 +114,24 @@ def _transfer(reference: str, amount: int) -> Event:
     )
 
 
+def test_a_not_collected_row_takes_the_listed_amount_and_is_refused_for_a_line_not_listed(
+    payroll_ledger: Ledger, tmp_path: Path
+) -> None:
+    _one_person(payroll_ledger)
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
+    path = tmp_path / "absent.csv"
+    path.write_text(HEADER + "PL-2025-03-84201,99,P1,,2025-03-05,,,absent\n", encoding="utf-8")
+    published: list[Event] = []
+    with pytest.raises(FileRefused, match="row 2: not collected with no amount, and list "):
+        import_report(payroll_ledger.engine, path, published.extend)
+    path.write_text(HEADER + "PL-2025-03-84201,1,P1,,2025-03-05,,,absent\n", encoding="utf-8")
+
+    result = import_report(payroll_ledger.engine, path, published.extend)
+
+    assert (result.not_collected, len(published)) == (1, 1)
+    assert published[0].amount_vnd == 750_000  # type: ignore[attr-defined]
+
+
 def test_a_row_repeated_in_one_file_is_imported_once_and_a_changed_repeat_is_a_conflict(
     payroll_ledger: Ledger, tmp_path: Path
 ) -> None:
