@@ -12,7 +12,6 @@ process COPYs every chunk. XLSX files and small CSV files are read by one proces
 
 from __future__ import annotations
 
-import csv
 import multiprocessing
 import os
 import queue
@@ -25,7 +24,8 @@ from typing import Any, NamedTuple
 from connectors.postoffice.report_rows import (
     ParsedRow,
     RowProblem,
-    check_header,
+    csv_records,
+    is_blank,
     parse_row,
     raw_rows,
 )
@@ -92,19 +92,17 @@ def _serial_chunks(path: Path, chunk_rows: int) -> Iterator[Chunk]:
 def claimed_chunks(path: Path, claim: Claim, chunk_rows: int) -> Iterator[Chunk]:
     """The chunks (``chunk_rows`` lines each) of a CSV report that ``claim(k)`` grants, asked
     once per chunk k in order; the lines of the others are read and skipped."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        header = check_header(path, next(reader, []))
+    with csv_records(path) as (header, records):
         rows: list[tuple[int, dict[str, Any]]] = []
         mine, chunk = claim(0), 0
-        for number, values in enumerate(reader, start=2):
+        for number, values in records:
             at = (number - 2) // chunk_rows
             if at != chunk:
                 if mine:
                     yield _chunk(rows)
                     rows = []
                 mine, chunk = claim(at), at
-            if mine and any(v.strip() for v in values):
+            if mine and not is_blank(values):
                 rows.append((number, dict(zip(header, values, strict=False))))
         if mine:
             yield _chunk(rows)

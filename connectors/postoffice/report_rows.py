@@ -7,7 +7,8 @@ Times without a zone are Vietnam time (UTC+7); a date alone means 00:00 that day
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -162,7 +163,7 @@ def parse_row(row_no: int, raw: dict[str, Any]) -> ParsedRow:
     )
 
 
-def check_header(path: Path, header: list[str]) -> list[str]:
+def _check_header(path: Path, header: list[str]) -> list[str]:
     names = [_text(h).lower() for h in header]
     missing = [c for c in REPORT_REQUIRED if c not in names]
     if missing:
@@ -173,15 +174,28 @@ def check_header(path: Path, header: list[str]) -> list[str]:
     return names
 
 
+@contextmanager
+def csv_records(path: Path) -> Iterator[tuple[list[str], Iterator[tuple[int, list[str]]]]]:
+    """A CSV report's checked header, and (row number, values) of every record after it,
+    blank ones included (see ``is_blank``)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = _check_header(path, next(reader, []))
+        yield header, enumerate(reader, start=2)
+
+
+def is_blank(values: Sequence[str]) -> bool:
+    """A CSV record with nothing but blanks in it (skipped, not a row)."""
+    return not any(v.strip() for v in values)
+
+
 def raw_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, column -> value) for every non-blank data row; row 1 is the header."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = check_header(path, next(reader, []))
-            for number, values in enumerate(reader, start=2):
-                if any(v.strip() for v in values):
+        with csv_records(path) as (header, records):
+            for number, values in records:
+                if not is_blank(values):
                     yield number, dict(zip(header, values, strict=False))
     elif suffix == ".xlsx":
         from openpyxl import load_workbook
@@ -189,7 +203,7 @@ def raw_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         book = load_workbook(path, read_only=True, data_only=True)
         try:
             rows = book.worksheets[0].iter_rows(values_only=True)
-            header = check_header(path, list(next(rows, ())))
+            header = _check_header(path, list(next(rows, ())))
             for number, values in enumerate(rows, start=2):
                 if any(_text(v) for v in values):
                     yield number, dict(zip(header, values, strict=False))
