@@ -16,11 +16,10 @@ from connectors.postoffice.report_import import import_report
 from connectors.topics import topic_name
 from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
-from ledger.reconciliation.funds import transfer_event
 from schemas.eligibility import BeneficiaryGroup as G
 from schemas.envelope import Event
 from schemas.registry import parse_event
-from tests.unit.payroll.builders import History
+from tests.unit.payroll.builders import History, funds_transfer
 
 pytestmark = pytest.mark.integration
 
@@ -101,17 +100,6 @@ def test_a_report_with_bad_rows_is_refused_whole_and_nothing_is_published(
     assert published == []
     result = import_report(payroll_ledger.engine, path, published.extend, post_office="VNPOST-842")
     assert result.disbursed == 1 and published[0].post_office_code == "VNPOST-842"  # type: ignore[attr-defined]
-
-
-def _transfer(reference: str, amount: int) -> Event:
-    return transfer_event(
-        province="84",
-        post_office="VNPOST-842",
-        month="2025-03",
-        amount_vnd=amount,
-        reference=reference,
-        on=date(2025, 2, 25),
-    )
 
 
 def test_a_not_collected_row_takes_the_listed_amount_and_is_refused_for_a_line_not_listed(
@@ -215,7 +203,7 @@ def test_transfer_and_fee_commands_publish_the_funds_and_a_repeated_transfer_is_
     assert published[0].source.operator == "Lê Thị B"
 
     # Closing with 100,000 VND deposited that nobody was paid nor returned: closed, and said.
-    payroll_ledger.append([_transfer("UNC-0225", 100_000)])
+    payroll_ledger.append([funds_transfer(100_000, "UNC-0225", date(2025, 2, 25))])
     close = ["reconcile", "close", "--month", "2025-03", "--province", "84"]
     assert run([*close, "--post-office", "VNPOST-842"]) == 0
     captured = capsys.readouterr()

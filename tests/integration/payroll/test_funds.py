@@ -10,29 +10,17 @@ import pytest
 
 from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
-from ledger.reconciliation.funds import FundsRefused, fee_event, transfer_event, unrecorded
+from ledger.reconciliation.funds import FundsRefused, fee_event, unrecorded
 from ledger.reconciliation.report import reconcile
 from schemas.build import make_event
 from schemas.eligibility import BeneficiaryGroup as G
-from schemas.payments import CollectedBy, FundsTransferred, PaymentDisbursed, PaymentListIssued
-from tests.unit.payroll.builders import History
+from schemas.payments import CollectedBy, PaymentDisbursed, PaymentListIssued
+from tests.unit.payroll.builders import History, funds_transfer
 
 pytestmark = pytest.mark.integration
 
 AMOUNT = 750_000
 OFFICE = "VNPOST-842"
-
-
-def _deposit(amount: int, reference: str = "UNC-0224", returned: bool = False) -> FundsTransferred:
-    return transfer_event(
-        province="84",
-        post_office=OFFICE,
-        month="2025-03",
-        amount_vnd=amount,
-        reference=reference,
-        on=date(2025, 2, 24),
-        returned=returned,
-    )
 
 
 def test_funds_and_the_fee_reconcile_and_a_transfer_is_recorded_once(
@@ -71,14 +59,14 @@ def test_funds_and_the_fee_reconcile_and_a_transfer_is_recorded_once(
         ]
     )
 
-    deposit = _deposit(3 * AMOUNT)
+    deposit = funds_transfer(3 * AMOUNT)
     assert unrecorded(ledger.engine, deposit)
     ledger.append([deposit])
     # The same payment order recorded again (a new recording time): nothing to publish.
-    assert not unrecorded(ledger.engine, _deposit(3 * AMOUNT))
+    assert not unrecorded(ledger.engine, funds_transfer(3 * AMOUNT))
     with pytest.raises(FundsRefused, match="UNC-0224 is already recorded at ledger sequence"):
-        unrecorded(ledger.engine, _deposit(3 * AMOUNT + 1))
-    ledger.append([_deposit(AMOUNT, "UNC-0402", returned=True)])
+        unrecorded(ledger.engine, funds_transfer(3 * AMOUNT + 1))
+    ledger.append([funds_transfer(AMOUNT, "UNC-0402", returned=True)])
 
     fee = fee_event(reconcile(ledger.engine, "2025-03", "84"), OFFICE, Decimal("0.0045"))
     assert (fee.paid_basis_vnd, fee.fee_vnd) == (2 * AMOUNT, 6_750)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ledger.payroll.calendar import month_index
 from ledger.payroll.facts import Person, person_from_events
+from ledger.reconciliation.funds import transfer_event
 from schemas.build import make_event
 from schemas.eligibility import (
     BeneficiaryDied,
@@ -25,6 +26,7 @@ from schemas.eligibility import (
     TerminationReason,
 )
 from schemas.envelope import Event
+from schemas.payments import FundsTransferred
 
 AT = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -140,3 +142,19 @@ class History:
 
 def m(month: str) -> int:
     return month_index(month)
+
+
+def funds_transfer(
+    amount: int, reference: str = "UNC-0224", on: date = date(2025, 2, 24), **more: Any
+) -> FundsTransferred:
+    """Funds moved for VNPOST-842's March 2025 (province 84), by payment order ``reference``;
+    ``returned=True``: sent back to the treasury."""
+    return transfer_event(
+        province="84",
+        post_office="VNPOST-842",
+        month="2025-03",
+        amount_vnd=amount,
+        reference=reference,
+        on=on,
+        **more,
+    )

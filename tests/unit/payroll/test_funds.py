@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from ledger.reconciliation.funds import FundsRefused, fee_event, fee_of, transfer_event
+from ledger.reconciliation.funds import FundsRefused, fee_event, fee_of
 from ledger.reconciliation.report import Reconciliation
-from schemas.payments import FundsTransferred, TransferDirection
+from schemas.payments import TransferDirection
+from tests.unit.payroll.builders import funds_transfer
 
 NOW = datetime(2025, 4, 2, 3, 0, tzinfo=UTC)
 
@@ -62,22 +62,10 @@ def test_a_fee_is_refused_when_charged_closed_unpaid_or_for_an_unknown_office(
         fee_event(recon, office, Decimal("0.0045"))
 
 
-def _transfer(amount: int, reference: str, on: date, **more: Any) -> FundsTransferred:
-    return transfer_event(
-        province="84",
-        post_office="VNPOST-842",
-        month="2025-03",
-        amount_vnd=amount,
-        reference=reference,
-        on=on,
-        **more,
-    )
-
-
 def test_a_transfer_is_dated_in_vietnam_time_and_identified_by_its_reference() -> None:
-    deposit = _transfer(170_000_000, "UNC-0224", date(2025, 2, 24), now=NOW)
-    later = _transfer(170_000_000, "UNC-0224", date(2025, 2, 24))
-    back = _transfer(1_000_000, "UNC-0402", date(2025, 4, 2), returned=True)
+    deposit = funds_transfer(170_000_000, "UNC-0224", now=NOW)
+    later = funds_transfer(170_000_000, "UNC-0224")
+    back = funds_transfer(1_000_000, "UNC-0402", date(2025, 4, 2), returned=True)
 
     assert deposit.occurred_at == datetime(2025, 2, 23, 17, 0, tzinfo=UTC)  # 00:00 in Vietnam
     assert deposit.direction is TransferDirection.TO_POST_OFFICE
