@@ -30,6 +30,16 @@ def deterministic_id(*parts: object) -> uuid.UUID:
     return uuid.UUID(int=(digest & _KEEP) | _VERSION_5)
 
 
+def deterministic_hex(*parts: object) -> str:
+    """``deterministic_id(*parts).hex`` (32 hex digits, which a uuid column takes as they
+    are), without making the UUID object: a third of the time, for COPY text."""
+    name = "\x1f".join([str(p) for p in parts]).encode()
+    b = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name).digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50
+    b[8] = (b[8] & 0x3F) | 0x80
+    return b.hex()
+
+
 def make_event(
     cls: type[E],
     *,

@@ -30,7 +30,7 @@ from connectors.postoffice.report_rows import (
     raw_rows,
 )
 from ledger.payroll.sql import NULL, text
-from ledger.reconciliation.rows import report_event_id
+from ledger.reconciliation.rows import report_event_hex
 
 #: Lines of the file in one chunk.
 CHUNK_ROWS = 10_000
@@ -48,21 +48,24 @@ class Chunk(NamedTuple):
 
 
 def copy_line(row: ParsedRow) -> str:
-    """One valid row as a line of ``COPY po_import`` text."""
+    """One valid row as a line of ``COPY po_import`` text. Only the receipt and the proxy's
+    name are free text to escape: identifiers and the collected-by and reason values were
+    checked against what they may hold."""
+    office = row.post_office_code
     fields = (
         str(row.row_no),
-        report_event_id(row.list_id, row.line_no, row.receipt_no),
+        report_event_hex(row.list_id, row.line_no, row.receipt_no),
         row.kind,
-        text(row.list_id),
+        row.list_id,
         str(row.line_no),
-        text(row.person_id),
+        row.person_id,
         NULL if row.amount_vnd is None else str(row.amount_vnd),
         row.at.isoformat(),
         text(row.receipt_no),
-        text(row.collected_by),
+        row.collected_by or NULL,
         text(row.proxy_name),
-        text(row.reason),
-        text(row.post_office_code),
+        row.reason or NULL,
+        NULL if office is None else office,
     )
     return "\t".join(fields) + "\n"
 

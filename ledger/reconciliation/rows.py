@@ -9,7 +9,7 @@ import hashlib
 from datetime import datetime
 from typing import NamedTuple
 
-from schemas.build import deterministic_id
+from schemas.build import deterministic_hex, deterministic_id
 from schemas.payments import PaymentDisbursed, PaymentNotCollected
 
 DISBURSED, NOT_COLLECTED, REVERSED = "disbursed", "not_collected", "reversed"
@@ -49,7 +49,16 @@ class ReportRow(NamedTuple):
 
 def report_event_id(list_id: str, line_no: int, receipt_no: str | None) -> str:
     """The deterministic event id of a report row: from (list, line, receipt)."""
-    return str(deterministic_id("postoffice-report", list_id, line_no, receipt_no or ""))
+    return str(deterministic_id(*_report_id_parts(list_id, line_no, receipt_no)))
+
+
+def report_event_hex(list_id: str, line_no: int, receipt_no: str | None) -> str:
+    """``report_event_id`` as 32 hex digits (for COPY into a uuid column)."""
+    return deterministic_hex(*_report_id_parts(list_id, line_no, receipt_no))
+
+
+def _report_id_parts(list_id: str, line_no: int, receipt_no: str | None) -> tuple[object, ...]:
+    return ("postoffice-report", list_id, line_no, receipt_no or "")
 
 
 def row_of(event: PaymentDisbursed | PaymentNotCollected) -> ReportRow:

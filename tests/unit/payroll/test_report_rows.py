@@ -63,6 +63,9 @@ def test_a_not_collected_row_without_an_amount_means_the_listed_amount() -> None
     [
         ({"amount_paid_vnd": "750000.5"}, "amount_paid_vnd"),
         ({"amount_paid_vnd": "0"}, "amount_paid_vnd"),
+        ({"amount_paid_vnd": "５０００００"}, "amount_paid_vnd"),
+        ({"line_no": "²"}, "line_no"),
+        ({"person_id": "Pé01"}, "person_id"),
         ({"paid_at": "5/3/2025"}, "paid_at"),
         ({"receipt_no": ""}, "receipt_no"),
         ({"collected_by": "neighbour"}, "collected_by"),

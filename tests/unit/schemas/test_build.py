@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from schemas.build import NAMESPACE, deterministic_id
+from schemas.build import NAMESPACE, deterministic_hex, deterministic_id
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,7 @@ def test_a_deterministic_id_is_the_uuid5_of_its_parts_joined(parts: tuple[object
     assert found == expected
     assert str(found) == str(expected) and found.version == 5
     assert found.variant == uuid.RFC_4122
+    assert deterministic_hex(*parts) == expected.hex
 
 
 def test_different_parts_give_different_ids() -> None:
