@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy.engine import Engine
 
 from connectors.postoffice.layout import ALL_LISTS, DIGEST_PREFIX, LIST_COLUMNS, TOTAL
+from connectors.spreadsheet_csv import open_for_spreadsheets
 from ledger.storage import checked_schema, raw_connection
 from schemas.errors import AidLedgerError
 
@@ -53,8 +54,7 @@ class _Sink(Protocol):
 
 class _CsvSink:
     def __init__(self, path: Path) -> None:
-        # UTF-8 with a BOM so spreadsheet programs show Vietnamese names correctly.
-        self._handle = path.open("w", newline="", encoding="utf-8-sig")
+        self._handle = open_for_spreadsheets(path)
         self._writer = csv.writer(self._handle)
 
     def row(self, values: list[Any]) -> None:

@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from connectors.console_tables import amount, print_whole
+from connectors.spreadsheet_csv import open_for_spreadsheets
 from ledger.reconciliation.classify import DISCREPANCIES
 from ledger.reconciliation.report import ClassifiedLine, Reconciliation, reconcile
 from ledger.reconciliation.totals import OfficeTotals, Totals
@@ -158,7 +159,7 @@ def write_report(
 
     if fmt == "csv":
         assert out is not None
-        with out.open("w", newline="", encoding="utf-8-sig") as handle:
+        with open_for_spreadsheets(out) as handle:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
             recon = reconcile(
