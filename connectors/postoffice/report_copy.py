@@ -1,7 +1,7 @@
 """A report's rows validated and written as COPY text, chunk by chunk; a large CSV by two
 processes at once.
 
-Validating a row (``parse_row``) and writing its COPY line take ~30 µs of Python; reading
+Validating a row (``parse_row``) and writing its COPY line take ~16 µs of Python; reading
 it with ``csv.reader`` ~2. For a large CSV report a helper process reads the same file, and
 the two take its chunks (``CHUNK_ROWS`` lines each) in turn from a shared counter as they
 reach them: each validates only the chunks it took and skips through the others, so the
