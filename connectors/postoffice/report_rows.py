@@ -18,10 +18,10 @@ from connectors.postoffice.layout import REPORT_OPTIONAL, REPORT_REQUIRED
 from ledger.reconciliation.rows import DISBURSED, NOT_COLLECTED
 from schemas.errors import AidLedgerError
 from schemas.payments import CollectedBy, NotCollectedReason
+from schemas.types import IDENTIFIER_MAX, IDENTIFIER_PATTERN
 
 VIETNAM = timezone(timedelta(hours=7))
-#: An identifier: up to 64 of A-Z a-z 0-9 . _ : / -, starting with a letter or digit.
-_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}")
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 _REASONS = frozenset(r.value for r in NotCollectedReason)
 _COLLECTORS = frozenset(c.value for c in CollectedBy)
 
@@ -72,7 +72,7 @@ def _identifier(raw: dict[str, Any], column: str, required: bool = True) -> str 
         if required:
             raise RowProblem(f"{column} is required but empty")
         return None
-    if _IDENTIFIER.fullmatch(value) is None:
+    if len(value) > IDENTIFIER_MAX or _IDENTIFIER.fullmatch(value) is None:
         raise RowProblem(f"{column} {value!r} is not a valid identifier")
     return value
 
