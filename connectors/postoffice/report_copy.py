@@ -51,7 +51,6 @@ def copy_line(row: ParsedRow) -> str:
     """One valid row as a line of ``COPY po_import`` text. Only the receipt and the proxy's
     name are free text to escape: identifiers and the collected-by and reason values were
     checked against what they may hold."""
-    office = row.post_office_code
     fields = (
         str(row.row_no),
         report_event_hex(row.list_id, row.line_no, row.receipt_no),
@@ -65,7 +64,7 @@ def copy_line(row: ParsedRow) -> str:
         row.collected_by or NULL,
         text(row.proxy_name),
         row.reason or NULL,
-        NULL if office is None else office,
+        row.post_office_code or NULL,
     )
     return "\t".join(fields) + "\n"
 

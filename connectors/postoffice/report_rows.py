@@ -79,24 +79,21 @@ def _identifier(raw: dict[str, Any], column: str, required: bool = True) -> str 
 
 def _whole(raw: dict[str, Any], column: str) -> int | None:
     value = raw.get(column)
-    if value.__class__ is str:  # every CSV value: read once
-        text = value.strip()
-        if not text:
+    if value.__class__ is not str:  # a spreadsheet cell; every CSV value is text
+        if value is None:
             return None
-        if not (text.isascii() and text.isdigit()):
-            raise RowProblem(f"{column} must be a whole number of đồng, got {text!r}")
-        return int(text)
-    if value is None or _text(value) == "":
+        if isinstance(value, bool):
+            raise RowProblem(f"{column} must be a whole number, got {value!r}")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float):
+            if value.is_integer():
+                return int(value)
+            raise RowProblem(f"{column} must be a whole number of đồng, got {value!r}")
+        value = _text(value)
+    text = value.strip()
+    if not text:
         return None
-    if isinstance(value, bool):
-        raise RowProblem(f"{column} must be a whole number, got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
-        raise RowProblem(f"{column} must be a whole number of đồng, got {value!r}")
-    text = _text(value)
     if not (text.isascii() and text.isdigit()):
         raise RowProblem(f"{column} must be a whole number of đồng, got {text!r}")
     return int(text)
