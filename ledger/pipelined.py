@@ -3,17 +3,19 @@
 One append is Python work (canonical JSON, hashes, rows) then server work (COPY, indexes,
 commit), and on its own each side waits for the other. Here a planner (the caller's thread)
 computes every row of the next batch from the state the previous batches will leave
-(sequence, chain head, balances, consumer positions), and a writer thread sends finished
-batches, one transaction each, in order. The writer waits for the server with the GIL
-released, so the two sides overlap.
+(sequence, chain head, balances, consumer positions), with the read-model rows of projectors
+that can stage them (``Projector.stage``), and a writer thread sends finished batches, one
+transaction each, in order. The writer waits for the server with the GIL released, so the
+two sides overlap.
 
 The plan is optimistic and checked where it matters, under the chain lock. If the head is
 not the one the plan was built on (another appender went in between, e.g. a second stream
 worker), the plan is rebased: the same rows placed after that head, with only sequences,
-hashes and balances computed again (what the rest of the row holds was kept), so the time
-the lock is held stays short. If more than the head changed (the consumer's positions, or an
-id is already recorded), that batch is rolled back and appended the ordinary way
-(``ledger.append.append``). Results are the same as appending the batches one by one.
+hashes and balances computed again (what the rest of the row holds was kept, and staged
+read-model rows only have their sequences moved), so the time the lock is held stays short.
+If more than the head changed (the consumer's positions, or an id is already recorded), that
+batch is rolled back and appended the ordinary way (``ledger.append.append``). Results are
+the same as appending the batches one by one.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from ledger.gc_pause import gc_paused
 from ledger.positions import Partition, skip_processed, store_positions
 from ledger.posting_rules import entry_for
 from ledger.prepare import Prepared, items_of, prepare_items
-from ledger.projectors import Projector
+from ledger.projectors import Projector, Staged, stage
 from ledger.records import AppendResult, Batch, Incoming, InTransaction
 from ledger.rows import (
     EVENT_COLUMNS,
@@ -76,6 +78,8 @@ class Plan:
     #: The batch as given: its in-transaction work and its callback.
     batch: Batch
     copies: list[tuple[str, bytes]] = field(default_factory=list)
+    #: Each projector's rows, staged with the plan (None: it projects under the lock).
+    staged: list[Staged | None] = field(default_factory=list)
 
 
 @dataclass
@@ -214,6 +218,7 @@ class PipelinedAppender:
         rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, touched.balances)
         plan = Plan(number, batch, (last, prev), kept, reached, sorted_, rows, given)
         plan.copies = self._copies(rows, touched.opened)
+        plan.staged = [stage(projector, rows.stored) for projector in self.projectors]
         state.last, state.prev = last + len(sorted_.new), rows.head_hash
         changed = {k: rows.balances[k] for k in rows.last_sequence_of}
         state.layers.append(_Layer(number, changed, reached))
@@ -269,8 +274,12 @@ class PipelinedAppender:
                 if self.consumer:
                     last = head[0] + len(sorted_.new)
                     store_positions(cur, q, self.consumer, reached, last)
-                for projector in self.projectors:
-                    projector.project(conn, rows.stored)
+                shift = rows.first_sequence - plan.rows.first_sequence
+                for projector, staged in zip(self.projectors, plan.staged, strict=True):
+                    if staged is None:
+                        projector.project(conn, rows.stored)
+                    else:
+                        staged.write(conn, shift)
             result = AppendResult(
                 tuple(rows.stored),
                 tuple(sorted_.already_recorded),

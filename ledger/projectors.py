@@ -33,3 +33,18 @@ class Projector(Protocol):
     name: str
 
     def project(self, conn: Any, batch: Sequence[Numbered]) -> None: ...
+
+
+class Staged(Protocol):
+    """A projector's rows for one batch, computed before the append holds the chain lock."""
+
+    def write(self, conn: Any, shift: int) -> None:
+        """Write them; ``shift``: how far every sequence of the batch moved since (a pipelined
+        plan placed after another appender's batch moves as a whole)."""
+
+
+def stage(projector: Projector, batch: Sequence[Numbered]) -> Staged | None:
+    """The projector's work for ``batch`` done ahead, if it offers that (``stage(batch)``);
+    None: call ``project`` under the lock as usual. Staging reads no database."""
+    staging = getattr(projector, "stage", None)
+    return None if staging is None else staging(batch)

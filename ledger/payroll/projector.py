@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -23,9 +23,10 @@ from ledger.payroll.facts import (
     fact_from_event,
     fact_to_json,
 )
-from ledger.payroll.sql import copy_rows, temp_table
+from ledger.payroll.sql import SequencedCopy, copy_data, copy_rows, copy_text, temp_table
 from ledger.projectors import Numbered
 from schemas.eligibility import BeneficiaryRegistered
+from schemas.envelope import Event
 from schemas.payments import (
     AllowanceAccrued,
     Component,
@@ -34,6 +35,21 @@ from schemas.payments import (
 )
 from schemas.policy import StandardLevelSet
 
+_LEVEL_COLUMNS = ("province_code", "effective_month", "amount_vnd", "legal_basis", "sequence")
+_LIST_COLUMNS = (
+    "list_id",
+    "month",
+    "province_code",
+    "district_code",
+    "commune_code",
+    "post_office_code",
+    "supplements_list_id",
+    "total_vnd",
+    "digest",
+    "line_count",
+    "sequence",
+)
+_CARRY_COLUMNS = ("list_id", "line_no", "person_id", "amount", "seq")
 _LINE_COLUMNS = (
     "list_id",
     "line_no",
@@ -78,7 +94,12 @@ class PayrollProjector:
     name = "payroll"
 
     def project(self, conn: Any, batch: Sequence[Numbered]) -> None:
-        people: dict[str, _PersonDelta] = {}
+        self.stage(batch).write(conn, 0)
+
+    def stage(self, batch: Sequence[Numbered]) -> _Staged:
+        """What the batch changes, computed without the database; written by ``write``.
+        People's facts carry their sequences inside, so they are computed when written."""
+        staged = _Staged()
         accrued: dict[tuple[str, str, int], int] = {}
         open_: dict[tuple[str, str, str], list[Any]] = {}
         lists: list[tuple[object, ...]] = []
@@ -88,7 +109,7 @@ class PayrollProjector:
         for stored in batch:
             event = stored.event
             if isinstance(event, BeneficiaryRegistered) or event.family == "eligibility":
-                self._person(people, stored)
+                staged.people.append(stored)
             elif isinstance(event, AllowanceAccrued):
                 self._accrual(accrued, open_, event)
             elif isinstance(event, PaymentListIssued):
@@ -106,51 +127,21 @@ class PayrollProjector:
             elif isinstance(event, StandardLevelSet):
                 levels.append(
                     (
-                        stored.sequence,
                         event.province_code,
                         event.effective_month,
                         event.amount_vnd,
                         event.legal_basis,
+                        stored.sequence,
                     )
                 )
-        with conn.cursor() as cur:
-            if people:
-                self._write_people(cur, people)
-            if levels:
-                copy_rows(
-                    cur,
-                    "payroll_levels",
-                    ("sequence", "province_code", "effective_month", "amount_vnd", "legal_basis"),
-                    levels,
-                )
-            if accrued:
-                self._write_accrued(cur, accrued)
-            if lists:
-                copy_rows(
-                    cur,
-                    "payroll_lists",
-                    (
-                        "list_id",
-                        "month",
-                        "province_code",
-                        "district_code",
-                        "commune_code",
-                        "post_office_code",
-                        "supplements_list_id",
-                        "total_vnd",
-                        "digest",
-                        "line_count",
-                        "sequence",
-                    ),
-                    lists,
-                )
-                copy_rows(cur, "payroll_lines", _LINE_COLUMNS, lines)
-            if open_:
-                self._write_open(cur, open_)
-            if not_collected:
-                self._carry(cur, not_collected)
-            if open_ or not_collected:
-                cur.execute("DELETE FROM payroll_open WHERE amount_vnd = 0")
+        staged.levels = SequencedCopy("payroll_levels", _LEVEL_COLUMNS, levels)
+        staged.accrued = copy_text((p, k, m, a) for (p, k, m), a in accrued.items())
+        staged.lists = SequencedCopy("payroll_lists", _LIST_COLUMNS, lists)
+        staged.lines = copy_text(lines)
+        staged.opened = bool(open_)
+        staged.open_ = copy_text((p, c, k, v[0], v[1]) for (p, c, k), v in open_.items() if v[1])
+        staged.not_collected = SequencedCopy("pn_delta", _CARRY_COLUMNS, not_collected)
+        return staged
 
     @staticmethod
     def _person(people: dict[str, _PersonDelta], stored: Numbered) -> None:
@@ -256,6 +247,16 @@ class PayrollProjector:
                     slot[1] -= amount
 
     @staticmethod
+    def people(batch: Sequence[Numbered], shift: int) -> dict[str, _PersonDelta]:
+        """Each person's changes in the batch, its sequences moved by ``shift``."""
+        people: dict[str, _PersonDelta] = {}
+        for stored in batch:
+            PayrollProjector._person(
+                people, _Moved(stored.sequence + shift, stored.event) if shift else stored
+            )
+        return people
+
+    @staticmethod
     def _write_people(cur: Any, people: dict[str, _PersonDelta]) -> None:
         temp_table(
             cur,
@@ -358,14 +359,9 @@ class PayrollProjector:
         """)
 
     @staticmethod
-    def _write_accrued(cur: Any, accrued: dict[tuple[str, str, int], int]) -> None:
+    def _write_accrued(cur: Any, data: str) -> None:
         temp_table(cur, "pa_delta", "person_id text, kind text, service_month int, amount bigint")
-        copy_rows(
-            cur,
-            "pa_delta",
-            ("person_id", "kind", "service_month", "amount"),
-            ((p, k, m, a) for (p, k, m), a in accrued.items()),
-        )
+        copy_data(cur, "pa_delta", ("person_id", "kind", "service_month", "amount"), data)
         cur.execute("""
         INSERT INTO payroll_accrued AS a (person_id, kind, service_month, amount_vnd)
         SELECT person_id, kind, service_month, amount FROM pa_delta
@@ -374,7 +370,7 @@ class PayrollProjector:
         """)
 
     @staticmethod
-    def _write_open(cur: Any, open_: dict[tuple[str, str, str], list[Any]]) -> None:
+    def _write_open(cur: Any, data: str) -> None:
         temp_table(
             cur,
             "po_delta",
@@ -383,11 +379,11 @@ class PayrollProjector:
                 "amount bigint"
             ),
         )
-        copy_rows(
+        copy_data(
             cur,
             "po_delta",
             ("person_id", "commune_code", "component", "province_code", "amount"),
-            ((p, c, k, v[0], v[1]) for (p, c, k), v in open_.items() if v[1]),
+            data,
         )
         cur.execute("""
         INSERT INTO payroll_open AS o (person_id, commune_code, component, province_code,
@@ -398,13 +394,13 @@ class PayrollProjector:
         """)
 
     @staticmethod
-    def _carry(cur: Any, rows: list[tuple[object, ...]]) -> None:
+    def _carry(cur: Any, rows: SequencedCopy, shift: int) -> None:
         temp_table(
             cur,
             "pn_delta",
             ("list_id text, line_no int, person_id text, amount bigint, seq bigint"),
         )
-        copy_rows(cur, "pn_delta", ("list_id", "line_no", "person_id", "amount", "seq"), rows)
+        rows.copy(cur, shift)
         cur.execute("""
         WITH cand AS (
             SELECT DISTINCT ON (n.list_id, n.line_no) n.list_id, n.line_no,
@@ -428,3 +424,43 @@ class PayrollProjector:
         ON CONFLICT (person_id, commune_code, component)
         DO UPDATE SET amount_vnd = o.amount_vnd + excluded.amount_vnd
         """)
+
+
+class _Moved(NamedTuple):
+    """A stored event placed at another sequence (a rebased plan)."""
+
+    sequence: int
+    event: Event
+
+
+@dataclass
+class _Staged:
+    """One batch's payroll changes, rendered ahead but for the people (see ``stage``)."""
+
+    people: list[Numbered] = field(default_factory=list)
+    levels: SequencedCopy | None = None
+    accrued: str = ""
+    lists: SequencedCopy | None = None
+    lines: str = ""
+    #: Whether any open amount changed (zero rows are then deleted, as after a carry).
+    opened: bool = False
+    open_: str = ""
+    not_collected: SequencedCopy | None = None
+
+    def write(self, conn: Any, shift: int) -> None:
+        with conn.cursor() as cur:
+            if self.people:
+                PayrollProjector._write_people(cur, PayrollProjector.people(self.people, shift))
+            if self.levels:
+                self.levels.copy(cur, shift)
+            if self.accrued:
+                PayrollProjector._write_accrued(cur, self.accrued)
+            if self.lists:
+                self.lists.copy(cur, shift)
+                copy_data(cur, "payroll_lines", _LINE_COLUMNS, self.lines)
+            if self.opened:
+                PayrollProjector._write_open(cur, self.open_)
+            if self.not_collected:
+                PayrollProjector._carry(cur, self.not_collected, shift)
+            if self.opened or self.not_collected:
+                cur.execute("DELETE FROM payroll_open WHERE amount_vnd = 0")

@@ -68,20 +68,61 @@ def _clean_text(rows: Iterable[Sequence[object]], width: int) -> tuple[str, int]
     return data.replace(_NUL, NULL), n
 
 
+def copy_text(rows: Iterable[Sequence[object]]) -> str:
+    """COPY text of rows ("" when there are none)."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return ""
+    data, count = _clean_text(rows, len(rows[0]))
+    if count < 0:
+        data = "".join("\t".join(_field(v) for v in row) + "\n" for row in rows)
+    return data
+
+
+def copy_data(cur: Any, table: str, columns: Sequence[str], data: str) -> None:
+    """COPY text made by ``copy_text`` into ``table`` (nothing when it is empty)."""
+    if data:
+        cur.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(data), size=1 << 16
+        )
+
+
 def copy_rows(
     cur: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> int:
     """COPY rows into ``table``; returns how many."""
     rows = rows if isinstance(rows, list) else list(rows)
-    data, count = _clean_text(rows, len(columns))
-    if count < 0:
-        data = "".join("\t".join(_field(v) for v in row) + "\n" for row in rows)
-        count = len(rows)
-    if count:
-        cur.copy_expert(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(data), size=1 << 16
-        )
-    return count
+    copy_data(cur, table, columns, copy_text(rows))
+    return len(rows)
+
+
+class SequencedCopy:
+    """COPY rows whose last column is a ledger sequence, rendered ahead of the append.
+
+    A pipelined append plans a batch before it holds the chain lock, on the sequences it
+    predicts; when another appender went in between, the whole batch moves by the same
+    number of sequences (``shift``). Everything but the sequences is rendered once, here, so
+    writing under the lock only adds the numbers.
+    """
+
+    def __init__(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        self.sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        self.sequences = [row[-1] for row in rows]
+        data = copy_text([row[:-1] for row in rows])
+        #: Each row's text up to its sequence, separator included.
+        self.heads = [line + "\t" for line in data.split("\n")[:-1]]
+
+    def __len__(self) -> int:
+        return len(self.sequences)
+
+    def copy(self, cur: Any, shift: int = 0) -> int:
+        """COPY the rows, every sequence moved by ``shift``; returns how many."""
+        if not self.heads:
+            return 0
+        rows = zip(self.heads, self.sequences, strict=True)
+        data = "".join([f"{head}{seq + shift}\n" for head, seq in rows])
+        cur.copy_expert(self.sql, io.StringIO(data), size=1 << 16)
+        return len(self.heads)
 
 
 def temp_table(cur: Any, name: str, like_columns: str) -> None:

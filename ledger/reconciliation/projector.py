@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ledger.payroll.sql import copy_rows
+from ledger.payroll.sql import SequencedCopy
 from ledger.projectors import Numbered
 from ledger.reconciliation.rows import REVERSED, row_of
 from schemas.payments import (
@@ -39,6 +39,23 @@ _REPORT_COLUMNS = (
     "row_hash",
     "sequence",
 )
+_FUND_COLUMNS = (
+    "event_id",
+    "kind",
+    "province_code",
+    "post_office_code",
+    "month",
+    "amount_vnd",
+    "sequence",
+)
+_CLOSE_COLUMNS = (
+    "event_id",
+    "province_code",
+    "post_office_code",
+    "month",
+    "totals_digest",
+    "sequence",
+)
 FEE = "fee"
 _REPORTED = (PaymentDisbursed, PaymentNotCollected)
 
@@ -49,6 +66,11 @@ class ReconciliationProjector:
     name = "reconciliation"
 
     def project(self, conn: Any, batch: Sequence[Numbered]) -> None:
+        self.stage(batch).write(conn, 0)
+
+    def stage(self, batch: Sequence[Numbered]) -> _Rows:
+        """The batch's rows, rendered; written by ``write`` (a pipelined append stages them
+        before it holds the chain lock)."""
         reports: list[tuple[object, ...]] = []
         funds: list[tuple[object, ...]] = []
         closes: list[tuple[object, ...]] = []
@@ -134,34 +156,21 @@ class ReconciliationProjector:
                         stored.sequence,
                     )
                 )
-        if not (reports or funds or closes):
-            return
-        with conn.cursor() as cur:
-            copy_rows(cur, "postoffice_reports", _REPORT_COLUMNS, reports)
-            copy_rows(
-                cur,
-                "postoffice_funds",
-                (
-                    "event_id",
-                    "kind",
-                    "province_code",
-                    "post_office_code",
-                    "month",
-                    "amount_vnd",
-                    "sequence",
-                ),
-                funds,
-            )
-            copy_rows(
-                cur,
-                "reconciliation_closes",
-                (
-                    "event_id",
-                    "province_code",
-                    "post_office_code",
-                    "month",
-                    "totals_digest",
-                    "sequence",
-                ),
-                closes,
-            )
+        return _Rows(
+            SequencedCopy("postoffice_reports", _REPORT_COLUMNS, reports),
+            SequencedCopy("postoffice_funds", _FUND_COLUMNS, funds),
+            SequencedCopy("reconciliation_closes", _CLOSE_COLUMNS, closes),
+        )
+
+
+class _Rows:
+    """One batch's rows of the three tables (each with the ledger sequence last)."""
+
+    def __init__(self, *tables: SequencedCopy) -> None:
+        self.tables = [t for t in tables if len(t)]
+
+    def write(self, conn: Any, shift: int) -> None:
+        if self.tables:
+            with conn.cursor() as cur:
+                for table in self.tables:
+                    table.copy(cur, shift)

@@ -9,8 +9,13 @@ import pytest
 from sqlalchemy import create_engine
 
 from ledger import AppendResult, Incoming, KafkaOrigin, Ledger, verify_chain
+from ledger.audit import history
+from ledger.audit import replay as rp
+from ledger.audit.db import Database
 from ledger.errors import NoPostingRule
+from ledger.payroll.projector import PayrollProjector
 from ledger.pipelined import PipelinedAppender, Plan
+from ledger.reconciliation.projector import ReconciliationProjector
 from ledger.storage import raw_connection
 from schemas import Event
 from tests.fixtures.ledger import DatabaseFactory, running_balances_hold
@@ -178,6 +183,43 @@ def test_while_another_appender_keeps_going_in_between_plans_are_rebased_not_thr
     assert ledger.head()[0] == 6 * 22
     assert verify_chain(ledger.engine) is None
     assert ledger.account_balance("program:84:allowance_expense") == 22 * 1_000_000
+
+
+def test_read_model_rows_staged_with_a_rebased_plan_name_the_sequences_their_events_got(
+    ledger: Ledger,
+) -> None:
+    projectors = [*ledger.projectors, PayrollProjector(), ReconciliationProjector()]
+    interloper = Ledger(ledger.engine, projectors=projectors)
+    # Every event type, then people: lists, reports, funds, closes, levels and people's facts.
+    mine = one_of_each() + [e for n in range(6) for e in _person(n)]
+
+    def batches() -> Iterator[list[Incoming]]:
+        for n, batch in enumerate(_batches(mine, 5)):
+            if n:  # a second writer appends before every batch after the first
+                interloper.append(_person(200 + n))
+            yield batch
+
+    appender = PipelinedAppender(lambda: raw_connection(ledger.engine), "ledger", None, projectors)
+    assert sum(len(r.appended) for r in appender.append_all(batches())) == len(mine)
+    assert appender.rebases >= 3 and appender.fallbacks == 0
+
+    # A replay of the ledger's history, one batch after another, projects every read model
+    # with the sequences the events have: the live tables must be the same, row for row.
+    url = ledger.engine.url.render_as_string(hide_password=False)
+    db = Database.from_url(url)
+    replayed = rp.rebuild(
+        url, "staged_check", history.from_store(db, "ledger"), projectors[1:], source="store"
+    )
+    try:
+        assert rp.check(db, "ledger", replayed, exact=True).differences == []
+    finally:
+        rp.drop(db, "staged_check")
+    with ledger.engine.connect() as conn:
+        reports = conn.exec_driver_sql(
+            "SELECT count(*), count(*) FILTER (WHERE r.sequence = e.sequence) "
+            "FROM ledger.postoffice_reports r JOIN ledger.events e USING (event_id)"
+        ).one()
+    assert reports[0] >= 7 and reports[0] == reports[1]
 
 
 def test_a_plan_whose_partition_another_worker_processed_meanwhile_is_appended_anew(

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.payroll.sql import _field, copy_rows
+from ledger.payroll.sql import SequencedCopy, _field, copy_rows
 
 
 class _Cursor:
@@ -51,3 +51,17 @@ def test_nulls_booleans_and_dates_are_written_as_postgresql_reads_them() -> None
     cursor = _Cursor()
     copy_rows(cursor, "t", ("a", "b", "c", "d"), [(None, True, date(2024, 7, 1), "x\ty")])
     assert cursor.sent[0][1] == "\\N\tt\t2024-07-01\tx\\ty\n"
+
+
+@given(
+    st.lists(st.tuples(_values, _values, st.integers(1, 10**12)), max_size=8),
+    st.integers(0, 10**6),
+)
+def test_rows_rendered_ahead_are_sent_as_copy_rows_sends_them_with_their_sequences_moved(
+    rows: list[tuple[Any, ...]], shift: int
+) -> None:
+    ahead, now = _Cursor(), _Cursor()
+    staged = SequencedCopy("t", ("a", "b", "sequence"), rows)
+    assert staged.copy(ahead, shift) == len(rows) == len(staged)
+    copy_rows(now, "t", ("a", "b", "sequence"), [(a, b, s + shift) for a, b, s in rows])
+    assert ahead.sent == now.sent
