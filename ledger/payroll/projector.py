@@ -99,7 +99,7 @@ class PayrollProjector:
     def stage(self, batch: Sequence[Numbered]) -> _Staged:
         """What the batch changes, computed without the database; written by ``write``.
         People's facts carry their sequences inside, so they are computed when written."""
-        staged = _Staged()
+        people: list[Numbered] = []
         accrued: dict[tuple[str, str, int], int] = {}
         open_: dict[tuple[str, str, str], list[Any]] = {}
         lists: list[tuple[object, ...]] = []
@@ -109,7 +109,7 @@ class PayrollProjector:
         for stored in batch:
             event = stored.event
             if isinstance(event, BeneficiaryRegistered) or event.family == "eligibility":
-                staged.people.append(stored)
+                people.append(stored)
             elif isinstance(event, AllowanceAccrued):
                 self._accrual(accrued, open_, event)
             elif isinstance(event, PaymentListIssued):
@@ -134,14 +134,16 @@ class PayrollProjector:
                         stored.sequence,
                     )
                 )
-        staged.levels = SequencedCopy("payroll_levels", _LEVEL_COLUMNS, levels)
-        staged.accrued = copy_text((p, k, m, a) for (p, k, m), a in accrued.items())
-        staged.lists = SequencedCopy("payroll_lists", _LIST_COLUMNS, lists)
-        staged.lines = copy_text(lines)
-        staged.opened = bool(open_)
-        staged.open_ = copy_text((p, c, k, v[0], v[1]) for (p, c, k), v in open_.items() if v[1])
-        staged.not_collected = SequencedCopy("pn_delta", _CARRY_COLUMNS, not_collected)
-        return staged
+        return _Staged(
+            people,
+            SequencedCopy("payroll_levels", _LEVEL_COLUMNS, levels),
+            copy_text((p, k, m, a) for (p, k, m), a in accrued.items()),
+            SequencedCopy("payroll_lists", _LIST_COLUMNS, lists),
+            copy_text(lines),
+            bool(open_),
+            copy_text((p, c, k, v[0], v[1]) for (p, c, k), v in open_.items() if v[1]),
+            SequencedCopy("pn_delta", _CARRY_COLUMNS, not_collected),
+        )
 
     @staticmethod
     def _person(people: dict[str, _PersonDelta], stored: Numbered) -> None:
@@ -247,7 +249,7 @@ class PayrollProjector:
                     slot[1] -= amount
 
     @staticmethod
-    def people(batch: Sequence[Numbered], shift: int) -> dict[str, _PersonDelta]:
+    def _people(batch: Sequence[Numbered], shift: int) -> dict[str, _PersonDelta]:
         """Each person's changes in the batch, its sequences moved by ``shift``."""
         people: dict[str, _PersonDelta] = {}
         for stored in batch:
@@ -433,24 +435,24 @@ class _Moved(NamedTuple):
     event: Event
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Staged:
     """One batch's payroll changes, rendered ahead but for the people (see ``stage``)."""
 
-    people: list[Numbered] = field(default_factory=list)
-    levels: SequencedCopy | None = None
-    accrued: str = ""
-    lists: SequencedCopy | None = None
-    lines: str = ""
+    people: list[Numbered]
+    levels: SequencedCopy
+    accrued: str
+    lists: SequencedCopy
+    lines: str
     #: Whether any open amount changed (zero rows are then deleted, as after a carry).
-    opened: bool = False
-    open_: str = ""
-    not_collected: SequencedCopy | None = None
+    opened: bool
+    open_: str
+    not_collected: SequencedCopy
 
     def write(self, conn: Any, shift: int) -> None:
         with conn.cursor() as cur:
             if self.people:
-                PayrollProjector._write_people(cur, PayrollProjector.people(self.people, shift))
+                PayrollProjector._write_people(cur, PayrollProjector._people(self.people, shift))
             if self.levels:
                 self.levels.copy(cur, shift)
             if self.accrued:
