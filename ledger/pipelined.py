@@ -24,7 +24,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from queue import Queue
 from typing import Any
@@ -36,7 +36,7 @@ from ledger.accounts import Account
 from ledger.append import known_ids
 from ledger.balance_store import touch_accounts, upsert_balances
 from ledger.dedupe import Item, Sorted, sort_batch
-from ledger.gc_pause import gc_paused
+from ledger.gc_pause import gc_paused, survivors_frozen
 from ledger.positions import Partition, skip_processed, store_positions
 from ledger.posting_rules import entry_for
 from ledger.prepare import Prepared, items_of, prepare_items
@@ -152,14 +152,14 @@ class PipelinedAppender:
 
         The garbage collector is paused for the whole run; with ``long_running`` (a stream
         worker's endless run) only while a batch is planned or written, so the process still
-        has its cycles collected in between; a long run also hands the GIL over less often
+        has its cycles collected in between, and what the batches leave alive is frozen
+        (``ledger.gc_pause.survivors_frozen``); a long run also hands the GIL over less often
         (WORKER_SWITCH_INTERVAL).
         """
         todo: Queue[Plan | None] = Queue(maxsize=1)
         done: Queue[AppendResult | BaseException] = Queue()
-        whole_run = nullcontext() if long_running else gc_paused()
         interval = WORKER_SWITCH_INTERVAL if long_running else SWITCH_INTERVAL
-        with self._open() as reader, _switching(interval), whole_run:
+        with self._open() as reader, _switching(interval), _collector(long_running) as tick:
             writer = threading.Thread(target=self._write_all, args=(todo, done), daemon=True)
             writer.start()
             sent = received = 0
@@ -176,8 +176,10 @@ class PipelinedAppender:
                         state = self._start(reader)
                     given = batch if isinstance(batch, Batch) else Batch(batch)
                     with gc_paused():
-                        todo.put(self._plan(reader, state, number, items_of(given.items), given))
+                        plan = self._plan(reader, state, number, items_of(given.items), given)
+                        todo.put(plan)
                         reader.rollback()
+                    tick(len(plan.items))
                     sent += 1
                     while not done.empty():
                         received += 1
@@ -335,6 +337,21 @@ def _result(outcome: AppendResult | BaseException) -> AppendResult:
     if isinstance(outcome, BaseException):
         raise outcome
     return outcome
+
+
+@contextmanager
+def _collector(long_running: bool) -> Iterator[Callable[[int], None]]:
+    """The collector's regime for a run, and the tick to call as items go by."""
+    if long_running:
+        with survivors_frozen() as tick:
+            yield tick
+    else:
+        with gc_paused():
+            yield _untimed
+
+
+def _untimed(_: int) -> None:
+    """A bounded run's tick: its collector stays paused to the end."""
 
 
 @contextmanager

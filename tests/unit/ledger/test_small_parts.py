@@ -10,7 +10,7 @@ import pytest
 
 from ledger.append import chain_lock_key
 from ledger.errors import InvalidQuery, InvalidSchemaName
-from ledger.gc_pause import gc_paused, paced
+from ledger.gc_pause import gc_paused, paced, survivors_frozen
 from ledger.queries import known_cutoff
 from ledger.records import AppendResult
 from ledger.storage import checked_schema
@@ -54,6 +54,35 @@ def test_a_paced_run_frees_its_cycles_after_every_so_many_items_and_only_then() 
         tick(1)
         assert alive() is None
     assert gc.isenabled()
+
+
+def test_what_a_paused_batch_leaves_alive_is_frozen_then_collected_at_the_pace_given() -> None:
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with survivors_frozen(every=10) as tick:
+        with gc_paused():
+            node = _Node()
+            alive = weakref.ref(node)
+            kept = [_Node() for _ in range(1_000)]  # survivors the batch still holds
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= len(kept)
+        del node
+        gc.collect()  # a frozen cycle waits for the paced full collection
+        assert alive() is not None
+        tick(9)
+        assert alive() is not None
+        tick(1)
+        assert alive() is None
+        assert gc.get_freeze_count() == 0
+        with gc_paused():
+            kept.append(_Node())
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_a_pause_outside_a_frozen_run_freezes_nothing() -> None:
+    with gc_paused():
+        kept = [_Node() for _ in range(100)]
+    assert gc.get_freeze_count() == 0 and len(kept) == 100
 
 
 def test_schema_names_must_be_plain_identifiers() -> None:
