@@ -75,10 +75,11 @@ def survivors_frozen(every: int = PACE) -> Iterator[Callable[[int], None]]:
     Left alone, the collector's first pass after a batch walks everything the batch made
     that is still alive (its events and rows, held until they are committed and settled),
     and finds no garbage there: 1.4 s of a lone worker's ~14 s of CPU over 200,000 events
-    (bench/pipeline.py, measured with ``gc.callbacks``). Frozen (``gc.freeze``), those objects are still
-    freed by reference counting as usual, and the collector keeps working on what the
-    process makes between batches (the event loop's and the Kafka client's objects); a
-    reference cycle left among a batch's objects waits for the next full collection.
+    (bench/pipeline.py, measured with ``gc.callbacks``). Frozen (``gc.freeze``), those
+    objects are still freed by reference counting as usual, and the collector keeps working
+    on what the process makes between batches (the event loop's and the Kafka client's
+    objects); a reference cycle left among a batch's objects waits for the next full
+    collection.
     """
     global _freezing
     since = 0
