@@ -53,21 +53,16 @@ def paced(every: int = PACE) -> Iterator[Callable[[int], None]]:
     over the whole heap (7-9% of a payroll command's CPU); paced, a run still frees the
     reference cycles it makes (kafka-python's futures hold some) at a bounded interval.
     """
-    since = 0
-
-    def tick(n: int) -> None:
-        nonlocal since
-        since += n
-        if since >= every:
-            since = 0
-            gc.collect()
-
     with gc_paused():  # the same switch as an append's, so nesting either way restores it
-        yield tick
+        yield _every(every, gc.collect)
+
+
+#: Items between two full collections in an endless run (see ``survivors_frozen``).
+FROZEN_PACE = 1_000_000
 
 
 @contextmanager
-def survivors_frozen(every: int = PACE) -> Iterator[Callable[[int], None]]:
+def survivors_frozen(every: int = FROZEN_PACE) -> Iterator[Callable[[int], None]]:
     """For an endless run of batches (a stream worker): what a paused batch leaves alive is
     frozen when the collector resumes, and one full collection follows every ``every`` items
     (call the yielded ``tick(n)`` as n items go by).
@@ -79,9 +74,28 @@ def survivors_frozen(every: int = PACE) -> Iterator[Callable[[int], None]]:
     objects are still freed by reference counting as usual, and the collector keeps working
     on what the process makes between batches (the event loop's and the Kafka client's
     objects); a reference cycle left among a batch's objects waits for the next full
-    collection.
+    collection. That one walks the whole heap (0.25-0.4 s in a busy worker holding ~700,000
+    objects) and has found at most ~2,000 objects of garbage per 100,000 events: hence
+    one per million.
     """
     global _freezing
+    with _lock:
+        _freezing += 1
+    try:
+        yield _every(every, _unfrozen_collection)
+    finally:
+        with _lock:
+            _freezing -= 1
+        gc.unfreeze()
+
+
+def _unfrozen_collection() -> None:
+    gc.unfreeze()
+    gc.collect()
+
+
+def _every(every: int, collect: Callable[[], None]) -> Callable[[int], None]:
+    """A tick(n) that calls ``collect`` each time another ``every`` items have gone by."""
     since = 0
 
     def tick(n: int) -> None:
@@ -89,14 +103,6 @@ def survivors_frozen(every: int = PACE) -> Iterator[Callable[[int], None]]:
         since += n
         if since >= every:
             since = 0
-            gc.unfreeze()
-            gc.collect()
+            collect()
 
-    with _lock:
-        _freezing += 1
-    try:
-        yield tick
-    finally:
-        with _lock:
-            _freezing -= 1
-        gc.unfreeze()
+    return tick
