@@ -54,7 +54,7 @@ def paced(every: int = PACE) -> Iterator[Callable[[int], None]]:
     reference cycles it makes (kafka-python's futures hold some) at a bounded interval.
     """
     with gc_paused():  # the same switch as an append's, so nesting either way restores it
-        yield _every(every, gc.collect)
+        yield _every(every, _full_collection)
 
 
 #: Items between two full collections in an endless run (see ``survivors_frozen``).
@@ -87,6 +87,10 @@ def survivors_frozen(every: int = FROZEN_PACE) -> Iterator[Callable[[int], None]
         with _lock:
             _freezing -= 1
         gc.unfreeze()
+
+
+def _full_collection() -> None:
+    gc.collect()
 
 
 def _unfrozen_collection() -> None:
