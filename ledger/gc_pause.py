@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -57,15 +58,20 @@ def paced(every: int = PACE) -> Iterator[Callable[[int], None]]:
         yield _every(every, _full_collection)
 
 
-#: Items between two full collections in an endless run (see ``survivors_frozen``).
+#: Items between two full collections in an endless run (see ``survivors_frozen``), and the
+#: longest time between two, in seconds, for a run that sees few items.
 FROZEN_PACE = 1_000_000
+FROZEN_SECONDS = 60.0
 
 
 @contextmanager
-def survivors_frozen(every: int = FROZEN_PACE) -> Iterator[Callable[[int], None]]:
+def survivors_frozen(
+    every: int = FROZEN_PACE, seconds: float = FROZEN_SECONDS
+) -> Iterator[Callable[[int], None]]:
     """For an endless run of batches (a stream worker): what a paused batch leaves alive is
-    frozen when the collector resumes, and one full collection follows every ``every`` items
-    (call the yielded ``tick(n)`` as n items go by).
+    frozen when the collector resumes, and one full collection follows every ``every`` items,
+    or the first batch after ``seconds`` without one (call the yielded ``tick(n)`` as n items
+    go by).
 
     Left alone, the collector's first pass after a batch walks everything the batch made
     that is still alive (its events and rows, held until they are committed and settled),
@@ -76,13 +82,15 @@ def survivors_frozen(every: int = FROZEN_PACE) -> Iterator[Callable[[int], None]
     objects); a reference cycle left among a batch's objects waits for the next full
     collection. That one walks the whole heap (0.25-0.4 s in a busy worker holding ~700,000
     objects) and has found at most ~2,000 objects of garbage per 100,000 events: hence
-    one per million.
+    one per million. A freeze also takes whatever young garbage the rest of the process has
+    at that moment; the clock bounds how long a quiet worker (few events, many small
+    batches) keeps it.
     """
     global _freezing
     with _lock:
         _freezing += 1
     try:
-        yield _every(every, _unfrozen_collection)
+        yield _every(every, _unfrozen_collection, seconds)
     finally:
         with _lock:
             _freezing -= 1
@@ -98,15 +106,20 @@ def _unfrozen_collection() -> None:
     gc.collect()
 
 
-def _every(every: int, collect: Callable[[], None]) -> Callable[[int], None]:
-    """A tick(n) that calls ``collect`` each time another ``every`` items have gone by."""
+def _every(
+    every: int, collect: Callable[[], None], seconds: float | None = None
+) -> Callable[[int], None]:
+    """A tick(n) that calls ``collect`` each time another ``every`` items have gone by, or
+    (with ``seconds``) on the first tick that long after the last call."""
     since = 0
+    last = time.monotonic()
 
     def tick(n: int) -> None:
-        nonlocal since
+        nonlocal since, last
         since += n
-        if since >= every:
+        if since >= every or (seconds is not None and time.monotonic() - last >= seconds):
             since = 0
+            last = time.monotonic()
             collect()
 
     return tick

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 import weakref
 from datetime import UTC, date, datetime
 
@@ -77,6 +78,19 @@ def test_what_a_paused_batch_leaves_alive_is_frozen_then_collected_at_the_pace_g
             kept.append(_Node())
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_a_quiet_frozen_run_still_collects_fully_once_the_time_given_has_passed() -> None:
+    with survivors_frozen(every=1_000_000, seconds=0.5) as tick:
+        with gc_paused():
+            node = _Node()
+            alive = weakref.ref(node)
+        del node
+        tick(1)
+        assert alive() is not None
+        time.sleep(0.6)
+        tick(1)
+        assert alive() is None
 
 
 def test_a_pause_outside_a_frozen_run_freezes_nothing() -> None:
