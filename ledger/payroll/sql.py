@@ -106,7 +106,7 @@ class SequencedCopy:
     """
 
     def __init__(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        self.sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        self.table, self.columns = table, columns
         self.sequences = [row[-1] for row in rows]
         data = copy_text([row[:-1] for row in rows])
         #: Each row's text up to its sequence, separator included.
@@ -120,8 +120,7 @@ class SequencedCopy:
         if not self.heads:
             return 0
         rows = zip(self.heads, self.sequences, strict=True)
-        data = "".join([f"{head}{seq + shift}\n" for head, seq in rows])
-        cur.copy_expert(self.sql, io.StringIO(data), size=1 << 16)
+        copy_data(cur, self.table, self.columns, "".join([f"{h}{q + shift}\n" for h, q in rows]))
         return len(self.heads)
 
 
