@@ -19,6 +19,8 @@ class Touched:
     balances: dict[Key, int] = field(default_factory=dict)
     #: Accounts never posted to before, with the sequence that opens them.
     opened: dict[Key, tuple[Account, int]] = field(default_factory=dict)
+    #: Every account posted to, with the sequence of its first posting (``accounts_of``).
+    posted_to: dict[Key, tuple[Account, int]] = field(default_factory=dict)
 
 
 def accounts_of(entries: Sequence[Entry], first_sequence: int) -> dict[Key, tuple[Account, int]]:
@@ -53,13 +55,15 @@ def touch_accounts(
     entries: Sequence[Entry],
     first_sequence: int,
     planned: Callable[[Iterable[Key]], dict[Key, int]] | None = None,
+    posted_to: dict[Key, tuple[Account, int]] | None = None,
 ) -> Touched:
     """Current balances of every account the entries post to (0, and opened, if unseen);
-    ``planned`` gives those that batches not committed yet will leave (read before the store)."""
-    seen = accounts_of(entries, first_sequence)
+    ``planned`` gives those that batches not committed yet will leave (read before the store).
+    ``posted_to``: ``accounts_of(entries, first_sequence)`` when the caller has it."""
+    seen = accounts_of(entries, first_sequence) if posted_to is None else posted_to
     balances = planned(seen) if planned else {}
     balances.update(read_balances(cur, q, [k for k in seen if k not in balances]))
-    out = Touched(balances)
+    out = Touched(balances, posted_to=seen)
     for key, opening in seen.items():
         if key not in balances:
             balances[key] = 0

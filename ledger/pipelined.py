@@ -80,6 +80,8 @@ class Plan:
     copies: list[tuple[str, bytes]] = field(default_factory=list)
     #: Each projector's rows, staged with the plan (None: it projects under the lock).
     staged: list[Staged | None] = field(default_factory=list)
+    #: Every account the batch posts to, with the sequence of its first posting.
+    posted_to: dict[Key, tuple[Account, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -217,9 +219,18 @@ class PipelinedAppender:
             sorted_ = sort_batch(items, known, lambda i: last + 1 + i, payloads)
             entries = [entry_for(event) for event, _ in sorted_.new]
             touched = touch_accounts(cur, q, entries, last + 1, state.balances)
-        rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, touched.balances)
+        rows = BatchRows(
+            sorted_.new,
+            entries,
+            sorted_.payloads,
+            last + 1,
+            prev,
+            touched.balances,
+            for_rebase=self.rebases > 0,  # another appender went in between before
+        )
         plan = Plan(number, batch, (last, prev), kept, reached, sorted_, rows, given)
         plan.copies = self._copies(rows, touched.opened)
+        plan.posted_to = touched.posted_to
         plan.staged = [stage(projector, rows.stored) for projector in self.projectors]
         state.last, state.prev = last + len(sorted_.new), rows.head_hash
         changed = {k: rows.balances[k] for k in rows.last_sequence_of}
@@ -319,7 +330,9 @@ class PipelinedAppender:
             kept, reached = skip_processed(cur, self._q, self.consumer, plan.items)
             if kept != plan.kept:
                 raise _Diverged
-        touched = touch_accounts(cur, self._q, plan.rows.entries, head[0] + 1)
+        shift = head[0] + 1 - plan.rows.first_sequence
+        posted_to = {key: (acct, seq + shift) for key, (acct, seq) in plan.posted_to.items()}
+        touched = touch_accounts(cur, self._q, plan.rows.entries, head[0] + 1, None, posted_to)
         rows = plan.rows.rebased(head[0] + 1, head[1], touched.balances)
         self.rebases += 1
         self._rebased.set()

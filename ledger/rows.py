@@ -45,6 +45,13 @@ _SEQUENCE = struct.Struct("!q").pack_into
 #: Items one event row adds to a chunk's parts (the fixed part first).
 _PARTS_PER_EVENT = 8
 _POSTING_FIXED = struct.Struct("!h iq ih iq iq iq ii iq".replace(" ", "")).pack
+#: Size of that fixed part, and where a rebase rewrites a posting row in it: the sequence,
+#: and the balances before and after (each after its field's length word).
+_POSTING_SIZE = struct.calcsize("!h iq ih iq iq iq ii iq".replace(" ", ""))
+_AT_POSTING_SEQUENCE = struct.calcsize("!hi")
+_AT_BEFORE = struct.calcsize("!h iq ih iq i".replace(" ", ""))
+_AT_AFTER = _AT_BEFORE + struct.calcsize("!qi")
+_INT8 = struct.Struct("!q")
 _KAFKA = struct.Struct("!iiiq").pack
 _NO_ORIGIN = B.NULL * 3
 _LEN = struct.Struct("!i").pack
@@ -61,8 +68,13 @@ class BatchRows:
         first_sequence: int,
         prev_hash: bytes,
         balances: dict[Key, int],
+        *,
+        for_rebase: bool = False,
     ) -> None:
+        """``for_rebase``: keep what a rebase of the postings needs (it is likely: another
+        appender is going in between), so it patches the rows instead of making them again."""
         self.new, self.entries, self.payloads = new, entries, payloads
+        self.for_rebase = for_rebase
         self.first_sequence = first_sequence
         self.head_hash = prev_hash
         #: Running balances of every touched account; final values after postings_chunks().
@@ -74,12 +86,25 @@ class BatchRows:
         self._encoded: dict[str, bytes] = {}
         #: The parts of every chunk of event rows, kept for a rebase (see events_chunks).
         self._chunks: list[list[bytes]] = []
+        #: What postings_chunks() made, kept for a rebase: each chunk with the offset of each
+        #: of its rows, every row's account, the starting and final balances, the sequences.
+        self._posting_chunks: list[tuple[bytes, list[int]]] = []
+        self._posting_keys: list[Key] = []
+        self._starting: dict[Key, int] = {}
+        self._planned: tuple[int, dict[Key, int], dict[Key, int], dict[Key, int]] | None = None
 
     def rebased(self, first_sequence: int, prev_hash: bytes, balances: dict[Key, int]) -> BatchRows:
         """The same batch placed after another chain head, on other starting balances: only
         sequences, hashes and balances are computed again (call after events_chunks())."""
         other = copy.copy(self)  # shares the events, entries and what was encoded of them
         other.payloads = {i: stored.payload for i, stored in enumerate(self.stored)}
+        if self._planned is None and self._posting_chunks:  # postings_chunks() ran
+            other._planned = (
+                self.first_sequence,
+                self._starting,
+                self.balances,
+                self.last_sequence_of,
+            )
         other.first_sequence, other.head_hash, other.balances = first_sequence, prev_hash, balances
         other.last_sequence_of, other.stored = {}, []
         return other
@@ -98,13 +123,25 @@ class BatchRows:
 
     def postings_chunks(self) -> Iterator[bytes]:
         """Binary COPY of ``postings`` with balances before/after, in sequence order."""
+        if self._planned is not None:
+            yield from self._postings_again()
+            return
         balances, last_of, enc = self.balances, self.last_sequence_of, self._enc
+        keep = self.for_rebase
+        if keep:
+            self._starting = dict(balances)
+        keys, kept = self._posting_keys, self._posting_chunks
         seq, parts, ahead = self.first_sequence, [B.HEADER], 0
+        offsets: list[int] = []
+        pos = len(B.HEADER)
         names: dict[Key, bytes] = {}
         for i, entry in enumerate(self.entries):
             if i % CHUNK == 0 and i:
-                yield b"".join(parts)
-                parts.clear()
+                data = b"".join(parts)
+                if keep:
+                    kept.append((data, offsets))
+                yield data
+                parts, offsets, pos = [], [], 0
                 # The server is inserting that chunk meanwhile: prepare some payloads. Half
                 # of them: the events COPY costs the server about twice what postings do,
                 # so the rest is computed there, again while the server works.
@@ -124,9 +161,43 @@ class BatchRows:
                     _POSTING_FIXED(9, 8, seq, 2, n, 8, amount, 8, before, 8, after, 4, day, 8, at)
                 )
                 parts.append(named)
+                if keep:
+                    offsets.append(pos)
+                    keys.append(key)
+                    pos += _POSTING_SIZE + len(named)
             seq += 1
         parts.append(B.TRAILER)
-        yield b"".join(parts)
+        data = b"".join(parts)
+        if keep:
+            kept.append((data, offsets))
+        yield data
+
+    def _postings_again(self) -> Iterator[bytes]:
+        """postings_chunks() of a rebase, from the chunks the plan made: each row's sequence
+        moves by as much as the batch did, and its balances by as much as its account's
+        starting balance changed (only for accounts another appender posted to meanwhile)."""
+        assert self._planned is not None
+        first, starting, final, last_of = self._planned
+        shift = self.first_sequence - first
+        balances = self.balances  # the starting balances now; made final below
+        moved = {k: v - starting[k] for k, v in balances.items() if v != starting[k]}
+        keys, row = self._posting_keys, 0
+        put, get = _INT8.pack_into, _INT8.unpack_from
+        for data, offsets in self._posting_chunks:
+            buf = bytearray(data)
+            for pos in offsets:
+                at = pos + _AT_POSTING_SEQUENCE
+                put(buf, at, get(buf, at)[0] + shift)
+                if moved and (delta := moved.get(keys[row])):
+                    at = pos + _AT_BEFORE
+                    put(buf, at, get(buf, at)[0] + delta)
+                    at = pos + _AT_AFTER
+                    put(buf, at, get(buf, at)[0] + delta)
+                row += 1
+            yield bytes(buf)
+        for key, value in final.items():
+            balances[key] += value - starting[key]
+        self.last_sequence_of = {key: seq + shift for key, seq in last_of.items()}
 
     def events_chunks(self) -> Iterator[bytes]:
         """Binary COPY of ``events``; fills ``stored`` and advances ``head_hash``."""

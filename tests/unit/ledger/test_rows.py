@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import struct
 
+import pytest
+
 from ledger.audit.chain import GENESIS
 from ledger.posting_rules import entry_for
 from ledger.rows import EVENT_COLUMNS, POSTING_COLUMNS, BatchRows, Key
@@ -12,11 +14,19 @@ from schemas import Event, canonical_json
 from tests.unit.ledger.builders import accrual, disbursement, registered
 
 
-def _rows(events: list[Event], balances: dict[Key, int] | None = None) -> BatchRows:
+def _rows(
+    events: list[Event], balances: dict[Key, int] | None = None, *, for_rebase: bool = False
+) -> BatchRows:
     entries = [entry_for(e) for e in events]
     opened = dict.fromkeys(((a.code, a.asset) for en in entries for a, _ in en.legs), 0)
     return BatchRows(
-        [(e, None) for e in events], entries, {}, 41, b"\x01" * 32, {**opened, **(balances or {})}
+        [(e, None) for e in events],
+        entries,
+        {},
+        41,
+        b"\x01" * 32,
+        {**opened, **(balances or {})},
+        for_rebase=for_rebase,
     )
 
 
@@ -91,14 +101,17 @@ def test_postings_carry_running_balances_from_the_stored_ones() -> None:
     assert counts == [2, 2, 2]
 
 
-def test_a_batch_rebased_onto_another_head_has_the_rows_it_would_have_had_there() -> None:
+@pytest.mark.parametrize("for_rebase", [False, True], ids=["made-again", "patched"])
+def test_a_batch_rebased_onto_another_head_has_the_rows_it_would_have_had_there(
+    for_rebase: bool,
+) -> None:
     key = ("person:P1:accrued:regular", "VND")
     events = [
         registered("P1"),
         accrual("P1", 500_000, "2024-07"),
         disbursement("P1", 300_000, "2024-07-05"),
     ]
-    planned = _rows(events)
+    planned = _rows(events, for_rebase=for_rebase)
     b"".join(planned.postings_chunks()), b"".join(planned.events_chunks())
     other_head, other_balances = b"\x07" * 32, {key: -250_000}
 
@@ -120,3 +133,50 @@ def test_a_batch_rebased_onto_another_head_has_the_rows_it_would_have_had_there(
     # The plan itself is untouched: it still describes the batch after its own head.
     assert [s.sequence for s in planned.stored] == [41, 42, 43]
     assert planned.stored[0].prev_hash == b"\x01" * 32
+
+
+@pytest.mark.parametrize("for_rebase", [False, True], ids=["made-again", "patched"])
+def test_a_rebase_of_several_chunks_moves_only_the_balances_of_accounts_posted_to_meanwhile(
+    for_rebase: bool,
+) -> None:
+    people = [f"P{n}" for n in range(180)]  # 540 events: three chunks of rows
+    events: list[Event] = []
+    for person in people:
+        events += [
+            accrual(person, 500_000, "2024-07"),
+            accrual(person, 500_000, "2024-08"),
+            disbursement(person, 700_000, "2024-08-05"),
+        ]
+    planned = _rows(events, {("person:P3:paid", "VND"): 10}, for_rebase=for_rebase)
+    b"".join(planned.postings_chunks()), b"".join(planned.events_chunks())
+    # Another appender posted to some of these accounts (and not to the others) meanwhile.
+    now = {**_rows(events).balances, ("person:P3:paid", "VND"): 10}
+    now |= {("person:P7:paid", "VND"): 1_234, ("person:P179:accrued:regular", "VND"): -5}
+
+    rebased = planned.rebased(1_000, b"\x09" * 32, dict(now))
+    fresh = BatchRows(
+        [(e, None) for e in events],
+        [entry_for(e) for e in events],
+        {},
+        1_000,
+        b"\x09" * 32,
+        dict(now),
+    )
+    assert b"".join(rebased.postings_chunks()) == b"".join(fresh.postings_chunks())
+    assert b"".join(rebased.events_chunks()) == b"".join(fresh.events_chunks())
+    assert rebased.balances == fresh.balances
+    assert rebased.balances[("person:P7:paid", "VND")] == 1_234 + 700_000
+    assert rebased.last_sequence_of == fresh.last_sequence_of
+    assert rebased.stored == fresh.stored and rebased.head_hash == fresh.head_hash
+    # Rebased once more (the head moved again): still the rows it would have had there.
+    again = planned.rebased(2_000, b"\x0a" * 32, dict(now))
+    other = BatchRows(
+        [(e, None) for e in events],
+        [entry_for(e) for e in events],
+        {},
+        2_000,
+        b"\x0a" * 32,
+        dict(now),
+    )
+    assert b"".join(again.postings_chunks()) == b"".join(other.postings_chunks())
+    assert again.balances == other.balances
