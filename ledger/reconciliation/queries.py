@@ -61,20 +61,29 @@ ORDER BY l.post_office_code, l.list_id, l.line_no
 """
 
 #: Payments reported for the month that match no listed line (unknown list, line or person).
+#: A payment that does match is on one of the month's lists in scope, so the lines it is
+#: checked against are those of these lists only, read once and hashed: probing the index of
+#: every line ever listed once per payment took three times the CPU (a million payments:
+#: ~5.5 s of server time in three processes, against ~1.8 s in one).
 OFF_LIST = f"""
 WITH {_CLOSES},
 offices AS (
     SELECT post_office_code FROM payroll_lists WHERE province_code = %(p)s
     UNION SELECT post_office_code FROM postoffice_funds WHERE province_code = %(p)s
+),
+listed AS MATERIALIZED (
+    SELECT l.list_id, l.line_no, l.person_id FROM payroll_lines l
+    WHERE l.list_id IN (
+        SELECT list_id FROM payroll_lists WHERE province_code = %(p)s AND month = %(m)s)
 )
 SELECT r.list_id, r.line_no, r.person_id, coalesce(pl.commune_code, ''), r.post_office_code,
        r.amount_vnd
 FROM postoffice_reports r
 LEFT JOIN payroll_lists pl ON pl.list_id = r.list_id
-LEFT JOIN payroll_lines l ON l.list_id = r.list_id AND l.line_no = r.line_no
-                         AND l.person_id = r.person_id
 LEFT JOIN closes c ON c.post_office_code = r.post_office_code
-WHERE l.list_id IS NULL AND r.kind = 'disbursed'
+WHERE r.kind = 'disbursed'
+  AND NOT EXISTS (SELECT 1 FROM listed l WHERE l.list_id = r.list_id
+                  AND l.line_no = r.line_no AND l.person_id = r.person_id)
   AND coalesce(pl.month, to_char((r.at AT TIME ZONE 'UTC') + interval '7 hours', 'YYYY-MM'))
       = %(m)s
   AND (pl.province_code = %(p)s

@@ -29,6 +29,8 @@ FETCH = 10_000
 #: next part's query while this one's lines are classified (one query for a whole province
 #: kept both waiting: the server sorted every line before the first one came back).
 PART_LINES = 100_000
+#: The first part is smaller: nothing can be classified before its query has sorted it.
+FIRST_PART_LINES = 10_000
 
 
 class ClassifiedLine(NamedTuple):
@@ -85,6 +87,10 @@ class Reconciliation:
 #: the late rows, the funds and the closes are as of one instant, whatever is appended
 #: meanwhile, so its totals add up.
 _SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+#: No parallel workers for its queries: they already run beside each other, one connection
+#: each, and a parallel plan of the payments off the list took three processes' worth of CPU
+#: away from them for the same time.
+_SERIAL = "SET LOCAL max_parallel_workers_per_gather = 0"
 
 
 class _Others(NamedTuple):
@@ -103,6 +109,7 @@ def _in_snapshot(engine: Engine, schema: str, snapshot: str) -> Iterator[Any]:
         with conn.cursor() as cur:
             cur.execute(_SNAPSHOT)
             cur.execute("SET TRANSACTION SNAPSHOT %s", (snapshot,))
+            cur.execute(_SERIAL)
             cur.execute(f'SET LOCAL search_path TO "{schema}", public')
         yield conn
 
@@ -141,6 +148,7 @@ def reconcile(
     with raw_connection(engine) as conn, ThreadPoolExecutor(1) as pool:
         with conn.cursor() as cur:
             cur.execute(_SNAPSHOT)
+            cur.execute(_SERIAL)
             cur.execute("SELECT pg_export_snapshot()")
             snapshot = cur.fetchone()[0]
             cur.execute(f'SET LOCAL search_path TO "{schema}", public')
@@ -188,7 +196,7 @@ def _unlisted(
 
 def _parts(conn: Any, params: Mapping[str, object]) -> list[list[str]]:
     """The month's lists in scope, in post office order, cut into parts of about
-    ``PART_LINES`` lines (a post office is never cut)."""
+    ``PART_LINES`` lines (``FIRST_PART_LINES`` for the first; a post office is never cut)."""
     with conn.cursor() as cur:
         cur.execute(queries.LISTS, params)
         lists = cur.fetchall()
@@ -199,7 +207,7 @@ def _parts(conn: Any, params: Mapping[str, object]) -> list[list[str]]:
         part.append(list_id)
         size += lines
         last_of_office = k + 1 == len(lists) or lists[k + 1][0] != office
-        if size >= PART_LINES and last_of_office:
+        if size >= (PART_LINES if parts else FIRST_PART_LINES) and last_of_office:
             parts.append(part)
             part, size = [], 0
     if part:

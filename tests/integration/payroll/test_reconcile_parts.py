@@ -76,11 +76,18 @@ def test_a_month_read_one_post_office_at_a_time_reconciles_as_one_read_does(
         return opened(conn, params, lists)
 
     monkeypatch.setattr(report, "PART_LINES", 1)
+    monkeypatch.setattr(report, "FIRST_PART_LINES", 1)
     monkeypatch.setattr(report, "_opened", counted)
     in_parts = reconciled()
 
     assert in_parts == at_once
     assert [len(q) for q in queries] == [2, 2, 2]  # each post office's two lists
+
+    # A small first part (classified while the server sorts the rest), then big ones.
+    queries.clear()
+    monkeypatch.setattr(report, "PART_LINES", 10_000)
+    assert reconciled() == at_once
+    assert [len(q) for q in queries] == [2, 4]
     lines, totals = at_once
     assert len(lines) == 6 * 4 + 1
     assert [line.post_office_code for line in lines[:24]] == sorted(
