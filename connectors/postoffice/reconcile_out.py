@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import html
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -62,6 +62,37 @@ def _line_row(line: ClassifiedLine, section: str = "line") -> list[Any]:
         "",
         "",
     ]
+
+
+class LineWriter:
+    """Writes each classified line as a row of the CSV report.
+
+    A million lines make a large province's report, and the csv module took a third of the
+    command's time on them. A line is formatted here when none of its fields needs quoting,
+    which shows in the text itself: exactly 15 commas, no quote, one line break at the end
+    (what the csv module writes for such a row, byte for byte). Any other line goes through
+    the csv module.
+    """
+
+    def __init__(self, handle: TextIO) -> None:
+        self._write = handle.write
+        self._rows = csv.writer(handle)
+
+    def __call__(self, line: ClassifiedLine) -> None:
+        text = (
+            f"line,{line.post_office_code},{line.commune_code},{line.list_id},{line.line_no},"
+            f"{line.person_id},{line.full_name},{line.status},{line.listed_vnd},"
+            f"{line.paid_vnd},{line.unpaid_vnd},,,,,\r\n"
+        )
+        if (
+            text.count(",") == len(COLUMNS) - 1
+            and '"' not in text
+            and text.count("\n") == 1
+            and text.count("\r") == 1
+        ):
+            self._write(text)
+        else:
+            self._rows.writerow(_line_row(line))
 
 
 def _counts(t: Totals) -> str:
@@ -168,7 +199,7 @@ def write_report(
                 province,
                 post_office,
                 schema=schema,
-                on_line=lambda line: writer.writerow(_line_row(line)),
+                on_line=LineWriter(handle),
             )
             writer.writerows(_line_row(x, "late_adjustment") for x in recon.late)
             writer.writerows(total_rows(recon))
