@@ -332,7 +332,7 @@ class PipelinedAppender:
                 raise _Diverged
         shift = head[0] + 1 - plan.rows.first_sequence
         posted_to = {key: (acct, seq + shift) for key, (acct, seq) in plan.posted_to.items()}
-        touched = touch_accounts(cur, self._q, plan.rows.entries, head[0] + 1, None, posted_to)
+        touched = touch_accounts(cur, self._q, plan.rows.entries, head[0] + 1, posted_to=posted_to)
         rows = plan.rows.rebased(head[0] + 1, head[1], touched.balances)
         self.rebases += 1
         self._rebased.set()

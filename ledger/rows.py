@@ -36,22 +36,20 @@ POSTING_COLUMNS = (
 )
 
 _EVENT_FIXED = struct.Struct("!h iq i16s ii iq iq ii i32s i32s ih".replace(" ", "")).pack
-#: Where a rebase rewrites the fixed part of an event row: sequence, previous hash, hash
-#: (each after its field's length word).
+#: Where a rebase rewrites the fixed part of an event or posting row: the sequence (first in
+#: both); an event's previous hash and hash; a posting's balances before and after (each
+#: after its field's length word).
 _AT_SEQUENCE = struct.calcsize("!hi")
 _AT_PREV = struct.calcsize("!h iq i16s ii iq iq ii i".replace(" ", ""))
 _AT_HASH = _AT_PREV + struct.calcsize("32si")
-_SEQUENCE = struct.Struct("!q").pack_into
+_INT8 = struct.Struct("!q")
+_SEQUENCE = _INT8.pack_into
 #: Items one event row adds to a chunk's parts (the fixed part first).
 _PARTS_PER_EVENT = 8
-_POSTING_FIXED = struct.Struct("!h iq ih iq iq iq ii iq".replace(" ", "")).pack
-#: Size of that fixed part, and where a rebase rewrites a posting row in it: the sequence,
-#: and the balances before and after (each after its field's length word).
-_POSTING_SIZE = struct.calcsize("!h iq ih iq iq iq ii iq".replace(" ", ""))
-_AT_POSTING_SEQUENCE = struct.calcsize("!hi")
+_POSTING = struct.Struct("!h iq ih iq iq iq ii iq".replace(" ", ""))
+_POSTING_FIXED, _POSTING_SIZE = _POSTING.pack, _POSTING.size
 _AT_BEFORE = struct.calcsize("!h iq ih iq i".replace(" ", ""))
 _AT_AFTER = _AT_BEFORE + struct.calcsize("!qi")
-_INT8 = struct.Struct("!q")
 _KAFKA = struct.Struct("!iiiq").pack
 _NO_ORIGIN = B.NULL * 3
 _LEN = struct.Struct("!i").pack
@@ -186,7 +184,7 @@ class BatchRows:
         for data, offsets in self._posting_chunks:
             buf = bytearray(data)
             for pos in offsets:
-                at = pos + _AT_POSTING_SEQUENCE
+                at = pos + _AT_SEQUENCE
                 put(buf, at, get(buf, at)[0] + shift)
                 if moved and (delta := moved.get(keys[row])):
                     at = pos + _AT_BEFORE

@@ -30,6 +30,12 @@ def _rows(
     )
 
 
+def _built(events: list[Event], first: int, head: bytes, balances: dict[Key, int]) -> BatchRows:
+    """The rows of ``events`` made afresh after ``head`` (what a rebase must give)."""
+    entries = [entry_for(e) for e in events]
+    return BatchRows([(e, None) for e in events], entries, {}, first, head, dict(balances))
+
+
 def _tuples(data: bytes) -> list[list[bytes | None]]:
     """Parse binary COPY data back into fields (the layout PostgreSQL reads)."""
     assert data.startswith(b"PGCOPY\n\xff\r\n\x00")
@@ -116,15 +122,7 @@ def test_a_batch_rebased_onto_another_head_has_the_rows_it_would_have_had_there(
     other_head, other_balances = b"\x07" * 32, {key: -250_000}
 
     rebased = planned.rebased(90, other_head, {**_rows(events).balances, **other_balances})
-    entries = [entry_for(e) for e in events]
-    fresh = BatchRows(
-        [(e, None) for e in events],
-        entries,
-        {},
-        90,
-        other_head,
-        {**_rows(events).balances, **other_balances},
-    )
+    fresh = _built(events, 90, other_head, {**_rows(events).balances, **other_balances})
     assert b"".join(rebased.postings_chunks()) == b"".join(fresh.postings_chunks())
     assert b"".join(rebased.events_chunks()) == b"".join(fresh.events_chunks())
     assert rebased.stored == fresh.stored and rebased.head_hash == fresh.head_hash
@@ -154,14 +152,7 @@ def test_a_rebase_of_several_chunks_moves_only_the_balances_of_accounts_posted_t
     now |= {("person:P7:paid", "VND"): 1_234, ("person:P179:accrued:regular", "VND"): -5}
 
     rebased = planned.rebased(1_000, b"\x09" * 32, dict(now))
-    fresh = BatchRows(
-        [(e, None) for e in events],
-        [entry_for(e) for e in events],
-        {},
-        1_000,
-        b"\x09" * 32,
-        dict(now),
-    )
+    fresh = _built(events, 1_000, b"\x09" * 32, now)
     assert b"".join(rebased.postings_chunks()) == b"".join(fresh.postings_chunks())
     assert b"".join(rebased.events_chunks()) == b"".join(fresh.events_chunks())
     assert rebased.balances == fresh.balances
@@ -170,13 +161,6 @@ def test_a_rebase_of_several_chunks_moves_only_the_balances_of_accounts_posted_t
     assert rebased.stored == fresh.stored and rebased.head_hash == fresh.head_hash
     # Rebased once more (the head moved again): still the rows it would have had there.
     again = planned.rebased(2_000, b"\x0a" * 32, dict(now))
-    other = BatchRows(
-        [(e, None) for e in events],
-        [entry_for(e) for e in events],
-        {},
-        2_000,
-        b"\x0a" * 32,
-        dict(now),
-    )
+    other = _built(events, 2_000, b"\x0a" * 32, now)
     assert b"".join(again.postings_chunks()) == b"".join(other.postings_chunks())
     assert again.balances == other.balances
