@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import Timer, current_rss_mb, postgres_url, print_bench
+from bench.ledger_append import BackendCpu
 
 VERIFY_TARGET, REPLAY_TARGET = 200_000, 30_000
 
@@ -81,6 +82,25 @@ def raw_copy_rate(url: str, n: int) -> float:
     return n / t.seconds
 
 
+def server_cpu(url: str) -> BackendCpu | None:
+    """The CPU meter of the PostgreSQL server at ``url`` when it runs on this machine."""
+    import psutil
+
+    from ledger.audit.db import Database
+
+    conn = Database.from_url(url).connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            (pid,) = cur.fetchone()
+    finally:
+        conn.close()
+    try:
+        return BackendCpu.of_backend(pid)
+    except (psutil.NoSuchProcess, psutil.AccessDenied):  # a server elsewhere
+        return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200_000, help="events in the store")
@@ -131,7 +151,10 @@ def main() -> None:
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
             return usage.ru_utime + usage.ru_stime
 
-        def replay(name: str, with_projectors: bool) -> tuple[rp.ReplayOutcome, float, float]:
+        def replay(
+            name: str, with_projectors: bool
+        ) -> tuple[rp.ReplayOutcome, float, float, float | None]:
+            server = server_cpu(url)
             cpu, child_cpu = time.process_time(), children_cpu()
             stored = history.store_range(db, "ledger")
             outcome = rp.rebuild(
@@ -145,14 +168,15 @@ def main() -> None:
             )
             cpu_us = (time.process_time() - cpu) / args.n * 1e6
             child_us = (children_cpu() - child_cpu) / args.n * 1e6  # the read-model process
+            server_us = server.seconds() / args.n * 1e6 if server else None
             assert outcome.appended == args.n and not outcome.refused and not outcome.conflicts
-            return outcome, cpu_us, child_us
+            return outcome, cpu_us, child_us, server_us
 
-        outcome, cpu_us, child_us = replay("bench_replay", True)
+        outcome, cpu_us, child_us, server_us = replay("bench_replay", True)
         with Timer() as checking:
             rp.check(db, "ledger", outcome, exact=True)
         assert outcome.differences == [], outcome.differences
-        bare, bare_cpu_us, _ = replay("bench_replay_bare", False)
+        bare, bare_cpu_us, _, _ = replay("bench_replay_bare", False)
         rp.drop(db, "bench_replay_bare")
         copy = raw_copy_rate(url, args.n)
         print(
@@ -161,6 +185,15 @@ def main() -> None:
             f"{args.batch}; CPU per event: {cpu_us:.0f} µs in this process (parse, posting rules,"
             f" COPY rows), {child_us:.0f} µs in the read-model process)"
         )
+        if server_us is not None:
+            total_us = cpu_us + child_us + server_us
+            cores = os.cpu_count() or 1
+            print(
+                f"CPU per replayed event on this machine: {total_us:.0f} µs ({cpu_us:.0f} "
+                f"this process, {child_us:.0f} the read-model process, {server_us:.0f} "
+                f"PostgreSQL); on {cores} cores at most {cores / total_us * 1e6:,.0f} events/s"
+                " with every core busy all the time"
+            )
         print(
             f"the same replay without the payroll and reconciliation read models: "
             f"{bare.rate:,.0f} events/s ({bare_cpu_us:.0f} µs of CPU per event)"
@@ -187,6 +220,7 @@ def main() -> None:
         append_events_per_s=round(append_rate),
         replay_cpu_us_per_event=round(cpu_us, 1),
         replay_read_model_cpu_us_per_event=round(child_us, 1),
+        replay_server_cpu_us_per_event=None if server_us is None else round(server_us, 1),
         replay_without_read_models=round(bare.rate),
         load_average=os.getloadavg()[0],
         verify_figure=round(report.rate),

@@ -19,7 +19,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -129,20 +129,28 @@ def generate(n: int) -> list[Event]:
 
 class BackendCpu:
     """CPU time of the PostgreSQL server: every process of its postmaster (the backends of
-    the append and of the writer thread, the WAL writer, the checkpointer...)."""
+    the append and of the writer thread, the WAL writer, the checkpointer...), those that
+    exited meanwhile included (their time is counted in the postmaster's children's)."""
 
     def __init__(self, ledger: Ledger) -> None:
-        import psutil
-
         with ledger.engine.connect() as conn:
-            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-        self.postmaster = psutil.Process(pid).parent()
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        self.postmaster = _postmaster_of(int(pid))
         self.start = self._used()
+
+    @classmethod
+    def of_backend(cls, pid: int) -> BackendCpu:
+        """The server of the backend ``pid`` (any connection's ``pg_backend_pid()``)."""
+        cpu = cls.__new__(cls)
+        cpu.postmaster = _postmaster_of(pid)
+        cpu.start = cpu._used()
+        return cpu
 
     def _used(self) -> dict[int, float]:
         import psutil
 
-        used = {}
+        times = self.postmaster.cpu_times()
+        used = {0: float(times.children_user + times.children_system)}  # exited backends
         for process in [self.postmaster, *self.postmaster.children()]:
             try:
                 times = process.cpu_times()
@@ -152,7 +160,15 @@ class BackendCpu:
         return used
 
     def seconds(self) -> float:
-        return sum(t - self.start.get(pid, 0.0) for pid, t in self._used().items())
+        """CPU used since the start: a process that exited meanwhile is in the children's
+        time in full, so the start's figures are taken off as a whole."""
+        return sum(self._used().values()) - sum(self.start.values())
+
+
+def _postmaster_of(backend_pid: int) -> Any:
+    import psutil
+
+    return psutil.Process(backend_pid).parent()
 
 
 def prepared_rate(url: str, events: list[Event], batch: int) -> float:
