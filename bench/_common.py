@@ -64,6 +64,32 @@ def current_rss_mb() -> float:
     return round(float(psutil.Process().memory_info().rss) / 2**20, 1)
 
 
+class MachineCpu:
+    """CPU time every process of this machine used since this was made, on all its cores
+    (user, system, nice, interrupts; not the time the host gave other tenants): what a run
+    costs the machine, whoever spent it."""
+
+    def __init__(self) -> None:
+        self.start = self._used()
+
+    @staticmethod
+    def _used() -> float:
+        import psutil
+
+        t = psutil.cpu_times()
+        return float(
+            t.user + t.system + t.nice + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0)
+        )
+
+    def seconds(self) -> float:
+        return self._used() - self.start
+
+
+def cpu_bound_rate(cpu_us_per_item: float) -> float:
+    """Items/s this machine's cores allow at that much CPU per item, every core busy."""
+    return (os.cpu_count() or 1) / cpu_us_per_item * 1e6
+
+
 class Timer:
     """``with Timer() as t: ...`` then ``t.seconds`` (monotonic, high resolution)."""
 
@@ -180,6 +206,53 @@ def connect(url: str) -> Any:
     )
     conn.autocommit = True
     return conn
+
+
+class BackendCpu:
+    """CPU time of a PostgreSQL server on this machine: every process of its postmaster (the
+    backends, the WAL writer, the checkpointer...), those that exited meanwhile included
+    (their time is in the postmaster's children's)."""
+
+    def __init__(self, backend_pid: int) -> None:
+        import psutil
+
+        self.postmaster = psutil.Process(backend_pid).parent()
+        self.start = self._used()
+
+    def _used(self) -> float:
+        import psutil
+
+        times = self.postmaster.cpu_times()
+        used = float(times.children_user + times.children_system)  # exited backends
+        for process in [self.postmaster, *self.postmaster.children()]:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:  # exited since listed: counted next time
+                continue
+            used += float(times.user + times.system)
+        return used
+
+    def seconds(self) -> float:
+        """CPU used since the start (a process that exited meanwhile is in the children's
+        time in full, so the start's total is taken off as a whole)."""
+        return self._used() - self.start
+
+
+def server_cpu(url: str) -> BackendCpu | None:
+    """The CPU meter of the PostgreSQL server at ``url``; None when it runs elsewhere."""
+    import psutil
+
+    conn = connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            (pid,) = cur.fetchone()
+    finally:
+        conn.close()
+    try:
+        return BackendCpu(int(pid))
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
 
 
 def _admin(url: str, statement: str) -> None:

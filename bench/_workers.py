@@ -74,6 +74,21 @@ class Workers:
                 raise SystemExit(f"workers got no partitions in {timeout:.0f} s")
             time.sleep(0.05)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the running workers (and any children of theirs) used so far."""
+        import psutil
+
+        used = 0.0
+        for proc in self.procs:
+            try:
+                root = psutil.Process(proc.pid)
+                for process in [root, *root.children(recursive=True)]:
+                    times = process.cpu_times()
+                    used += float(times.user + times.system)
+            except psutil.NoSuchProcess:
+                continue
+        return used
+
     def peak_mb(self) -> float:
         """The largest peak resident memory of the running workers, in MiB."""
         return max(process_peak_mb(p.pid) for p in self.procs)

@@ -24,8 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import Timer, current_rss_mb, postgres_url, print_bench
-from bench.ledger_append import BackendCpu
+from bench._common import (
+    Timer,
+    cpu_bound_rate,
+    current_rss_mb,
+    postgres_url,
+    print_bench,
+    server_cpu,
+)
 
 VERIFY_TARGET, REPLAY_TARGET = 200_000, 30_000
 
@@ -80,25 +86,6 @@ def raw_copy_rate(url: str, n: int) -> float:
     source.close()
     target.close()
     return n / t.seconds
-
-
-def server_cpu(url: str) -> BackendCpu | None:
-    """The CPU meter of the PostgreSQL server at ``url`` when it runs on this machine."""
-    import psutil
-
-    from ledger.audit.db import Database
-
-    conn = Database.from_url(url).connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_backend_pid()")
-            (pid,) = cur.fetchone()
-    finally:
-        conn.close()
-    try:
-        return BackendCpu.of_backend(pid)
-    except (psutil.NoSuchProcess, psutil.AccessDenied):  # a server elsewhere
-        return None
 
 
 def main() -> None:
@@ -187,12 +174,11 @@ def main() -> None:
         )
         if server_us is not None:
             total_us = cpu_us + child_us + server_us
-            cores = os.cpu_count() or 1
             print(
                 f"CPU per replayed event on this machine: {total_us:.0f} µs ({cpu_us:.0f} "
                 f"this process, {child_us:.0f} the read-model process, {server_us:.0f} "
-                f"PostgreSQL); on {cores} cores at most {cores / total_us * 1e6:,.0f} events/s"
-                " with every core busy all the time"
+                f"PostgreSQL); at most {cpu_bound_rate(total_us):,.0f} events/s on its "
+                f"{os.cpu_count()} cores with every one busy all the time"
             )
         print(
             f"the same replay without the payroll and reconciliation read models: "

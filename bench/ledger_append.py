@@ -19,20 +19,16 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import Timer, current_rss_mb, postgres_url, print_bench
+from bench._common import Timer, current_rss_mb, postgres_url, print_bench, server_cpu
 from schemas import Event, canonical_json, make_event
 from schemas.eligibility import BeneficiaryRegistered
 from schemas.health_insurance import HealthInsuranceCardIssued
 from schemas.months import add_months
 from schemas.payments import AllowanceAccrued, PaymentDisbursed
 from schemas.relief import ReliefItemHandedOut
-
-if TYPE_CHECKING:
-    from ledger import Ledger
 
 TARGET = 30_000
 T0 = datetime(2024, 1, 5, 8, tzinfo=UTC)
@@ -127,50 +123,6 @@ def generate(n: int) -> list[Event]:
     return events[:n]
 
 
-class BackendCpu:
-    """CPU time of the PostgreSQL server: every process of its postmaster (the backends of
-    the append and of the writer thread, the WAL writer, the checkpointer...), those that
-    exited meanwhile included (their time is counted in the postmaster's children's)."""
-
-    def __init__(self, ledger: Ledger) -> None:
-        with ledger.engine.connect() as conn:
-            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-        self.postmaster = _postmaster_of(int(pid))
-        self.start = self._used()
-
-    @classmethod
-    def of_backend(cls, pid: int) -> BackendCpu:
-        """The server of the backend ``pid`` (any connection's ``pg_backend_pid()``)."""
-        cpu = cls.__new__(cls)
-        cpu.postmaster = _postmaster_of(pid)
-        cpu.start = cpu._used()
-        return cpu
-
-    def _used(self) -> dict[int, float]:
-        import psutil
-
-        times = self.postmaster.cpu_times()
-        used = {0: float(times.children_user + times.children_system)}  # exited backends
-        for process in [self.postmaster, *self.postmaster.children()]:
-            try:
-                times = process.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            used[process.pid] = float(times.user + times.system)
-        return used
-
-    def seconds(self) -> float:
-        """CPU used since the start: a process that exited meanwhile is in the children's
-        time in full, so the start's figures are taken off as a whole."""
-        return sum(self._used().values()) - sum(self.start.values())
-
-
-def _postmaster_of(backend_pid: int) -> Any:
-    import psutil
-
-    return psutil.Process(backend_pid).parent()
-
-
 def prepared_rate(url: str, events: list[Event], batch: int) -> float:
     """Events/s when the next batch is prepared in a thread during the current append."""
     from concurrent.futures import ThreadPoolExecutor
@@ -256,7 +208,7 @@ def main() -> None:
 
     with postgres_url() as url:
         ledger = open_ledger(url)
-        server = BackendCpu(ledger)
+        server = server_cpu(url)
         own = time.process_time()
         batches = [
             events[start : start + args.batch] for start in range(0, len(events), args.batch)
@@ -266,7 +218,7 @@ def main() -> None:
                 assert len(result.appended) == len(batch)
         rate = len(events) / t.seconds
         python_us = (time.process_time() - own) / len(events) * 1e6
-        server_us = server.seconds() / len(events) * 1e6
+        server_us = server.seconds() / len(events) * 1e6 if server else float("nan")
         print(
             f"ledger append: {len(events)} events in {t.seconds:.2f} s = {rate:,.0f} events/s"
             f" (Ledger.append_all, batches of {args.batch}: hash chain, journal, postings,"

@@ -27,13 +27,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (
+    MachineCpu,
     Timer,
     connect,
+    cpu_bound_rate,
     current_rss_mb,
     kafka_bootstrap,
     postgres_url,
     print_bench,
     scratch_dir,
+    server_cpu,
     topic_prefix,
 )
 from bench._workers import REPO, workers
@@ -89,17 +92,29 @@ def fresh_database(server_url: str) -> str:
 def run_workers(
     url: str, bootstrap: str, prefix: str, n: int, count: int, home: Path
 ) -> dict[str, float]:
-    """Start ``count`` processes on pre-published topics; time them until n events are in."""
+    """Start ``count`` processes on pre-published topics; time them until n events are in,
+    with the CPU per event of the workers, of PostgreSQL and of the whole machine meanwhile."""
     conn = connect(url)
     started = time.perf_counter()
     try:
         with workers(url, bootstrap, prefix, count, home) as group:
             group.wait_assigned()
             ready = time.perf_counter()
+            machine, server, own = MachineCpu(), server_cpu(url), group.cpu_seconds()
             done = group.wait_for(conn, n)
+            worker_us = (group.cpu_seconds() - own) / n * 1e6
+            machine_us = machine.seconds() / n * 1e6
+            server_us = server.seconds() / n * 1e6 if server else float("nan")
     finally:
         conn.close()
-    return {"join_s": ready - started, "process_s": done - ready, "rate": n / (done - ready)}
+    return {
+        "join_s": ready - started,
+        "process_s": done - ready,
+        "rate": n / (done - ready),
+        "worker_cpu_us": worker_us,
+        "server_cpu_us": server_us,
+        "machine_cpu_us": machine_us,
+    }
 
 
 def raw_limit(url: str, bootstrap: str, prefix: str, n: int) -> dict[str, float]:
@@ -261,6 +276,13 @@ def main() -> None:
                 f" s; {args.n} events into the ledger in {r['process_s']:.2f} s ="
                 f" {r['rate']:,.0f} events/s"
             )
+            print(
+                f"  CPU per event meanwhile: {r['machine_cpu_us']:.0f} µs on the whole machine"
+                f" (workers {r['worker_cpu_us']:.0f}, PostgreSQL {r['server_cpu_us']:.0f}, the"
+                f" rest {r['machine_cpu_us'] - r['worker_cpu_us'] - r['server_cpu_us']:.0f}:"
+                f" broker, kernel, this bench); at most"
+                f" {cpu_bound_rate(r['machine_cpu_us']):,.0f} events/s with every core busy"
+            )
         ceiling = ledger_ceiling(fresh_database(server), msgs)
         print(
             f"ledger alone (same events parsed and appended with append_all in batches of"
@@ -285,7 +307,8 @@ def main() -> None:
         f"ratio end-to-end / raw limit: {figure / raw['rate']:.2f}; target >= {TARGET:,}"
         f" events/s: {'met' if figure >= TARGET else 'NOT met'} ({best} worker(s))"
     )
-    extra = {f"workers_{c}": round(r["rate"]) for c, r in results.items()}
+    extra: dict[str, float] = {f"workers_{c}": round(r["rate"]) for c, r in results.items()}
+    extra.update({f"machine_cpu_us_{c}": round(r["machine_cpu_us"], 1) for c, r in results.items()})
     print(f"end-to-end / ledger alone: {figure / ceiling:.2f}")
     print_bench(
         "pipeline_end_to_end",
