@@ -208,6 +208,26 @@ def connect(url: str) -> Any:
     return conn
 
 
+def tree_cpu(root: Any, recursive: bool = False) -> float:
+    """CPU seconds (user and system) a running psutil process and its children used so far;
+    a process that exits meanwhile is left out (its parent's children's time has it once
+    reaped)."""
+    import psutil
+
+    used = 0.0
+    try:
+        processes = [root, *root.children(recursive=recursive)]
+    except psutil.NoSuchProcess:
+        return used
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        used += float(times.user + times.system)
+    return used
+
+
 class BackendCpu:
     """CPU time of a PostgreSQL server on this machine: every process of its postmaster (the
     backends, the WAL writer, the checkpointer...), those that exited meanwhile included
@@ -220,17 +240,9 @@ class BackendCpu:
         self.start = self._used()
 
     def _used(self) -> float:
-        import psutil
-
         times = self.postmaster.cpu_times()
-        used = float(times.children_user + times.children_system)  # exited backends
-        for process in [self.postmaster, *self.postmaster.children()]:
-            try:
-                times = process.cpu_times()
-            except psutil.NoSuchProcess:  # exited since listed: counted next time
-                continue
-            used += float(times.user + times.system)
-        return used
+        exited = float(times.children_user + times.children_system)  # reaped backends
+        return exited + tree_cpu(self.postmaster)
 
     def seconds(self) -> float:
         """CPU used since the start (a process that exited meanwhile is in the children's
@@ -247,12 +259,12 @@ def server_cpu(url: str) -> BackendCpu | None:
         with conn.cursor() as cur:
             cur.execute("SELECT pg_backend_pid()")
             (pid,) = cur.fetchone()
-    finally:
-        conn.close()
-    try:
+        # While the connection is open: its backend exits with it.
         return BackendCpu(int(pid))
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return None
+    finally:
+        conn.close()
 
 
 def _admin(url: str, statement: str) -> None:

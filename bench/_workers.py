@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from bench._common import tree_cpu
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -81,10 +83,7 @@ class Workers:
         used = 0.0
         for proc in self.procs:
             try:
-                root = psutil.Process(proc.pid)
-                for process in [root, *root.children(recursive=True)]:
-                    times = process.cpu_times()
-                    used += float(times.user + times.system)
+                used += tree_cpu(psutil.Process(proc.pid), recursive=True)
             except psutil.NoSuchProcess:
                 continue
         return used
