@@ -3,7 +3,9 @@
 Left out: the migration table, consumer positions and the stream worker's dead letters and
 checkpoints (they record what the consumers did with Kafka records, not the history),
 recorded audit checkpoints, and every column that records when a row was written
-(``DEFAULT now()``, such as ``events.appended_at``): a replay cannot reproduce those.
+(``DEFAULT now()``, such as ``events.appended_at``): a replay cannot reproduce those. Nor
+generated columns (``events.body`` is ``payload::jsonb``): they follow from the columns that
+are compared.
 """
 
 from __future__ import annotations
@@ -25,29 +27,34 @@ SKIPPED = frozenset(
 
 @dataclass(frozen=True)
 class Table:
-    """A table's compared columns (in order) and its primary key columns."""
+    """A table's compared columns (in order), its primary key columns, and each compared
+    column's type (``pg_type.typname``: ``int8``, ``text``, ``_text`` for ``text[]``...)."""
 
     name: str
     columns: tuple[str, ...]
     key: tuple[str, ...]
+    types: tuple[str, ...]
 
 
 def ledger_tables(conn: Any, schema: str) -> dict[str, Table]:
     """Every compared table of ``schema`` by name."""
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT c.table_name, c.column_name FROM information_schema.columns c "
+            "SELECT c.table_name, c.column_name, c.udt_name FROM information_schema.columns c "
             "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
             "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
-            "WHERE c.table_schema = %s AND coalesce(c.column_default, '') "
+            "WHERE c.table_schema = %s AND c.is_generated = 'NEVER' "
+            "AND coalesce(c.column_default, '') "
             "!~* '(now\\(\\)|current_timestamp|clock_timestamp)' "
             "ORDER BY c.table_name, c.ordinal_position",
             (schema,),
         )
         columns: dict[str, list[str]] = {}
-        for table, column in cur.fetchall():
+        types: dict[str, list[str]] = {}
+        for table, column, udt in cur.fetchall():
             if table not in SKIPPED:
                 columns.setdefault(table, []).append(column)
+                types.setdefault(table, []).append(udt)
         cur.execute(
             "SELECT c.relname, a.attname FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indrelid "
@@ -61,7 +68,8 @@ def ledger_tables(conn: Any, schema: str) -> dict[str, Table]:
         for table, column in cur.fetchall():
             keys.setdefault(table, []).append(column)
     return {
-        name: Table(name, tuple(cols), tuple(keys.get(name, ()))) for name, cols in columns.items()
+        name: Table(name, tuple(cols), tuple(keys.get(name, ())), tuple(types[name]))
+        for name, cols in columns.items()
     }
 
 

@@ -13,6 +13,7 @@ from ledger.audit import replay as rp
 from ledger.audit.db import Database, session
 from ledger.audit.digest import schema_digest
 from ledger.audit.errors import AuditInputError
+from ledger.audit.tables import ledger_tables
 from tests.integration.audit import scenario
 from tests.integration.audit.conftest import domain_projectors, table_persistence
 
@@ -82,6 +83,45 @@ def test_a_balance_edited_in_the_live_ledger_is_reported(
         ("balances", 1, 1)
     ]
     assert account in str(outcome.differences[0])
+
+
+def test_a_posting_deleted_from_the_live_ledger_is_only_in_the_replay(
+    live: Ledger, ledger_url: str, db: Database, superuser: Sql
+) -> None:
+    superuser("ALTER TABLE ledger.postings DISABLE TRIGGER ALL")
+    superuser(
+        "DELETE FROM ledger.postings "
+        "WHERE (sequence, n) = (SELECT min(sequence), 1 FROM ledger.postings)"
+    )
+    superuser("ALTER TABLE ledger.postings ENABLE TRIGGER ALL")
+    outcome = _replay(ledger_url, db, "scratch_gone")
+    rp.drop(db, "scratch_gone")
+    assert [(d.table, d.only_live, d.only_replay) for d in outcome.differences] == [
+        ("postings", 0, 1)
+    ]
+    assert str(outcome.differences[0]).count("(e.g. replay (") == 1
+
+
+def test_a_read_model_row_added_to_the_live_ledger_is_only_in_the_live_ledger(
+    live: Ledger, ledger_url: str, db: Database, superuser: Sql
+) -> None:
+    superuser(
+        "INSERT INTO ledger.payroll_accrued (person_id, kind, service_month, amount_vnd) "
+        "VALUES ('P-NOT-THERE', 'regular', 24300, 1)"
+    )
+    outcome = _replay(ledger_url, db, "scratch_extra")
+    rp.drop(db, "scratch_extra")
+    assert [(d.table, d.only_live, d.only_replay) for d in outcome.differences] == [
+        ("payroll_accrued", 1, 0)
+    ]
+    assert "live (P-NOT-THERE,regular,24300,1)" in str(outcome.differences[0])
+
+
+def test_generated_columns_are_not_compared_or_digested(db: Database, live: Ledger) -> None:
+    with session(db) as conn:
+        events = ledger_tables(conn, "ledger")["events"]
+    assert "payload" in events.columns and "body" not in events.columns
+    assert events.key == ("sequence",) and len(events.types) == len(events.columns)
 
 
 def test_the_replay_command_reports_equality_and_drops_its_scratch_schema(
