@@ -83,6 +83,8 @@ def test_a_balance_edited_in_the_live_ledger_is_reported(
         ("balances", 1, 1)
     ]
     assert account in str(outcome.differences[0])
+    with session(db) as conn:  # one balance one đồng off: another digest
+        assert outcome.digest is not None and outcome.digest != schema_digest(conn, "ledger")
 
 
 def test_a_posting_deleted_from_the_live_ledger_is_only_in_the_replay(
