@@ -178,9 +178,12 @@ def replay(
             )
         rp.check(db, schema, outcome, exact=exact, until=cutoff)
         outcome.notes.append(
-            "compared row by row"
-            if exact
-            else "compared by content (sequence-dependent columns left out)"
+            (
+                "compared row by row"
+                if exact
+                else "compared by content (sequence-dependent columns left out)"
+            )
+            + f" in {outcome.compare_seconds:.1f} s; digest in {outcome.digest_seconds:.1f} s"
         )
     finally:
         if not keep:

@@ -49,6 +49,9 @@ class ReplayOutcome:
     differences: list[Difference] = field(default_factory=list)
     digest: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: How long ``check`` took to compare with the live ledger, and to take the digest.
+    compare_seconds: float = 0.0
+    digest_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -157,10 +160,14 @@ def check(
 ) -> ReplayOutcome:
     """Compare the scratch schema with ``live``; take the scratch digest."""
     with session(db) as conn:
+        started = time.perf_counter()
         outcome.differences = compare(
             conn, checked_name(live), outcome.scratch, exact=exact, until=until
         )
+        compared = time.perf_counter()
         outcome.digest = schema_digest(conn, outcome.scratch)
+        outcome.compare_seconds = compared - started
+        outcome.digest_seconds = time.perf_counter() - compared
     return outcome
 
 

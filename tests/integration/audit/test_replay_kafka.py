@@ -90,7 +90,11 @@ def test_the_kafka_replay_command_reports_equality(
     assert cli("audit", "replay", "--from-kafka") == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "from the kafka" in out and "1 refused" in out
-    assert "the replay equals the live ledger" in out and "compared row by row" in out
+    assert (
+        "the replay equals the live ledger" in out
+        and "compared row by row in " in out
+        and "; digest in " in out
+    )
 
 
 def test_a_lost_ledger_is_rebuilt_from_kafka_into_the_empty_live_schema(
