@@ -164,17 +164,23 @@ def _diff_by_key(conn: Any, table: Table, live: str, scratch: str) -> Difference
         f"WHERE ROW({left}) IS DISTINCT FROM ROW({right})"
     )
     with conn.cursor() as cur:
-        cur.execute(
-            f'SELECT count(l."{first}"), count(s."{first}") {differing}'  # keys are never null
-        )
-        only_live, only_replay = cur.fetchone()
-        if not only_live and not only_replay:
-            return None
-        examples = []
-        for side, alias, row in (("live", "l", left), ("replay", "s", right)):
-            cur.execute(
-                f"SELECT r FROM (SELECT ROW({row})::text AS r {differing} "
-                f'AND {alias}."{first}" IS NOT NULL) x ORDER BY r LIMIT 2'
-            )
-            examples += [f"{side} {r[:160]}" for (r,) in cur.fetchall()]
+        # Both sides are read in key order through their primary key indexes and merged: a
+        # hash join of a million-row table spills to disk (4.1-10 s against 2.6 s).
+        cur.execute("SHOW enable_hashjoin")
+        before = cur.fetchone()[0]
+        cur.execute("SET LOCAL enable_hashjoin = off")
+        try:
+            cur.execute(f'SELECT count(l."{first}"), count(s."{first}") {differing}')
+            only_live, only_replay = cur.fetchone()  # (keys are never null)
+            if not only_live and not only_replay:
+                return None
+            examples = []
+            for side, alias, row in (("live", "l", left), ("replay", "s", right)):
+                cur.execute(
+                    f"SELECT r FROM (SELECT ROW({row})::text AS r {differing} "
+                    f'AND {alias}."{first}" IS NOT NULL) x ORDER BY r LIMIT 2'
+                )
+                examples += [f"{side} {r[:160]}" for (r,) in cur.fetchall()]
+        finally:
+            cur.execute("SELECT set_config('enable_hashjoin', %s, true)", (before,))
     return Difference(table.name, int(only_live), int(only_replay), tuple(examples))

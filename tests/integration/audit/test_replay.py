@@ -10,6 +10,7 @@ import pytest
 from ledger import Ledger
 from ledger.audit import history
 from ledger.audit import replay as rp
+from ledger.audit.compare import compare
 from ledger.audit.db import Database, session
 from ledger.audit.digest import schema_digest
 from ledger.audit.errors import AuditInputError
@@ -117,6 +118,15 @@ def test_a_read_model_row_added_to_the_live_ledger_is_only_in_the_live_ledger(
         ("payroll_accrued", 1, 0)
     ]
     assert "live (P-NOT-THERE,regular,24300,1)" in str(outcome.differences[0])
+
+
+def test_a_schema_equals_itself_and_the_comparison_leaves_the_planner_as_it_was(
+    db: Database, live: Ledger
+) -> None:
+    with session(db) as conn, conn.cursor() as cur:
+        assert compare(conn, "ledger", "ledger", exact=True) == []
+        cur.execute("SHOW enable_hashjoin")
+        assert cur.fetchone() == ("on",)
 
 
 def test_generated_columns_are_not_compared_or_digested(db: Database, live: Ledger) -> None:
