@@ -37,7 +37,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy schemas ledger streams connectors
+	$(BIN)/mypy schemas ledger streams connectors tests bench
 
 format: install
 	$(BIN)/ruff check --fix .

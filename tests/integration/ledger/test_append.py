@@ -11,7 +11,8 @@ import psycopg2
 import pytest
 from sqlalchemy import create_engine
 
-from ledger import Incoming, KafkaOrigin, Ledger, StoredEvent
+from ledger import Incoming, KafkaOrigin, Ledger
+from ledger.projectors import Numbered
 from schemas import EVENT_TYPES
 from tests.fixtures.ledger import DatabaseFactory
 from tests.unit.ledger.builders import accrual, disbursement, one_of_each, registered
@@ -193,7 +194,7 @@ class _Recording:
         self.fail = fail
         self.seen: list[tuple[int, int]] = []
 
-    def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
+    def project(self, conn: Any, batch: Sequence[Numbered]) -> None:
         with conn.cursor() as cur:  # inside the append transaction: the rows are visible
             cur.execute("SELECT count(*) FROM events")  # search_path starts with the schema
             (count,) = cur.fetchone()
@@ -262,7 +263,7 @@ def test_a_batch_mixing_recorded_and_new_events_appends_only_the_new_ones_once(
     class Counting:
         name = "counting"
 
-        def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
+        def project(self, conn: Any, batch: Sequence[Numbered]) -> None:
             calls.append(len(batch))
 
     first = [registered("P1"), accrual("P1", 500_000, "2024-07")]

@@ -14,6 +14,7 @@ from connectors.cli.streams_cmd import domain_projectors
 from ledger import Ledger
 from ledger.records import StoredEvent
 from schemas import canonical_json
+from schemas.payments import AllowanceAccrued
 from streams.deadletter_store import DeadLetterStore
 from streams.projection import BatchOutcome, LedgerProjection
 from streams.records import RawRecord
@@ -147,7 +148,7 @@ def test_batches_in_flight_together_record_what_one_by_one_appends_record(
     projection: LedgerProjection,
 ) -> None:
     events = sample_events(40)
-    (event, *_) = [e for e in events[:20] if e.event_type == "AllowanceAccrued"]
+    (event, *_) = [e for e in events[:20] if isinstance(e, AllowanceAccrued)]
     changed = event.model_copy(update={"amount_vnd": event.amount_vnd + 1})
     first = as_records(list(map(event_message, events[:20])))
     second = as_records(
