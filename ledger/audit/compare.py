@@ -22,12 +22,14 @@ from typing import Any
 from ledger.audit.tables import Table, ledger_tables
 
 ORDER_DEPENDENT = frozenset({"hash", "prev_hash", "balance_before", "balance_after"})
-#: Column types whose equality is equality of value (``pg_type.typname``): a table holding
-#: only these can be compared by joining on its key; any other is compared as text.
+#: Column types a keyed comparison can compare (``pg_type.typname``): equal values have equal
+#: text, or (AS_TEXT) their text is compared. A table with any other type is compared as text.
 EQUALITY_TYPES = frozenset(
     {"bool", "int2", "int4", "int8", "numeric", "text", "varchar", "bpchar", "_text", "date"}
     | {"timestamp", "timestamptz", "uuid", "bytea", "jsonb"}
 )
+#: Types whose equal values can be written differently (1.0 and 1.00): compared as text.
+AS_TEXT = frozenset({"numeric", "jsonb"})
 BY_SEQUENCE = ("events", "postings")  # journal_entries is a view of events
 
 
@@ -158,10 +160,13 @@ def _diff_by_key(conn: Any, table: Table, live: str, scratch: str) -> Difference
     on = " AND ".join(f'l."{k}" = s."{k}"' for k in table.key)
     left = ", ".join(f'l."{c}"' for c in table.columns)
     right = ", ".join(f's."{c}"' for c in table.columns)
+    cast = ["::text" if t in AS_TEXT else "" for t in table.types]
+    mine = ", ".join(f'l."{c}"{to}' for c, to in zip(table.columns, cast, strict=True))
+    theirs = ", ".join(f's."{c}"{to}' for c, to in zip(table.columns, cast, strict=True))
     first = table.key[0]
     differing = (
         f'FROM "{live}"."{table.name}" l FULL JOIN "{scratch}"."{table.name}" s ON {on} '
-        f"WHERE ROW({left}) IS DISTINCT FROM ROW({right})"
+        f"WHERE ROW({mine}) IS DISTINCT FROM ROW({theirs})"
     )
     with conn.cursor() as cur:
         cur.execute("SHOW enable_hashjoin")

@@ -120,6 +120,27 @@ def test_a_read_model_row_added_to_the_live_ledger_is_only_in_the_live_ledger(
     assert "live (P-NOT-THERE,regular,24300,1)" in str(outcome.differences[0])
 
 
+def test_a_json_number_written_differently_is_a_difference(
+    live: Ledger, ledger_url: str, db: Database, superuser: Sql
+) -> None:
+    # 24300 and 24300.0 are equal jsonb values, but not the same text: a replay gives the text.
+    person = superuser("SELECT min(person_id) FROM ledger.payroll_people")[0][0]
+    superuser(
+        "UPDATE ledger.payroll_people SET facts = "
+        "regexp_replace(facts::text, '(\"m\": [0-9]+)', '\\1.0')::jsonb WHERE person_id = %s",
+        person,
+    )
+    (facts,) = superuser(
+        "SELECT facts::text FROM ledger.payroll_people WHERE person_id = %s", person
+    )
+    assert '"m": 24300.0' in facts[0]
+    outcome = _replay(ledger_url, db, "scratch_json")
+    rp.drop(db, "scratch_json")
+    assert [(d.table, d.only_live, d.only_replay) for d in outcome.differences] == [
+        ("payroll_people", 1, 1)
+    ]
+
+
 def test_a_schema_equals_itself_and_the_comparison_leaves_the_planner_as_it_was(
     db: Database, live: Ledger
 ) -> None:
