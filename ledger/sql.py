@@ -1,8 +1,9 @@
-"""Small SQL helpers for the append path: array literals and streaming binary COPY."""
+"""Small SQL helpers: array literals, streaming binary COPY, a setting for a few statements."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -62,3 +63,15 @@ class _Chunks:
 def copy_binary(cur: Any, target: str, chunks: Iterator[bytes]) -> None:
     """COPY ``target`` (a table, optionally with a column list) from binary chunks."""
     cur.copy_expert(f"COPY {target} FROM STDIN (FORMAT binary)", _Chunks(chunks), size=1 << 16)
+
+
+@contextmanager
+def local_setting(cur: Any, name: str, value: str) -> Iterator[None]:
+    """``name`` set to ``value`` for the statements run inside, then back to what it was, in
+    the cursor's transaction. After an error the setting is left: the failed transaction
+    ends, and the setting (``SET LOCAL``) with it."""
+    cur.execute("SELECT current_setting(%s)", (name,))
+    (before,) = cur.fetchone()
+    cur.execute("SELECT set_config(%s, %s, true)", (name, value))
+    yield
+    cur.execute("SELECT set_config(%s, %s, true)", (name, before))

@@ -15,11 +15,13 @@ a content comparison still does: its keys are not the same on both sides).
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ledger.audit.tables import Table, ledger_tables
+from ledger.sql import local_setting
 
 ORDER_DEPENDENT = frozenset({"hash", "prev_hash", "balance_before", "balance_after"})
 #: Column types a keyed comparison can compare (``pg_type.typname``): equal values have equal
@@ -168,27 +170,23 @@ def _diff_by_key(conn: Any, table: Table, live: str, scratch: str) -> Difference
         f'FROM "{live}"."{table.name}" l FULL JOIN "{scratch}"."{table.name}" s ON {on} '
         f"WHERE ROW({mine}) IS DISTINCT FROM ROW({theirs})"
     )
-    with conn.cursor() as cur:
-        cur.execute("SHOW enable_hashjoin")
-        before = cur.fetchone()[0]
-        if first == "sequence":
-            # Rows keyed by sequence were written in key order: both sides are read through
-            # their primary key indexes and merged. A hash join of a million events spills to
-            # disk (4.1-5.9 s against 1.9-2.4 s); for keys in random order (event ids) the
-            # hash join is the faster one (0.4 against 1.0 s).
-            cur.execute("SET LOCAL enable_hashjoin = off")
-        try:
-            cur.execute(f'SELECT count(l."{first}"), count(s."{first}") {differing}')
-            only_live, only_replay = cur.fetchone()  # (keys are never null)
-            if not only_live and not only_replay:
-                return None
-            examples = []
-            for side, alias, row in (("live", "l", left), ("replay", "s", right)):
-                cur.execute(
-                    f"SELECT r FROM (SELECT ROW({row})::text AS r {differing} "
-                    f'AND {alias}."{first}" IS NOT NULL) x ORDER BY r LIMIT 2'
-                )
-                examples += [f"{side} {r[:160]}" for (r,) in cur.fetchall()]
-        finally:
-            cur.execute("SELECT set_config('enable_hashjoin', %s, true)", (before,))
+    # Rows keyed by sequence were written in key order: both sides are read through their
+    # primary key indexes and merged. A hash join of a million events spills to disk
+    # (4.1-5.9 s against 1.9-2.4 s); for keys in random order (event ids) the hash join is
+    # the faster one (0.4 against 1.0 s).
+    with (
+        conn.cursor() as cur,
+        local_setting(cur, "enable_hashjoin", "off") if first == "sequence" else nullcontext(),
+    ):
+        cur.execute(f'SELECT count(l."{first}"), count(s."{first}") {differing}')
+        only_live, only_replay = cur.fetchone()  # (keys are never null)
+        if not only_live and not only_replay:
+            return None
+        examples = []
+        for side, alias, row in (("live", "l", left), ("replay", "s", right)):
+            cur.execute(
+                f"SELECT r FROM (SELECT ROW({row})::text AS r {differing} "
+                f'AND {alias}."{first}" IS NOT NULL) x ORDER BY r LIMIT 2'
+            )
+            examples += [f"{side} {r[:160]}" for (r,) in cur.fetchall()]
     return Difference(table.name, int(only_live), int(only_replay), tuple(examples))

@@ -21,6 +21,7 @@ from ledger.reconciliation.classify import LineFacts, LineStatus, classify, unpa
 from ledger.reconciliation.projector import FEE
 from ledger.reconciliation.rows import DISBURSED, REVERSED
 from ledger.reconciliation.totals import OfficeTotals, Totals
+from ledger.sql import local_setting
 from ledger.storage import checked_schema, raw_connection
 from schemas.payments import TransferDirection
 
@@ -98,8 +99,7 @@ _SERIAL = "SET LOCAL max_parallel_workers_per_gather = 0"
 #: loop, reading every listed line again for each payment: a 300,300-row month ran for over
 #: 15 minutes instead of ~2 s. Without nested loops the join is hashed or merged, in time
 #: proportional to the rows, whatever the estimates; the setting holds for that query only.
-_NO_NESTED_LOOPS = "SET LOCAL enable_nestloop = off"
-_NESTED_LOOPS_AGAIN = "SET LOCAL enable_nestloop = DEFAULT"
+_NO_NESTED_LOOPS = ("enable_nestloop", "off")
 
 
 class _Others(NamedTuple):
@@ -136,11 +136,9 @@ def _others(engine: Engine, schema: str, snapshot: str, params: Mapping[str, obj
 
 def off_list(cur: Any, params: Mapping[str, object]) -> list[Any]:
     """The rows of ``queries.OFF_LIST``, planned without nested loops (see _NO_NESTED_LOOPS)."""
-    cur.execute(_NO_NESTED_LOOPS)
-    cur.execute(queries.OFF_LIST, params)
-    rows = list(cur.fetchall())
-    cur.execute(_NESTED_LOOPS_AGAIN)  # (after an error the transaction is over anyway)
-    return rows
+    with local_setting(cur, *_NO_NESTED_LOOPS):
+        cur.execute(queries.OFF_LIST, params)
+        return list(cur.fetchall())
 
 
 def reconcile(

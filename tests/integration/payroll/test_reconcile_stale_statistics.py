@@ -10,14 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg2
 import pytest
-from sqlalchemy.engine import make_url
 
 from ledger.ledger import Ledger
 from ledger.reconciliation import queries, report
 from ledger.reconciliation.classify import LineStatus
 from ledger.reconciliation.report import reconcile
+from ledger.storage import raw_connection
 from tests.integration.payroll.test_reconcile_parts import MONTH, _month_in_three_offices
 
 pytestmark = pytest.mark.integration
@@ -27,17 +26,10 @@ TABLES = ("postoffice_reports", "payroll_lines", "payroll_lists", "postoffice_fu
 PARAMS = {"p": "84", "m": MONTH, "po": None}
 
 
-def _connect(url: str) -> Any:
-    u = make_url(url)
-    return psycopg2.connect(
-        host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database
-    )
-
-
-def _forget_statistics(url: str) -> None:
+def _forget_statistics(ledger: Ledger) -> None:
     """Make the tables look never analysed (as right after a large import): no column
     statistics, no row count (superuser only, as the test server's URL is)."""
-    with _connect(url) as conn, conn.cursor() as cur:
+    with raw_connection(ledger.engine) as conn, conn.cursor() as cur:
         for table in TABLES:
             cur.execute(
                 "DELETE FROM pg_statistic WHERE starelid = %s::regclass", (f"ledger.{table}",)
@@ -46,7 +38,7 @@ def _forget_statistics(url: str) -> None:
                 "UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE oid = %s::regclass",
                 (f"ledger.{table}",),
             )
-    conn.close()
+        conn.commit()
 
 
 def _joins(node: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -64,29 +56,25 @@ def _anti_joins(plan_rows: list[Any]) -> list[str]:
 
 
 def test_payments_off_the_list_are_not_joined_in_a_nested_loop_on_stale_statistics(
-    payroll_ledger: Ledger, payroll_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    payroll_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _month_in_three_offices(payroll_ledger, tmp_path)
-    _forget_statistics(payroll_db_url)
+    _forget_statistics(payroll_ledger)
     explained = "EXPLAIN (FORMAT JSON) " + queries.OFF_LIST
-    conn = _connect(payroll_db_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(report._SERIAL)
-            cur.execute('SET LOCAL search_path TO "ledger", public')
-            # As the query was run before: the blind planner loops.
-            cur.execute(explained, PARAMS)
-            assert _anti_joins(cur.fetchall()) == ["Nested Loop"]
-            # As the reconciliation runs it now.
-            monkeypatch.setattr(queries, "OFF_LIST", explained)
-            anti = _anti_joins(report.off_list(cur, PARAMS))
-            monkeypatch.undo()
-            assert len(anti) == 1 and anti[0] in ("Hash Join", "Merge Join")
-            # The setting holds for that query only.
-            cur.execute("SHOW enable_nestloop")
-            assert cur.fetchone()[0] == "on"
-    finally:
-        conn.close()
+    with raw_connection(payroll_ledger.engine) as conn, conn.cursor() as cur:
+        cur.execute(report._SERIAL)
+        cur.execute('SET LOCAL search_path TO "ledger", public')
+        # As the query was run before: the blind planner loops.
+        cur.execute(explained, PARAMS)
+        assert _anti_joins(cur.fetchall()) == ["Nested Loop"]
+        # As the reconciliation runs it now.
+        monkeypatch.setattr(queries, "OFF_LIST", explained)
+        anti = _anti_joins(report.off_list(cur, PARAMS))
+        monkeypatch.undo()
+        assert len(anti) == 1 and anti[0] in ("Hash Join", "Merge Join")
+        # The setting holds for that query only.
+        cur.execute("SHOW enable_nestloop")
+        assert cur.fetchone()[0] == "on"
 
     result = reconcile(payroll_ledger.engine, MONTH, "84")
     assert result.totals.lines[LineStatus.NOT_ON_LIST.value] == 1
