@@ -23,11 +23,13 @@ from typing import Any, NamedTuple
 
 from connectors.postoffice.report_rows import (
     ParsedRow,
+    ReportUnreadable,
     RowProblem,
     csv_records,
     is_blank,
     parse_row,
     raw_rows,
+    record,
 )
 from ledger.payroll.sql import NULL, text
 from ledger.reconciliation.rows import report_event_hex
@@ -105,7 +107,7 @@ def claimed_chunks(path: Path, claim: Claim, chunk_rows: int) -> Iterator[Chunk]
                     rows = []
                 mine, chunk = claim(at), at
             if mine and not is_blank(values):
-                rows.append((number, dict(zip(header, values, strict=False))))
+                rows.append((number, record(header, values)))
         if mine:
             yield _chunk(rows)
 
@@ -129,6 +131,8 @@ def _helper(path: Path, chunk_rows: int, counter: Any, out: Connection) -> None:
         for chunk in claimed_chunks(path, _counter_claim(counter), chunk_rows):
             out.send(chunk)
         out.send(None)
+    except ReportUnreadable as exc:  # the file's fault: raised as it is
+        out.send(exc)
     except BaseException as exc:  # reported to the importing process, which raises
         out.send(f"{type(exc).__name__}: {exc}")
     finally:
@@ -148,7 +152,7 @@ def _receive_all(receive: Connection, arrived: queue.SimpleQueue[Any]) -> None:
         while True:
             message = receive.recv()
             arrived.put(message)
-            if message is _END or isinstance(message, str):
+            if message is _END or isinstance(message, str | ReportUnreadable):
                 return
     except EOFError:
         arrived.put("it stopped before sending all of its chunks")
@@ -194,6 +198,8 @@ def _shared_chunks(path: Path, chunk_rows: int) -> Iterator[Chunk]:
 
 
 def _checked(message: Any) -> Any:
+    if isinstance(message, ReportUnreadable):
+        raise message
     if isinstance(message, str):
         raise HelperFailed(f"the helper process validating the report failed: {message}")
     return message

@@ -13,23 +13,27 @@ import hashlib
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from connectors.jsonl import FileRefused
 from connectors.postoffice.report_copy import report_chunks
 from ledger.gc_pause import paced
-from ledger.reconciliation.rows import DISBURSED, ReportRow
+from ledger.reconciliation.rows import DISBURSED, NOT_COLLECTED, ReportRow
 from ledger.storage import checked_schema, raw_connection
 from schemas.envelope import Event
+from schemas.errors import AidLedgerError, InvalidEvent, from_validation_error
 from schemas.payments import (
     PaymentDisbursed,
     PaymentNotCollected,
 )
 
 Sink = Callable[[Sequence[Event]], object]
+_TYPES = {DISBURSED: "PaymentDisbursed", NOT_COLLECTED: "PaymentNotCollected"}
 IMPORT_SOURCE = "aidledger-postoffice-import"
 _MAX_LISTED = 1_000
 
@@ -53,6 +57,18 @@ FROM po_import i
 LEFT JOIN payroll_lists pl ON pl.list_id = i.list_id
 LEFT JOIN postoffice_reports r ON r.event_id = i.event_id
 """
+
+
+class ImportStopped(AidLedgerError):
+    """A row passed the row checks but made no valid event; publishing stopped there."""
+
+    exit_code = 3
+
+    def __init__(self, path: Path, problem: InvalidEvent, published: int) -> None:
+        super().__init__(
+            f"{path}: {problem}; the import stopped there, after publishing {published} events"
+            " of the file (importing the corrected file again recognises them)"
+        )
 
 
 @dataclass
@@ -113,11 +129,16 @@ def _unresolved(cur: Any, post_office: str | None) -> list[str]:
 
 
 def _report(row: tuple[Any, ...]) -> ReportRow:
-    """What a resolved row of ``_RESOLVED`` says."""
+    """What a resolved row of ``_RESOLVED`` says, as the ledger's ``row_of`` reads it back
+    from the event (so an unchanged row has the stored row's digest): the time in UTC
+    (the server returns it in its session's time zone, which need not be UTC), and no
+    receipt on a not-collected row (its event does not hold one; the receipt is only part
+    of the event id)."""
     _, _, kind, list_id, line_no, person, office, amount, at, receipt, by, proxy, reason, _ = row
+    at = at.astimezone(UTC)
     if kind == DISBURSED:
         return ReportRow(kind, list_id, line_no, person, office, amount, at, receipt, by, proxy)
-    return ReportRow(kind, list_id, line_no, person, office, amount, at, receipt, reason=reason)
+    return ReportRow(kind, list_id, line_no, person, office, amount, at, reason=reason)
 
 
 def _event(report: ReportRow, event_id: str, row_no: int, digest: str) -> Event:
@@ -182,7 +203,16 @@ def import_report(
                 if stored_hash is None and previous is not None and previous[0] == event_id:
                     stored_hash = previous[1].digest()
                 if stored_hash is None:
-                    batch.append(_event(report, event_id, row[0], result.digest))
+                    try:
+                        batch.append(_event(report, event_id, row[0], result.digest))
+                    except ValidationError as exc:  # the row checks let through what no
+                        # event may hold: a defect of the checks, stopped before publishing
+                        # more (those published are recognised when the file comes again)
+                        raise ImportStopped(
+                            path,
+                            from_validation_error(exc, f"row {row[0]}", _TYPES[report.kind]),
+                            result.disbursed + result.not_collected - len(batch),
+                        ) from None
                     if report.kind == DISBURSED:
                         result.disbursed += 1
                     else:
@@ -199,7 +229,7 @@ def import_report(
                 else:
                     detail = (
                         f"row {row[0]}: list {report.list_id} line {report.line_no} "
-                        f"receipt {report.receipt_no or '-'} was imported before with "
+                        f"receipt {row[9] or '-'} was imported before with "
                         "different content; not applied, resolve it with the post office"
                     )
                     result.conflicts.append(detail)
@@ -209,7 +239,7 @@ def import_report(
                             new_hash,
                             report.list_id,
                             report.line_no,
-                            report.receipt_no,
+                            row[9],
                             stored_hash,
                             result.digest,
                             row[0],

@@ -22,6 +22,16 @@ from schemas.types import IDENTIFIER_MAX, IDENTIFIER_PATTERN
 
 VIETNAM = timezone(timedelta(hours=7))
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+#: The largest amount an event holds (``schemas.types.VND``): a row the checks here accept
+#: must make a valid event, or the import would fail half-way through publishing.
+MAX_VND = 10**15
+#: Line numbers are stored as PostgreSQL integers.
+MAX_LINE_NO = 2**31 - 1
+#: Longest receipt number and proxy name an event holds (``PaymentDisbursed``).
+MAX_RECEIPT = 64
+MAX_PROXY_NAME = 200
+#: Key of a record's fields beyond the header's columns (their count), if any is not blank.
+EXTRA = "\x00extra"
 _REASONS = frozenset(r.value for r in NotCollectedReason)
 _COLLECTORS = frozenset(c.value for c in CollectedBy)
 
@@ -99,6 +109,21 @@ def _whole(raw: dict[str, Any], column: str) -> int | None:
     return int(text)
 
 
+def _bounded(value: int | None, column: str, most: int) -> int | None:
+    if value is not None and value > most:
+        raise RowProblem(f"{column} {value} is more than the largest allowed, {most:,}")
+    return value
+
+
+def _free_text(raw: dict[str, Any], column: str, most: int) -> str | None:
+    value = _text(raw.get(column))
+    if len(value) > most:
+        raise RowProblem(f"{column} is {len(value)} characters long; at most {most} are kept")
+    if "\x00" in value:
+        raise RowProblem(f"{column} holds a NUL character")
+    return value or None
+
+
 def _when(raw: dict[str, Any], column: str) -> datetime:
     value = raw.get(column)
     if isinstance(value, datetime):
@@ -118,20 +143,28 @@ def _when(raw: dict[str, Any], column: str) -> datetime:
             ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=VIETNAM)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise RowProblem(f"{column} {moment.isoformat()} is out of range") from None
 
 
 def parse_row(row_no: int, raw: dict[str, Any]) -> ParsedRow:
     """Validate one row; raises RowProblem naming the first column that is wrong."""
+    if EXTRA in raw:
+        raise RowProblem(
+            f"the row has {raw[EXTRA]} more field(s) than the header names columns (a comma"
+            " in an unquoted value, such as 750,000 or a name, splits it)"
+        )
     list_id = _identifier(raw, "list_id")
     person = _identifier(raw, "person_id")
-    line_no = _whole(raw, "line_no")
+    line_no = _bounded(_whole(raw, "line_no"), "line_no", MAX_LINE_NO)
     if line_no is None or line_no < 1:
         raise RowProblem("line_no must be a line number from 1")
     office = _identifier(raw, "post_office_code", required=False)
-    amount = _whole(raw, "amount_paid_vnd")
+    amount = _bounded(_whole(raw, "amount_paid_vnd"), "amount_paid_vnd", MAX_VND)
     at = _when(raw, "paid_at")
-    receipt = _text(raw.get("receipt_no"))[:64] or None
+    receipt = _free_text(raw, "receipt_no", MAX_RECEIPT)
     reason = _text(raw.get("not_collected_reason")).lower()
     assert list_id is not None and person is not None
     if reason:
@@ -162,7 +195,7 @@ def parse_row(row_no: int, raw: dict[str, Any]) -> ParsedRow:
     if by not in _COLLECTORS:
         known = ", ".join(c.value for c in CollectedBy)
         raise RowProblem(f"collected_by must be one of {known}, got {by!r}")
-    proxy = _text(raw.get("proxy_name"))[:200] or None
+    proxy = _free_text(raw, "proxy_name", MAX_PROXY_NAME)
     return ParsedRow(
         row_no, DISBURSED, list_id, line_no, person, amount, at, receipt, by, proxy, None, office
     )
@@ -179,12 +212,38 @@ def _check_header(path: Path, header: list[str]) -> list[str]:
     return names
 
 
+def record(header: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
+    """Column -> value of one record. Missing trailing fields are absent; fields beyond the
+    header's columns are counted under ``EXTRA`` unless blank (``parse_row`` refuses them:
+    they are most often an amount or a name with an unquoted comma)."""
+    row = dict(zip(header, values, strict=False))
+    if len(values) > len(header):
+        extra = sum(1 for v in values[len(header) :] if _text(v))
+        if extra:
+            row[EXTRA] = extra
+    return row
+
+
+def _decoded(path: Path, records: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The records, with a file that is not UTF-8 text refused by name (text is decoded a
+    block at a time, so the row is only near the byte that is wrong)."""
+    row = 1
+    try:
+        for row, values in enumerate(records, start=1):  # noqa: B007 (read in except)
+            yield values
+    except UnicodeDecodeError as exc:
+        raise ReportUnreadable(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} near row {row + 1});"
+            " save the report as CSV UTF-8, or as .xlsx, and import it again"
+        ) from None
+
+
 @contextmanager
 def csv_records(path: Path) -> Iterator[tuple[list[str], Iterator[tuple[int, list[str]]]]]:
     """A CSV report's checked header, and (row number, values) of every record after it,
     blank ones included (see ``is_blank``)."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+        reader = _decoded(path, csv.reader(handle))
         header = _check_header(path, next(reader, []))
         yield header, enumerate(reader, start=2)
 
@@ -201,7 +260,7 @@ def raw_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         with csv_records(path) as (header, records):
             for number, values in records:
                 if not is_blank(values):
-                    yield number, dict(zip(header, values, strict=False))
+                    yield number, record(header, values)
     elif suffix == ".xlsx":
         from openpyxl import load_workbook
 
@@ -211,7 +270,7 @@ def raw_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             header = _check_header(path, list(next(rows, ())))
             for number, values in enumerate(rows, start=2):
                 if any(_text(v) for v in values):
-                    yield number, dict(zip(header, values, strict=False))
+                    yield number, record(header, values)
         finally:
             book.close()
     else:

@@ -11,8 +11,8 @@ from kafka import KafkaConsumer
 
 from connectors.cli.app import run
 from connectors.jsonl import FileRefused
-from connectors.postoffice import report_copy
-from connectors.postoffice.report_import import import_report
+from connectors.postoffice import report_copy, report_rows
+from connectors.postoffice.report_import import ImportStopped, import_report
 from connectors.topics import topic_name
 from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
@@ -227,3 +227,67 @@ def test_a_dry_run_reports_the_payroll_and_publishes_nothing(
     assert "dry run, nothing published: payroll 2025-03 province 84: 1 people" in out
     assert "1 lists (0 supplementary), 1 lines, 750,000 VND listed; 2 events computed" in out
     assert _published(kafka_bootstrap, cli_env) == []  # a real run's events are read here
+
+
+def test_a_not_collected_row_with_a_receipt_imported_again_changes_nothing(
+    payroll_ledger: Ledger, tmp_path: Path
+) -> None:
+    # The receipt is optional on a not-collected row and its event does not hold one: the
+    # row's content compared with the stored row's must leave it out on both sides.
+    _one_person(payroll_ledger)
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
+    path = tmp_path / "r.csv"
+    path.write_text(HEADER + "PL-2025-03-84201,1,P1,,2025-03-05,NC-1,,absent\n", "utf-8")
+    assert import_report(payroll_ledger.engine, path, payroll_ledger.append).not_collected == 1
+
+    again = import_report(payroll_ledger.engine, path, payroll_ledger.append)
+
+    assert (again.already_imported, again.not_collected, again.conflicts) == (1, 0, [])
+
+
+def test_a_report_imported_again_on_a_server_in_vietnam_time_changes_nothing(
+    payroll_ledger: Ledger, tmp_path: Path
+) -> None:
+    # A server initialised on a machine set to Vietnam time hands timestamps back at +07:00;
+    # the stored rows' content was hashed from the events' UTC times.
+    _one_person(payroll_ledger)
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
+    path = tmp_path / "r.csv"
+    path.write_text(HEADER + "PL-2025-03-84201,1,P1,750000,2025-03-05 09:30,R1,self,\n", "utf-8")
+    assert import_report(payroll_ledger.engine, path, payroll_ledger.append).disbursed == 1
+    with payroll_ledger.engine.connect() as conn:
+        database = conn.exec_driver_sql("SELECT current_database()").scalar_one()
+        conn.exec_driver_sql(f"ALTER DATABASE \"{database}\" SET timezone TO 'Asia/Ho_Chi_Minh'")
+        conn.commit()
+    payroll_ledger.engine.dispose()  # new sessions take the database's time zone
+
+    again = import_report(payroll_ledger.engine, path, payroll_ledger.append)
+
+    with payroll_ledger.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW timezone").scalar_one() == "Asia/Ho_Chi_Minh"
+        conn.exec_driver_sql(f'ALTER DATABASE "{database}" RESET timezone')
+        conn.commit()
+    payroll_ledger.engine.dispose()
+    assert (again.already_imported, again.disbursed, again.conflicts) == (1, 0, [])
+
+
+def test_a_row_that_makes_no_valid_event_stops_the_import_naming_it(
+    payroll_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The row checks mirror what an event may hold; were they ever to let a row through that
+    # makes no valid event, the import stops at that row and says what it published.
+    monkeypatch.setattr(report_rows, "MAX_VND", 10**16)
+    rows = [f"PL-X,{n},P{n},750000,2025-03-05,R{n},self,\n" for n in range(1, 11)]
+    rows.append(f"PL-X,11,P11,{10**16},2025-03-05,R11,self,\n")
+    path = tmp_path / "r.csv"
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    published: list[Event] = []
+
+    with pytest.raises(ImportStopped) as stopped:
+        import_report(
+            payroll_ledger.engine, path, published.extend, post_office="VNPOST-842", batch_size=1
+        )
+
+    assert "row 12" in str(stopped.value) and "amount_paid_vnd" in str(stopped.value)
+    assert f"after publishing {len(published)} events" in str(stopped.value)
+    assert stopped.value.exit_code == 3

@@ -18,6 +18,7 @@ from connectors.postoffice.report_copy import (
     claimed_chunks,
     report_chunks,
 )
+from connectors.postoffice.report_rows import ReportUnreadable
 
 HEADER = (
     "list_id,line_no,person_id,amount_paid_vnd,paid_at,receipt_no,collected_by,"
@@ -128,3 +129,26 @@ def test_an_xlsx_report_is_read_by_one_process_even_when_sharing_is_asked(
     chunks = list(report_chunks(tmp_path / "report.xlsx", shared=True))
 
     assert [(c.rows, c.problems) for c in chunks] == [(1, [])]
+
+
+def test_a_report_not_in_utf8_is_unreadable_whichever_process_reads_the_bad_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _report(tmp_path / "report.csv", 400)
+    with path.open("ab") as handle:
+        handle.write("PL-1,999,P999,750000,2025-03-05,R999,proxy,,Lê Văn A\n".encode("cp1258"))
+    monkeypatch.setattr(report_copy, "CHUNK_ROWS", 40)
+
+    with pytest.raises(ReportUnreadable, match="not UTF-8 text"):
+        list(report_chunks(path, shared=True))
+    # The helper's own finding is raised as the file's fault too, not as the helper failing.
+    receive, send = multiprocessing.Pipe(duplex=False)
+    report_copy._helper(path, 40, multiprocessing.Value("q", 0), send)
+    arrived: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    report_copy._receive_all(receive, arrived)
+    messages = []
+    while not arrived.empty():
+        messages.append(arrived.get())
+    with pytest.raises(ReportUnreadable, match="not UTF-8 text"):
+        for message in messages:
+            report_copy._checked(message)

@@ -73,11 +73,69 @@ def test_a_not_collected_row_without_an_amount_means_the_listed_amount() -> None
         ({"line_no": "0"}, "line_no"),
         ({"person_id": ""}, "person_id"),
         ({"list_id": "PL 2025"}, "list_id"),
+        # What no event may hold must be a row problem, not a failure half-way through
+        # publishing: amounts above 10^15 đồng, line numbers beyond a database integer,
+        # a receipt or a proxy's name longer than an event keeps, a time out of range.
+        ({"amount_paid_vnd": str(10**15 + 1)}, "amount_paid_vnd"),
+        ({"amount_paid_vnd": str(2**63)}, "amount_paid_vnd"),
+        ({"line_no": str(2**31)}, "line_no"),
+        ({"receipt_no": "R" * 65}, "receipt_no"),
+        ({"collected_by": "proxy", "proxy_name": "N" * 201}, "proxy_name"),
+        ({"proxy_name": "Lê\x00Văn A"}, "proxy_name"),
+        ({"paid_at": "0001-01-01"}, "paid_at"),
     ],
 )
 def test_a_bad_row_is_refused_naming_the_column(change: dict[str, str], column: str) -> None:
     with pytest.raises(RowProblem, match=column):
         parse_row(2, {**PAID, **change})
+
+
+def test_the_largest_values_an_event_holds_are_accepted() -> None:
+    row = parse_row(
+        2,
+        {
+            **PAID,
+            "amount_paid_vnd": str(10**15),
+            "line_no": str(2**31 - 1),
+            "receipt_no": "R" * 64,
+            "collected_by": "proxy",
+            "proxy_name": "N" * 200,
+        },
+    )
+    assert (row.amount_vnd, row.line_no, len(row.receipt_no or ""), len(row.proxy_name or "")) == (
+        10**15,
+        2**31 - 1,
+        64,
+        200,
+    )
+
+
+def test_a_record_with_more_fields_than_the_header_is_refused_not_cut(tmp_path: Path) -> None:
+    # An unquoted thousands separator or a comma in a name splits a field: read as it was,
+    # "750,000" in the last column would have been 750 đồng, "Nguyen, Van A" just "Nguyen".
+    header = "list_id,line_no,person_id,paid_at,receipt_no,collected_by,not_collected_reason"
+    path = tmp_path / "r.csv"
+    path.write_text(
+        f"{header},amount_paid_vnd\n"
+        "PL-1,1,P1,2025-03-05,R1,self,,750,000\n"
+        "PL-1,2,P2,2025-03-05,R2,self,,750000,,\n",  # trailing empty fields are harmless
+        encoding="utf-8",
+    )
+    rows = list(raw_rows(path))
+
+    with pytest.raises(RowProblem, match="1 more field"):
+        parse_row(*rows[0])
+    assert parse_row(*rows[1]).amount_vnd == 750_000
+
+
+def test_a_report_not_in_utf8_is_unreadable_and_says_how_to_save_it(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    rows = [",".join(PAID), *[",".join(PAID.values())] * 3, "PL-1,9,P9,1,2025-03-05,R9,proxy,"]
+    text = "\n".join(rows) + ",Nguyễn Văn A\n"
+    path.write_bytes(text.encode("cp1258", errors="replace"))  # as Excel saves "CSV" in Vietnam
+
+    with pytest.raises(ReportUnreadable, match=r"not UTF-8 text .* save the report as CSV UTF-8"):
+        list(raw_rows(path))
 
 
 def test_a_report_without_the_required_columns_is_unreadable(tmp_path: Path) -> None:
