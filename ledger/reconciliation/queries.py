@@ -18,6 +18,9 @@ ORDER BY post_office_code, list_id
 
 #: Every line of some of the month's lists (``lists``: their ids), with what the reports
 #: (before any close) say about it. (Each table can be read through its index on list_id.)
+#: Paid after death or termination: a line holding a regular allowance, paid after the date
+#: of death or listed for a month from which the person was terminated. A line of funeral
+#: support, back pay or amounts carried only is paid to the family after the death as due.
 LINES = f"""
 WITH {_CLOSES},
 lists AS (
@@ -46,11 +49,10 @@ conf AS (
 SELECT l.list_id, l.line_no, l.person_id, l.full_name, l.commune_code, l.post_office_code,
        l.amount_vnd, coalesce(a.paid, 0), coalesce(a.payments, 0),
        coalesce(a.not_collected, false), coalesce(conf.n, 0),
-       coalesce(a.payments, 0) > 0 AND (
+       coalesce(a.payments, 0) > 0 AND l.regular_vnd > 0 AND (
            (p.died_on IS NOT NULL
             AND ((a.last_paid_at AT TIME ZONE 'UTC') + interval '7 hours')::date > p.died_on)
-        OR (p.terminated_from IS NOT NULL AND p.terminated_from <= l.month
-            AND l.regular_vnd > 0))
+        OR (p.terminated_from IS NOT NULL AND p.terminated_from <= l.month))
 FROM payroll_lines l
 JOIN lists ON lists.list_id = l.list_id
 LEFT JOIN agg a ON a.list_id = l.list_id AND a.line_no = l.line_no AND a.person_id = l.person_id
