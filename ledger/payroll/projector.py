@@ -30,6 +30,7 @@ from schemas.envelope import Event
 from schemas.payments import (
     AllowanceAccrued,
     Component,
+    PaymentDisbursed,
     PaymentListIssued,
     PaymentNotCollected,
 )
@@ -50,6 +51,8 @@ _LIST_COLUMNS = (
     "sequence",
 )
 _CARRY_COLUMNS = ("list_id", "line_no", "person_id", "amount", "seq")
+#: Payments of a batch, checked against the lines carried forward.
+_PAID_COLUMNS = "event_id uuid, list_id text, line_no int, amount bigint"
 _LINE_COLUMNS = (
     "list_id",
     "line_no",
@@ -106,9 +109,14 @@ class PayrollProjector:
         lines: list[tuple[object, ...]] = []
         levels: list[tuple[object, ...]] = []
         not_collected: list[tuple[object, ...]] = []
+        paid: list[tuple[object, ...]] = []
         for stored in batch:
             event = stored.event
-            if isinstance(event, BeneficiaryRegistered) or event.family == "eligibility":
+            if isinstance(event, PaymentDisbursed):  # the most frequent event: first
+                paid.append(
+                    (event.event_id.hex, event.list_id, event.line_no, event.amount_paid_vnd)
+                )
+            elif isinstance(event, BeneficiaryRegistered) or event.family == "eligibility":
                 people.append(stored)
             elif isinstance(event, AllowanceAccrued):
                 self._accrual(accrued, open_, event)
@@ -143,6 +151,7 @@ class PayrollProjector:
             bool(open_),
             copy_text((p, c, k, v[0], v[1]) for (p, c, k), v in open_.items() if v[1]),
             SequencedCopy("pn_delta", _CARRY_COLUMNS, not_collected),
+            copy_text(paid),
         )
 
     @staticmethod
@@ -396,7 +405,62 @@ class PayrollProjector:
         """)
 
     @staticmethod
+    def _paid(cur: Any, data: str) -> None:
+        """This batch's payments, in ``pd_delta`` (read by ``_carry`` and ``_uncarry``)."""
+        temp_table(cur, "pd_delta", _PAID_COLUMNS)
+        if data:
+            copy_data(cur, "pd_delta", ("event_id", "list_id", "line_no", "amount"), data)
+
+    @staticmethod
+    def _uncarry(cur: Any) -> bool:
+        """A line carried forward earlier and now reported paid (the person came later in the
+        month) carries no more: what it carried comes off the person's open carried amount.
+        If the next list already holds it, the person was paid it twice, and it is recovered
+        from the next lines instead (an open ``recovery``, netted like any other)."""
+        cur.execute("""
+        WITH paid AS (
+            SELECT list_id, line_no, sum(amount) AS amount FROM pd_delta GROUP BY 1, 2
+        ), undo AS (
+            SELECT c.list_id, c.line_no, least(c.amount_vnd, p.amount) AS amount
+            FROM paid p JOIN payroll_carried c
+              ON c.list_id = p.list_id AND c.line_no = p.line_no AND c.amount_vnd > 0
+        ), marked AS (
+            UPDATE payroll_carried c SET amount_vnd = c.amount_vnd - u.amount
+            FROM undo u WHERE c.list_id = u.list_id AND c.line_no = u.line_no
+        )
+        SELECT l.person_id, l.commune_code, l.province_code, sum(u.amount)::bigint,
+               coalesce(min(o.amount_vnd), 0)
+        FROM undo u
+        JOIN payroll_lines l ON l.list_id = u.list_id AND l.line_no = u.line_no
+        LEFT JOIN payroll_open o ON o.person_id = l.person_id
+             AND o.commune_code = l.commune_code AND o.component = 'carried'
+        GROUP BY l.person_id, l.commune_code, l.province_code
+        """)
+        changes = []
+        for person, commune, province, amount, still_open in cur.fetchall():
+            off_open = min(amount, max(still_open, 0))
+            changes.append((person, commune, "carried", province, -off_open))
+            if amount > off_open:
+                changes.append((person, commune, "recovery", province, amount - off_open))
+        if not changes:
+            return False
+        cur.executemany(
+            """
+            INSERT INTO payroll_open AS o (person_id, commune_code, component,
+                province_code, amount_vnd)
+            VALUES (%s, %s, %s, %s, %s)
+            ON CONFLICT (person_id, commune_code, component)
+            DO UPDATE SET amount_vnd = o.amount_vnd + excluded.amount_vnd
+            """,
+            changes,
+        )
+        return True
+
+    @staticmethod
     def _carry(cur: Any, rows: SequencedCopy, shift: int) -> None:
+        """Lines reported not collected are carried to the next list: the amount not
+        collected (at most the listed amount), less what was paid on the line already,
+        here or in this batch (a report may say both: paid and also not collected)."""
         temp_table(
             cur,
             "pn_delta",
@@ -406,15 +470,24 @@ class PayrollProjector:
         cur.execute("""
         WITH cand AS (
             SELECT DISTINCT ON (n.list_id, n.line_no) n.list_id, n.line_no,
-                   least(n.amount, l.amount_vnd) AS amount, l.person_id, l.commune_code,
-                   l.province_code
+                   greatest(least(n.amount, l.amount_vnd) - coalesce((
+                       SELECT sum(CASE r.kind WHEN 'disbursed' THEN r.amount_vnd
+                                  ELSE -r.amount_vnd END)
+                       FROM postoffice_reports r
+                       WHERE r.list_id = n.list_id AND r.line_no = n.line_no
+                         AND r.kind IN ('disbursed', 'reversed')
+                         AND r.event_id NOT IN (SELECT event_id FROM pd_delta)), 0)
+                     - coalesce((SELECT sum(d.amount) FROM pd_delta d
+                                 WHERE d.list_id = n.list_id AND d.line_no = n.line_no), 0),
+                     0) AS amount,
+                   l.person_id, l.commune_code, l.province_code
             FROM pn_delta n
             JOIN payroll_lines l ON l.list_id = n.list_id AND l.line_no = n.line_no
                                 AND l.person_id = n.person_id
             ORDER BY n.list_id, n.line_no, n.seq
         ), fresh AS (
-            INSERT INTO payroll_carried (list_id, line_no)
-            SELECT list_id, line_no FROM cand
+            INSERT INTO payroll_carried (list_id, line_no, amount_vnd)
+            SELECT list_id, line_no, amount FROM cand
             ON CONFLICT DO NOTHING RETURNING list_id, line_no
         )
         INSERT INTO payroll_open AS o (person_id, commune_code, component, province_code,
@@ -448,6 +521,8 @@ class _Staged:
     opened: bool
     open_: str
     not_collected: SequencedCopy
+    #: COPY text of the batch's payments (``_PAID_COLUMNS``), checked against carried lines.
+    paid: str
 
     def write(self, conn: Any, shift: int) -> None:
         with conn.cursor() as cur:
@@ -462,7 +537,12 @@ class _Staged:
                 copy_data(cur, "payroll_lines", _LINE_COLUMNS, self.lines)
             if self.opened:
                 PayrollProjector._write_open(cur, self.open_)
-            if self.not_collected:
-                PayrollProjector._carry(cur, self.not_collected, shift)
-            if self.opened or self.not_collected:
+            uncarried = False
+            if self.paid or self.not_collected:
+                PayrollProjector._paid(cur, self.paid)
+                if self.paid:  # lines carried before this batch
+                    uncarried = PayrollProjector._uncarry(cur)
+                if self.not_collected:
+                    PayrollProjector._carry(cur, self.not_collected, shift)
+            if self.opened or self.not_collected or uncarried:
                 cur.execute("DELETE FROM payroll_open WHERE amount_vnd = 0")

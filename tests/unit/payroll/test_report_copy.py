@@ -57,8 +57,12 @@ def test_two_processes_sharing_a_csv_validate_every_row_once_as_one_process_does
     def slow_claims(counter: Any) -> Callable[[int], bool]:
         claim = claims(counter)
 
-        def slowly(k: int) -> bool:  # this process dawdles: the helper takes the most
-            time.sleep(0.02)
+        def slowly(k: int) -> bool:
+            # This process waits for the helper to take the first chunk (it may take a
+            # second or more to start on a busy machine), then both race for the rest.
+            deadline = time.monotonic() + 60
+            while k == 0 and counter.value == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
             if claim(k):
                 taken_here.append(k)
                 return True

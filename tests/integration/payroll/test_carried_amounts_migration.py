@@ -1,0 +1,53 @@
+"""Revision 0009 gives the lines carried before it the amount they carried."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import create_engine
+
+from ledger.migrations import upgrade
+from tests.fixtures.infra import create_database, drop_database
+
+pytestmark = pytest.mark.integration
+
+LINE = (
+    "INSERT INTO ledger.payroll_lines VALUES (%s, %s, 'P1', 'Name', '2025-03', '84', '842', "
+    "'84201', 'PO', %s, 0, 0, 0, 0, %s)"
+)
+CARRIED = "INSERT INTO ledger.payroll_carried VALUES ('L', %s)"
+REPORT = (
+    "INSERT INTO ledger.postoffice_reports (event_id, kind, list_id, line_no, person_id, "
+    "post_office_code, amount_vnd, at, sequence) "
+    "VALUES (%s, 'not_collected', %s, %s, 'P1', 'PO', %s, now(), %s)"
+)
+
+
+def test_a_line_carried_before_the_revision_carries_its_first_not_collected_amount(
+    pg_admin_url: str,
+) -> None:
+    name = f"m_{uuid.uuid4().hex[:12]}"
+    url = create_database(pg_admin_url, name)
+    try:
+        upgrade(url, revision="0004_payroll")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            for line_no, listed in ((1, 750_000), (2, 750_000), (3, 500_000)):
+                conn.exec_driver_sql(LINE, ("L", line_no, listed, listed))
+                conn.exec_driver_sql(CARRIED, (line_no,))
+            conn.exec_driver_sql(REPORT, (str(uuid.uuid4()), "L", 1, 750_000, 10))
+            conn.exec_driver_sql(REPORT, (str(uuid.uuid4()), "L", 2, 300_000, 11))
+            conn.exec_driver_sql(REPORT, (str(uuid.uuid4()), "L", 2, 750_000, 12))  # a repeat
+            conn.exec_driver_sql(REPORT, (str(uuid.uuid4()), "L", 3, 900_000, 13))  # > listed
+
+        upgrade(url)
+
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT line_no, amount_vnd FROM ledger.payroll_carried ORDER BY line_no"
+            ).all()
+        engine.dispose()
+        assert [tuple(r) for r in rows] == [(1, 750_000), (2, 300_000), (3, 500_000)]
+    finally:
+        drop_database(pg_admin_url, name)
