@@ -25,6 +25,7 @@ from ledger.payroll.facts import (
 )
 from ledger.payroll.sql import SequencedCopy, copy_data, copy_rows, copy_text, temp_table
 from ledger.projectors import Numbered
+from ledger.sql import array, int_array
 from schemas.eligibility import BeneficiaryRegistered
 from schemas.envelope import Event
 from schemas.payments import (
@@ -51,8 +52,33 @@ _LIST_COLUMNS = (
     "sequence",
 )
 _CARRY_COLUMNS = ("list_id", "line_no", "person_id", "amount", "seq")
-#: Payments of a batch, checked against the lines carried forward.
-_PAID_COLUMNS = "event_id uuid, list_id text, line_no int, amount bigint"
+#: A batch's payments (``_Paid.params``), as rows: each payment, and the sum per line.
+_PAID = """
+pd AS MATERIALIZED (
+    SELECT * FROM unnest(%(pd_ids)s::uuid[], %(pd_lists)s::text[], %(pd_lines)s::int[],
+                         %(pd_amounts)s::bigint[]) AS p(event_id, list_id, line_no, amount)
+),
+pd_line AS (SELECT list_id, line_no, sum(amount) AS amount FROM pd GROUP BY list_id, line_no)"""
+
+
+class _Paid(NamedTuple):
+    """The payments of a batch, a column each (sent as arrays): checked against the lines
+    carried forward."""
+
+    event_ids: list[str]
+    list_ids: list[str]
+    line_nos: list[int]
+    amounts: list[int]
+
+    def params(self) -> dict[str, str]:
+        return {
+            "pd_ids": array(self.event_ids),
+            "pd_lists": array(self.list_ids),
+            "pd_lines": int_array(self.line_nos),
+            "pd_amounts": int_array(self.amounts),
+        }
+
+
 _LINE_COLUMNS = (
     "list_id",
     "line_no",
@@ -109,13 +135,14 @@ class PayrollProjector:
         lines: list[tuple[object, ...]] = []
         levels: list[tuple[object, ...]] = []
         not_collected: list[tuple[object, ...]] = []
-        paid: list[tuple[object, ...]] = []
+        paid = _Paid([], [], [], [])
         for stored in batch:
             event = stored.event
             if isinstance(event, PaymentDisbursed):  # the most frequent event: first
-                paid.append(
-                    (event.event_id.hex, event.list_id, event.line_no, event.amount_paid_vnd)
-                )
+                paid.event_ids.append(event.event_id.hex)
+                paid.list_ids.append(event.list_id)
+                paid.line_nos.append(event.line_no)
+                paid.amounts.append(event.amount_paid_vnd)
             elif isinstance(event, BeneficiaryRegistered) or event.family == "eligibility":
                 people.append(stored)
             elif isinstance(event, AllowanceAccrued):
@@ -151,7 +178,7 @@ class PayrollProjector:
             bool(open_),
             copy_text((p, c, k, v[0], v[1]) for (p, c, k), v in open_.items() if v[1]),
             SequencedCopy("pn_delta", _CARRY_COLUMNS, not_collected),
-            copy_text(paid),
+            paid,
         )
 
     @staticmethod
@@ -405,37 +432,33 @@ class PayrollProjector:
         """)
 
     @staticmethod
-    def _paid(cur: Any, data: str) -> None:
-        """This batch's payments, in ``pd_delta`` (read by ``_carry`` and ``_uncarry``)."""
-        temp_table(cur, "pd_delta", _PAID_COLUMNS)
-        if data:
-            copy_data(cur, "pd_delta", ("event_id", "list_id", "line_no", "amount"), data)
-
-    @staticmethod
-    def _uncarry(cur: Any) -> bool:
+    def _uncarry(cur: Any, paid: dict[str, str]) -> bool:
         """A line carried forward earlier and now reported paid (the person came later in the
         month) carries no more: what it carried comes off the person's open carried amount.
         If the next list already holds it, the person was paid it twice, and it is recovered
-        from the next lines instead (an open ``recovery``, netted like any other)."""
-        cur.execute("""
-        WITH paid AS (
-            SELECT list_id, line_no, sum(amount) AS amount FROM pd_delta GROUP BY 1, 2
-        ), undo AS (
-            SELECT c.list_id, c.line_no, least(c.amount_vnd, p.amount) AS amount
-            FROM paid p JOIN payroll_carried c
-              ON c.list_id = p.list_id AND c.line_no = p.line_no AND c.amount_vnd > 0
-        ), marked AS (
-            UPDATE payroll_carried c SET amount_vnd = c.amount_vnd - u.amount
-            FROM undo u WHERE c.list_id = u.list_id AND c.line_no = u.line_no
+        from the next lines instead (an open ``recovery``, netted like any other). Returns
+        whether any open amount changed."""
+        cur.execute(
+            f"""
+            WITH {_PAID},
+            undo AS (
+                SELECT c.list_id, c.line_no, least(c.amount_vnd, p.amount) AS amount
+                FROM pd_line p JOIN payroll_carried c
+                  ON c.list_id = p.list_id AND c.line_no = p.line_no AND c.amount_vnd > 0
+            ), marked AS (
+                UPDATE payroll_carried c SET amount_vnd = c.amount_vnd - u.amount
+                FROM undo u WHERE c.list_id = u.list_id AND c.line_no = u.line_no
+            )
+            SELECT l.person_id, l.commune_code, l.province_code, sum(u.amount)::bigint,
+                   coalesce(min(o.amount_vnd), 0)
+            FROM undo u
+            JOIN payroll_lines l ON l.list_id = u.list_id AND l.line_no = u.line_no
+            LEFT JOIN payroll_open o ON o.person_id = l.person_id
+                 AND o.commune_code = l.commune_code AND o.component = 'carried'
+            GROUP BY l.person_id, l.commune_code, l.province_code
+            """,
+            paid,
         )
-        SELECT l.person_id, l.commune_code, l.province_code, sum(u.amount)::bigint,
-               coalesce(min(o.amount_vnd), 0)
-        FROM undo u
-        JOIN payroll_lines l ON l.list_id = u.list_id AND l.line_no = u.line_no
-        LEFT JOIN payroll_open o ON o.person_id = l.person_id
-             AND o.commune_code = l.commune_code AND o.component = 'carried'
-        GROUP BY l.person_id, l.commune_code, l.province_code
-        """)
         changes = []
         for person, commune, province, amount, still_open in cur.fetchall():
             off_open = min(amount, max(still_open, 0))
@@ -457,48 +480,59 @@ class PayrollProjector:
         return True
 
     @staticmethod
-    def _carry(cur: Any, rows: SequencedCopy, shift: int) -> None:
+    def _carry(cur: Any, rows: SequencedCopy, shift: int, paid: dict[str, str]) -> None:
         """Lines reported not collected are carried to the next list: the amount not
         collected (at most the listed amount), less what was paid on the line already,
-        here or in this batch (a report may say both: paid and also not collected)."""
+        before or in this batch (a report may say both: paid and also not collected)."""
         temp_table(
             cur,
             "pn_delta",
             ("list_id text, line_no int, person_id text, amount bigint, seq bigint"),
         )
         rows.copy(cur, shift)
-        cur.execute("""
-        WITH cand AS (
-            SELECT DISTINCT ON (n.list_id, n.line_no) n.list_id, n.line_no,
-                   greatest(least(n.amount, l.amount_vnd) - coalesce((
-                       SELECT sum(CASE r.kind WHEN 'disbursed' THEN r.amount_vnd
-                                  ELSE -r.amount_vnd END)
-                       FROM postoffice_reports r
-                       WHERE r.list_id = n.list_id AND r.line_no = n.line_no
-                         AND r.kind IN ('disbursed', 'reversed')
-                         AND r.event_id NOT IN (SELECT event_id FROM pd_delta)), 0)
-                     - coalesce((SELECT sum(d.amount) FROM pd_delta d
-                                 WHERE d.list_id = n.list_id AND d.line_no = n.line_no), 0),
-                     0) AS amount,
-                   l.person_id, l.commune_code, l.province_code
-            FROM pn_delta n
-            JOIN payroll_lines l ON l.list_id = n.list_id AND l.line_no = n.line_no
-                                AND l.person_id = n.person_id
-            ORDER BY n.list_id, n.line_no, n.seq
-        ), fresh AS (
-            INSERT INTO payroll_carried (list_id, line_no, amount_vnd)
-            SELECT list_id, line_no, amount FROM cand
-            ON CONFLICT DO NOTHING RETURNING list_id, line_no
+        cur.execute(
+            f"""
+            WITH {_PAID},
+            reported AS (
+                SELECT DISTINCT ON (n.list_id, n.line_no) n.list_id, n.line_no,
+                       least(n.amount, l.amount_vnd) AS amount, l.person_id, l.commune_code,
+                       l.province_code
+                FROM pn_delta n
+                JOIN payroll_lines l ON l.list_id = n.list_id AND l.line_no = n.line_no
+                                    AND l.person_id = n.person_id
+                ORDER BY n.list_id, n.line_no, n.seq
+            ), paid_before AS (
+                SELECT r.list_id, r.line_no,
+                       sum(CASE r.kind WHEN 'disbursed' THEN r.amount_vnd
+                           ELSE -r.amount_vnd END) AS amount
+                FROM reported c JOIN postoffice_reports r
+                  ON r.list_id = c.list_id AND r.line_no = c.line_no
+                WHERE r.kind IN ('disbursed', 'reversed')
+                  AND r.event_id NOT IN (SELECT event_id FROM pd)
+                GROUP BY r.list_id, r.line_no
+            ), cand AS (
+                SELECT c.list_id, c.line_no, c.person_id, c.commune_code, c.province_code,
+                       greatest(c.amount - coalesce(b.amount, 0) - coalesce(p.amount, 0), 0)
+                         AS amount
+                FROM reported c
+                LEFT JOIN paid_before b ON b.list_id = c.list_id AND b.line_no = c.line_no
+                LEFT JOIN pd_line p ON p.list_id = c.list_id AND p.line_no = c.line_no
+            ), fresh AS (
+                INSERT INTO payroll_carried (list_id, line_no, amount_vnd)
+                SELECT list_id, line_no, amount FROM cand
+                ON CONFLICT DO NOTHING RETURNING list_id, line_no
+            )
+            INSERT INTO payroll_open AS o (person_id, commune_code, component, province_code,
+                amount_vnd)
+            SELECT c.person_id, c.commune_code, 'carried', c.province_code, sum(c.amount)
+            FROM cand c JOIN fresh f ON f.list_id = c.list_id AND f.line_no = c.line_no
+            WHERE c.amount > 0
+            GROUP BY c.person_id, c.commune_code, c.province_code
+            ON CONFLICT (person_id, commune_code, component)
+            DO UPDATE SET amount_vnd = o.amount_vnd + excluded.amount_vnd
+            """,
+            paid,
         )
-        INSERT INTO payroll_open AS o (person_id, commune_code, component, province_code,
-            amount_vnd)
-        SELECT c.person_id, c.commune_code, 'carried', c.province_code, sum(c.amount)
-        FROM cand c JOIN fresh f ON f.list_id = c.list_id AND f.line_no = c.line_no
-        WHERE c.amount > 0
-        GROUP BY c.person_id, c.commune_code, c.province_code
-        ON CONFLICT (person_id, commune_code, component)
-        DO UPDATE SET amount_vnd = o.amount_vnd + excluded.amount_vnd
-        """)
 
 
 class _Moved(NamedTuple):
@@ -521,8 +555,8 @@ class _Staged:
     opened: bool
     open_: str
     not_collected: SequencedCopy
-    #: COPY text of the batch's payments (``_PAID_COLUMNS``), checked against carried lines.
-    paid: str
+    #: The batch's payments, checked against the lines carried forward.
+    paid: _Paid
 
     def write(self, conn: Any, shift: int) -> None:
         with conn.cursor() as cur:
@@ -538,11 +572,11 @@ class _Staged:
             if self.opened:
                 PayrollProjector._write_open(cur, self.open_)
             uncarried = False
-            if self.paid or self.not_collected:
-                PayrollProjector._paid(cur, self.paid)
-                if self.paid:  # lines carried before this batch
-                    uncarried = PayrollProjector._uncarry(cur)
+            if self.paid.event_ids or self.not_collected:
+                paid = self.paid.params()
+                if self.paid.event_ids:  # lines carried before this batch
+                    uncarried = PayrollProjector._uncarry(cur, paid)
                 if self.not_collected:
-                    PayrollProjector._carry(cur, self.not_collected, shift)
+                    PayrollProjector._carry(cur, self.not_collected, shift, paid)
             if self.opened or self.not_collected or uncarried:
                 cur.execute("DELETE FROM payroll_open WHERE amount_vnd = 0")
