@@ -95,20 +95,39 @@ WHERE r.kind = 'disbursed'
 ORDER BY r.post_office_code, r.list_id, r.line_no
 """
 
-#: Rows for the previous month's lists recorded after that month was closed.
+#: Rows for the previous month recorded after that month was closed: rows of its lists, and
+#: payments on lists we do not know (dated in that month, for a post office of the province,
+#: as ``OFF_LIST`` takes them), which would otherwise be in no month's reconciliation. (The
+#: second part reads every report row of the closed offices, only when there are closes.)
 LATE = """
 WITH closes AS (
     SELECT post_office_code, min(sequence) AS seq FROM reconciliation_closes
     WHERE province_code = %(p)s AND month = %(prev)s GROUP BY post_office_code
+),
+offices AS (
+    SELECT post_office_code FROM payroll_lists WHERE province_code = %(p)s
+    UNION SELECT post_office_code FROM postoffice_funds WHERE province_code = %(p)s
 )
-SELECT r.list_id, r.line_no, r.person_id, pl.commune_code, r.post_office_code, r.kind,
-       r.amount_vnd
-FROM postoffice_reports r
-JOIN payroll_lists pl ON pl.list_id = r.list_id
-JOIN closes c ON c.post_office_code = pl.post_office_code
-WHERE pl.province_code = %(p)s AND pl.month = %(prev)s AND r.sequence > c.seq
-  AND (%(po)s::text IS NULL OR pl.post_office_code = %(po)s)
-ORDER BY r.post_office_code, r.list_id, r.line_no, r.sequence
+SELECT * FROM (
+    SELECT r.list_id, r.line_no, r.person_id, pl.commune_code, r.post_office_code, r.kind,
+           r.amount_vnd, r.sequence
+    FROM postoffice_reports r
+    JOIN payroll_lists pl ON pl.list_id = r.list_id
+    JOIN closes c ON c.post_office_code = pl.post_office_code
+    WHERE pl.province_code = %(p)s AND pl.month = %(prev)s AND r.sequence > c.seq
+      AND (%(po)s::text IS NULL OR pl.post_office_code = %(po)s)
+    UNION ALL
+    SELECT r.list_id, r.line_no, r.person_id, '', r.post_office_code, r.kind, r.amount_vnd,
+           r.sequence
+    FROM postoffice_reports r
+    JOIN closes c ON c.post_office_code = r.post_office_code
+    WHERE NOT EXISTS (SELECT 1 FROM payroll_lists pl WHERE pl.list_id = r.list_id)
+      AND r.kind = 'disbursed' AND r.sequence > c.seq
+      AND to_char((r.at AT TIME ZONE 'UTC') + interval '7 hours', 'YYYY-MM') = %(prev)s
+      AND r.post_office_code IN (SELECT post_office_code FROM offices)
+      AND (%(po)s::text IS NULL OR r.post_office_code = %(po)s)
+) AS late
+ORDER BY post_office_code, list_id, line_no, sequence
 """
 
 FUNDS = """

@@ -106,7 +106,7 @@ class _Others(NamedTuple):
     """What a reconciliation reads besides the lines (a few rows per post office)."""
 
     off_list: list[tuple[str, int, str, str, str, int]]
-    late: list[tuple[str, int, str, str, str, str, int]]
+    late: list[tuple[str, int, str, str, str, str, int, int]]
     funds: list[tuple[str, str, int]]
     closed: list[tuple[str, str]]
 
@@ -185,7 +185,7 @@ def reconcile(
                 list_id, line_no, person, commune, office, amount, LineStatus.NOT_ON_LIST.value
             )
         )
-    for list_id, line_no, person, commune, office, kind, amount in others.late:
+    for list_id, line_no, person, commune, office, kind, amount, _ in others.late:
         sign = {DISBURSED: 1, REVERSED: -1}.get(kind, 0)
         result.office(office).totals.late_paid_vnd += sign * amount
         late = _unlisted(list_id, line_no, person, commune, office, sign * amount, f"late_{kind}")

@@ -3,8 +3,9 @@ suspension ("không nhận trợ cấp 3 tháng liên tục", SuspensionReason.N
 
 A person counts for a month when they had a line on that month's lists and every one of their
 lines was reported not collected or is missing from the report; any payment to them that month
-(on or off the lists, in part or in full, or a line netted to zero) breaks the run. The list is
-a proposal: suspending someone is a decision, recorded as its own EligibilitySuspended event.
+(on or off the lists, in part or in full, or a line netted to zero) breaks the run, including
+one the post office reported after the month was closed. The list is a proposal: suspending
+someone is a decision, recorded as its own EligibilitySuspended event.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import Engine
 
 from ledger.reconciliation.classify import LineStatus
 from ledger.reconciliation.report import ClassifiedLine, reconcile
+from ledger.storage import checked_schema, raw_connection
 from schemas.build import deterministic_id, make_event
 from schemas.eligibility import EligibilitySuspended, SuspensionReason
 from schemas.envelope import Source
@@ -100,7 +102,36 @@ def _unpaid(
             collected.add(line.person_id)
 
     reconcile(engine, month, province, post_office, schema=schema, on_line=see)
-    return {p: lines for p, lines in nothing.items() if p not in collected}
+    candidates = {p: lines for p, lines in nothing.items() if p not in collected}
+    if candidates:
+        for person in _paid_after_close(engine, month, province, list(candidates), schema):
+            del candidates[person]
+    return candidates
+
+
+#: Of some people, those paid something for the month (net of reversals) by rows the month's
+#: reconciliation leaves out because they came after its close: on the month's lists, or on a
+#: list we do not know and dated in the month.
+_PAID_AFTER_CLOSE = """
+SELECT r.person_id
+FROM postoffice_reports r
+LEFT JOIN payroll_lists pl ON pl.list_id = r.list_id
+WHERE r.person_id = ANY(%(people)s) AND r.kind IN ('disbursed', 'reversed')
+  AND coalesce(pl.month, to_char((r.at AT TIME ZONE 'UTC') + interval '7 hours', 'YYYY-MM'))
+      = %(m)s
+  AND (pl.province_code = %(p)s OR pl.list_id IS NULL)
+GROUP BY r.person_id
+HAVING sum(CASE r.kind WHEN 'disbursed' THEN r.amount_vnd ELSE -r.amount_vnd END) > 0
+"""
+
+
+def _paid_after_close(
+    engine: Engine, month: str, province: str, people: list[str], schema: str
+) -> list[str]:
+    with raw_connection(engine) as conn, conn.cursor() as cur:
+        cur.execute(f'SET LOCAL search_path TO "{checked_schema(schema)}", public')
+        cur.execute(_PAID_AFTER_CLOSE, {"people": people, "m": month, "p": province})
+        return [person for (person,) in cur.fetchall()]
 
 
 def _worst(lines: list[ClassifiedLine]) -> str:

@@ -1,0 +1,83 @@
+"""Rows the post office reports after a month was closed: shown in the next month, and
+counted as collected by the proposal for suspension."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from connectors.postoffice.report_import import import_report
+from ledger.ledger import Ledger
+from ledger.payroll.run import PayrollScope, run_payroll
+from ledger.reconciliation.close import close_event
+from ledger.reconciliation.report import reconcile
+from ledger.reconciliation.uncollected import not_collecting
+from schemas.eligibility import BeneficiaryGroup as G
+from schemas.payments import PaymentListIssued
+from tests.unit.payroll.builders import History
+
+pytestmark = pytest.mark.integration
+
+HEADER = (
+    "list_id,line_no,person_id,amount_paid_vnd,paid_at,receipt_no,collected_by,"
+    "not_collected_reason\n"
+)
+OFFICE = "VNPOST-842"
+CLOSED_AT = datetime(2025, 4, 20, tzinfo=UTC)
+
+
+def _import(ledger: Ledger, path: Path, rows: str, post_office: str | None = None) -> None:
+    path.write_text(HEADER + rows, encoding="utf-8")
+    result = import_report(ledger.engine, path, ledger.append, post_office=post_office)
+    assert result.conflicts == []
+
+
+def _close(ledger: Ledger, month: str) -> None:
+    ledger.append([close_event(reconcile(ledger.engine, month, "84"), OFFICE, now=CLOSED_AT)])
+
+
+def test_a_payment_on_an_unknown_list_reported_after_the_close_is_a_late_row_next_month(
+    payroll_ledger: Ledger, tmp_path: Path
+) -> None:
+    ledger = payroll_ledger
+    ledger.append(History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events)
+    run_payroll(ledger.engine, PayrollScope("2025-03", "84"), ledger.append)
+    _import(ledger, tmp_path / "march.csv", "PL-2025-03-84201,1,P1,750000,2025-03-05,R1,self,\n")
+    _close(ledger, "2025-03")
+    _import(ledger, tmp_path / "late.csv", "PL-OTHER,1,X9,600000,2025-03-06,RX,self,\n", OFFICE)
+
+    march = reconcile(ledger.engine, "2025-03", "84").offices[OFFICE].totals
+    april = reconcile(ledger.engine, "2025-04", "84")
+
+    assert march.off_list_paid_vnd == 0  # the closed month stays as it was closed
+    assert [(x.list_id, x.person_id, x.paid_vnd, x.status) for x in april.late] == [
+        ("PL-OTHER", "X9", 600_000, "late_disbursed")
+    ]
+    assert april.offices[OFFICE].totals.late_paid_vnd == 600_000
+
+
+def test_a_month_paid_but_reported_after_its_close_breaks_a_run_of_months_with_nothing(
+    payroll_ledger: Ledger, tmp_path: Path
+) -> None:
+    ledger = payroll_ledger
+    ledger.append(History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-01").events)
+    for month in ("2025-01", "2025-02", "2025-03"):
+        run_payroll(ledger.engine, PayrollScope(month, "84"), ledger.append)
+        if month != "2025-03":
+            rows = f"PL-{month}-84201,1,P1,,{month}-05,,,absent\n"
+            _import(ledger, tmp_path / f"{month}.csv", rows)
+    _close(ledger, "2025-03")  # with nothing reported for March yet
+    assert [p.person_id for p in not_collecting(ledger.engine, "2025-03", "84")] == ["P1"]
+    (march,) = [
+        line
+        for s in ledger.events(event_types=["PaymentListIssued"])
+        if isinstance(s.event, PaymentListIssued) and s.event.month == "2025-03"
+        for line in s.event.lines
+    ]
+    # The post office paid P1 on 5 March and reports it after the close.
+    rows = f"PL-2025-03-84201,1,P1,{march.amount_vnd},2025-03-05,R3,self,\n"
+    _import(ledger, tmp_path / "late.csv", rows)
+
+    assert not_collecting(ledger.engine, "2025-03", "84") == []
