@@ -106,12 +106,10 @@ class _State:
 
 def _apply(state: _State, fact: Fact, back_paid: list[tuple[int, int, str]]) -> None:
     if fact.kind in (GRANTED, CHANGED) and fact.group is not None:
-        if fact.kind == CHANGED and fact.group not in state.grants:
-            # A change of group replaces the main allowance; a single parent's is kept apart.
-            keep_single = fact.group != SINGLE_PARENT
-            state.grants = {
-                g: f for g, f in state.grants.items() if keep_single and g == SINGLE_PARENT
-            }
+        if fact.kind == CHANGED and fact.group not in state.grants and fact.group != SINGLE_PARENT:
+            # A change of group replaces the main allowance; a single parent's is paid in
+            # addition, so it is kept (and a change to that group replaces only that one).
+            state.grants = {g: f for g, f in state.grants.items() if g == SINGLE_PARENT}
         state.grants[fact.group] = fact
     elif fact.kind == SUSPENDED:
         if state.suspended_since is None:

@@ -86,6 +86,16 @@ def test_a_backdated_change_applies_from_its_effective_month() -> None:
     assert due(h, "2025-02") == 1_000_000
 
 
+def test_a_change_to_the_single_parent_group_keeps_the_main_allowance() -> None:
+    h = (
+        History(born=date(1950, 1, 1))
+        .grant(G.ELDERLY_POOR_NO_SUPPORTER, "2025-01")
+        .change(G.SINGLE_PARENT_POOR, "2025-03")
+    )
+    assert due(h, "2025-02") == 750_000
+    assert due(h, "2025-03") == 750_000 + 500_000  # 1.5 as elderly, plus 1.0 as single parent
+
+
 def test_a_termination_stops_payment_from_its_effective_month() -> None:
     h = History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-01").terminate("2025-03")
     assert due(h, "2025-02") == 750_000
