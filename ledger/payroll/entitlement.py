@@ -1,11 +1,13 @@
 """What is due to a person for each service month, from their facts and the rates table.
 
 Pure functions. Facts apply in the order of their effective month (ties: the order recorded),
-so a backdated decision changes exactly the months it covers.
+so a backdated decision changes exactly the months it covers; a termination overrides the
+decisions recorded before it that take effect from its month on (docs/payroll.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -102,10 +104,16 @@ class _State:
     grants: dict[BeneficiaryGroup, Fact] = field(default_factory=dict)
     suspended_since: int | None = None
     place: Place | None = None
+    #: Ended by a termination, not granted again since: a change has no grant to change.
+    terminated: bool = False
 
 
 def _apply(state: _State, fact: Fact, back_paid: list[tuple[int, int, str]]) -> None:
     if fact.kind in (GRANTED, CHANGED) and fact.group is not None:
+        if fact.kind == CHANGED and state.terminated:
+            return  # only a grant restarts payment after a termination
+        if fact.kind == GRANTED:
+            state.terminated = False
         if fact.kind == CHANGED and fact.group not in state.grants and fact.group != SINGLE_PARENT:
             # A change of group replaces the main allowance; a single parent's is paid in
             # addition, so it is kept (and a change to that group replaces only that one).
@@ -121,6 +129,7 @@ def _apply(state: _State, fact: Fact, back_paid: list[tuple[int, int, str]]) -> 
     elif fact.kind == TERMINATED:
         state.grants.clear()
         state.suspended_since = None
+        state.terminated = True
     elif fact.kind == RELOCATED and fact.place is not None:
         state.place = fact.place
 
@@ -171,12 +180,35 @@ def _in_force_order(fact: Fact) -> tuple[int, int]:
     return fact.month, fact.sequence
 
 
+#: Decisions a termination recorded after them overrides from its effective month on.
+_DECISIONS = frozenset((GRANTED, CHANGED, SUSPENDED, RESUMED))
+
+
+def _in_force(facts: Sequence[Fact]) -> list[Fact]:
+    """The facts in the order they apply, without those a later decision overrides.
+
+    A termination is the later decision over every grant, change, suspension or resumption
+    recorded before it that takes effect from its effective month on: a decision taken
+    earlier for a later month does not restart a payment stopped by a backdated termination.
+    """
+    ordered = sorted(facts, key=_in_force_order)
+    ends = [(f.month, f.sequence) for f in ordered if f.kind == TERMINATED]
+    if not ends:
+        return ordered
+    return [
+        f
+        for f in ordered
+        if f.kind not in _DECISIONS
+        or not any(month <= f.month and f.sequence < seq for month, seq in ends)
+    ]
+
+
 def entitlement(person: Person, rates: RateTable, through: int) -> Entitlement:
     """Everything due to a person for service months up to ``through`` (a month index).
 
     Raises NoRateRule when a month cannot be priced (no registration, no rule for a group).
     """
-    facts = sorted(person.facts, key=_in_force_order)
+    facts = _in_force(person.facts)
     result = Entitlement(person.person_id)
     if person.place is not None:
         result.places.append((0, person.place))
@@ -234,7 +266,7 @@ def suspended_in(person: Person, month: int) -> bool:
     if not any(fact.kind == SUSPENDED for fact in person.facts):
         return False
     state = _State()
-    for fact in sorted(person.facts, key=_in_force_order):
+    for fact in _in_force(person.facts):
         if fact.month > month:
             break
         _apply(state, fact, [])

@@ -102,6 +102,30 @@ def test_a_termination_stops_payment_from_its_effective_month() -> None:
     assert due(h, "2025-03") == 0
 
 
+def test_a_backdated_termination_is_not_undone_by_a_change_decided_before_it() -> None:
+    h = History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-01")
+    h.change(G.DISABILITY_SEVERE, "2025-05", coefficient="1.75")  # decided in April
+    h.change(G.DISABILITY_PARTICULARLY_SEVERE, "2025-06")  # decided in May
+    h.terminate("2025-03")  # no longer eligible from March, recorded in June
+    months = ("2025-02", "2025-03", "2025-05", "2025-06", "2025-07")
+    assert [due(h, x) for x in months] == [750_000, 0, 0, 0, 0]
+
+
+def test_a_backdated_termination_overrides_a_grant_decided_earlier_for_a_later_month() -> None:
+    h = History(born=date(1950, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-01")
+    h.grant(G.ELDERLY_POOR_NO_SUPPORTER, "2025-05")  # decided in April
+    h.terminate("2025-03")  # recorded in June: the later decision
+    assert [due(h, x) for x in ("2025-02", "2025-03", "2025-05")] == [1_000_000, 0, 0]
+
+
+def test_after_a_termination_a_change_restarts_nothing_and_a_later_grant_restarts_payment() -> None:
+    h = History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-01").terminate("2025-03")
+    h.change(G.DISABILITY_PARTICULARLY_SEVERE, "2025-05")
+    assert [due(h, x) for x in ("2025-02", "2025-03", "2025-05")] == [750_000, 0, 0]
+    h.grant(G.DISABILITY_SEVERE, "2025-07")
+    assert [due(h, x) for x in ("2025-06", "2025-07", "2025-08")] == [0, 750_000, 750_000]
+
+
 def test_suspended_months_are_not_due_until_a_resumption_with_back_pay() -> None:
     h = History(born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2024-10").suspend("2025-01")
     assert [due(h, x) for x in ("2024-12", "2025-01", "2025-03")] == [750_000, 0, 0]
