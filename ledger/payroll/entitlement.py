@@ -27,7 +27,7 @@ from ledger.payroll.facts import (
     Place,
 )
 from ledger.payroll.rates import RateTable
-from schemas.eligibility import BeneficiaryGroup
+from schemas.eligibility import BeneficiaryGroup, TerminationReason
 
 #: Funeral support is this many times the standard level of the month of death.
 FUNERAL_MULTIPLE = 20
@@ -180,18 +180,25 @@ def _in_force_order(fact: Fact) -> tuple[int, int]:
     return fact.month, fact.sequence
 
 
+_DIED = TerminationReason.DIED.value
 #: Decisions a termination recorded after them overrides from its effective month on.
 _DECISIONS = frozenset((GRANTED, CHANGED, SUSPENDED, RESUMED))
 
 
 def _in_force(facts: Sequence[Fact]) -> list[Fact]:
-    """The facts in the order they apply, without those a later decision overrides.
+    """The facts in the order they apply, without those a later fact overrides.
 
-    A termination is the later decision over every grant, change, suspension or resumption
-    recorded before it that takes effect from its effective month on: a decision taken
-    earlier for a later month does not restart a payment stopped by a backdated termination.
+    A later report of a death (a corrected date) overrides the termination the earlier report
+    implied. A termination is the later decision over every grant, change, suspension or
+    resumption recorded before it that takes effect from its effective month on: a decision
+    taken earlier for a later month does not restart a payment stopped by a backdated
+    termination.
     """
     ordered = sorted(facts, key=_in_force_order)
+    deaths = [f.sequence for f in ordered if f.kind == DIED]
+    if len(deaths) > 1:
+        latest = max(deaths)
+        ordered = [f for f in ordered if not _for_an_earlier_death(f, latest)]
     ends = [(f.month, f.sequence) for f in ordered if f.kind == TERMINATED]
     if not ends:
         return ordered
@@ -201,6 +208,10 @@ def _in_force(facts: Sequence[Fact]) -> list[Fact]:
         if f.kind not in _DECISIONS
         or not any(month <= f.month and f.sequence < seq for month, seq in ends)
     ]
+
+
+def _for_an_earlier_death(fact: Fact, latest_death: int) -> bool:
+    return fact.kind == TERMINATED and fact.reason == _DIED and fact.sequence < latest_death
 
 
 def entitlement(person: Person, rates: RateTable, through: int) -> Entitlement:

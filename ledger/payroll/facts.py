@@ -58,6 +58,9 @@ class Fact(NamedTuple):
     event_id: str = ""
     recorded_at: str = ""
     occurred_at: str = ""
+    #: A termination's reason (``TerminationReason`` value): one for a death is superseded
+    #: by a later report of the death (a corrected date).
+    reason: str | None = None
 
 
 class Person(NamedTuple):
@@ -113,7 +116,12 @@ def fact_from_event(event: Event, sequence: int) -> Fact | None:
             **ids,  # type: ignore[arg-type]
         )
     if isinstance(event, EligibilityTerminated):
-        return Fact(TERMINATED, month=month_index(event.effective_month), **ids)  # type: ignore[arg-type]
+        return Fact(
+            TERMINATED,
+            month=month_index(event.effective_month),
+            reason=event.reason.value,
+            **ids,  # type: ignore[arg-type]
+        )
     if isinstance(event, BeneficiaryRelocated):
         to = Place(event.to_province_code, event.to_district_code, event.to_commune_code)
         return Fact(RELOCATED, month=month_index(event.effective_month), place=to, **ids)  # type: ignore[arg-type]
@@ -160,6 +168,8 @@ def fact_to_json(fact: Fact) -> dict[str, Any]:
         out["p"] = list(fact.place)
     if fact.died_on is not None:
         out["d"] = fact.died_on.isoformat()
+    if fact.reason is not None:
+        out["r"] = fact.reason
     if fact.kind in (DIED, RESUMED):
         out.update(id=fact.event_id, ra=fact.recorded_at, oa=fact.occurred_at)
     return out
@@ -184,4 +194,5 @@ def fact_from_json(raw: dict[str, Any]) -> Fact:
         event_id=raw.get("id", ""),
         recorded_at=raw.get("ra", ""),
         occurred_at=raw.get("oa", ""),
+        reason=raw.get("r"),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -92,3 +92,27 @@ def test_implied_funeral_support_is_not_accrued_again_by_the_payroll(
     assert [(ln.components, ln.amount_vnd) for e in lists for ln in e.lines] == [
         ({"funeral": 10_000_000, "recovery": 2_000_000}, 8_000_000)
     ]
+
+
+def test_a_date_of_death_corrected_to_a_later_month_pays_that_month_and_keeps_the_funeral(
+    payroll_ledger: Ledger,
+) -> None:
+    from ledger.payroll.implied import implied_events
+
+    h = History("P-D", born=date(1940, 1, 1)).grant(G.ELDERLY_POOR_NO_SUPPORTER, "2025-01")
+    payroll_ledger.append(h.events)
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-01", "84"), payroll_ledger.append)
+    for died, told in ((date(2025, 1, 5), 20), (date(2025, 2, 5), 50)):  # then corrected
+        h.die(died, recorded=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=told))
+        death = h.events[-1]
+        payroll_ledger.append([death, *implied_events(death, payroll_ledger)])  # as the worker
+        if died.month == 1:
+            run_payroll(payroll_ledger.engine, PayrollScope("2025-02", "84"), payroll_ledger.append)
+    seen: list[Event] = []
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), _sink(payroll_ledger, seen))
+    accrued = [
+        (e.service_month, e.component.value, e.amount_vnd)
+        for e in seen
+        if isinstance(e, AllowanceAccrued)
+    ]
+    assert accrued == [("2025-02", "arrears", 1_000_000)]  # nothing of the funeral recovered

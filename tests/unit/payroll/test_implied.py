@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
+from ledger.payroll.accruals import new_accruals
+from ledger.payroll.entitlement import entitlement
 from ledger.payroll.implied import IMPLIED_SOURCE, implied_events
+from ledger.payroll.rates import load_rates
 from ledger.records import StoredEvent
 from schemas.eligibility import BeneficiaryGroup as G
 from schemas.eligibility import EligibilityTerminated, TerminationReason
 from schemas.envelope import Event
 from schemas.payments import AllowanceAccrued, Component
-from tests.unit.payroll.builders import History
+from tests.unit.payroll.builders import History, m
 
 
 class FakeLedger:
@@ -101,11 +104,7 @@ def test_a_resumption_without_back_pay_implies_nothing() -> None:
 
 
 def test_the_payroll_gives_first_funeral_support_and_back_pay_the_implied_ids() -> None:
-    from ledger.payroll.accruals import new_accruals
-    from ledger.payroll.entitlement import entitlement
     from ledger.payroll.issue import accrual_event
-    from ledger.payroll.rates import load_rates
-    from tests.unit.payroll.builders import m
 
     h = (
         History(born=date(1940, 1, 1))
@@ -127,3 +126,24 @@ def test_the_payroll_gives_first_funeral_support_and_back_pay_the_implied_ids() 
         for a in new_accruals(ent, {m("2024-12"): 1_000_000}, 0, m("2025-03"))
     }
     assert len(implied) == 2 and implied <= payroll
+
+
+def test_a_date_of_death_corrected_to_a_later_month_keeps_the_funeral_and_pays_that_month() -> None:
+    h = History(born=date(1940, 1, 1)).grant(G.ELDERLY_POOR_NO_SUPPORTER, "2024-07")
+    h.die(date(2025, 1, 5), recorded=datetime(2025, 1, 20, tzinfo=UTC))
+    h.events.extend(implied_events(h.events[-1], FakeLedger(h.events)))
+    h.die(date(2025, 2, 5), recorded=datetime(2025, 2, 20, tzinfo=UTC))  # the correction
+    corrected = implied_events(h.events[-1], FakeLedger(h.events))
+    h.events.extend(corrected)
+
+    # The correction stops payment from the month after the real death; the funeral support
+    # is already accrued, so none is implied again.
+    assert [(type(e).__name__, getattr(e, "effective_month", None)) for e in corrected] == [
+        ("EligibilityTerminated", "2025-03")
+    ]
+    ent = entitlement(h.person(), load_rates(), m("2025-03"))
+    accrued = {x: 1_000_000 for x in range(m("2024-07"), m("2025-01") + 1)}
+    due = new_accruals(ent, accrued, 10_000_000, m("2025-03"))
+    assert [(a.service_month, a.component, a.amount_vnd) for a in due] == [
+        (m("2025-02"), Component.ARREARS, 1_000_000)
+    ]
