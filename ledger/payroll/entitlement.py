@@ -293,6 +293,19 @@ def _continues(prev: Segment, seg: Segment) -> bool:
     )
 
 
+def funeral_support(person: Person, rates: RateTable) -> Funeral | None:
+    """Funeral support for the latest reported death (None: no death, or no active decision).
+
+    Needs only the standard level of the month of death, not the coefficient; raises NoRateRule
+    when no level is in force then.
+    """
+    deaths = [f for f in person.facts if f.kind == DIED]
+    if not deaths:
+        return None
+    death = max(deaths, key=lambda f: f.sequence)
+    return _funeral(person, rates, _in_force(person.facts), death)
+
+
 def _funeral(person: Person, rates: RateTable, facts: list[Fact], death: Fact) -> Funeral | None:
     """Funeral support when the person was a recipient (an active decision) in the death month."""
     state = _State(place=person.place)

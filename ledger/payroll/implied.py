@@ -4,18 +4,24 @@ BeneficiaryDied -> EligibilityTerminated(died, from the month after) + funeral s
 EligibilityResumed(back_pay) -> arrears for each suspended month not yet accrued. Ids and
 payloads depend only on the cause and what the ledger held before it, so a replay gives the
 same events; the payroll run subtracts them (it diffs due against accrued per service month).
+
+An amount the rates cannot price (NoRateRule) is not implied: the cause and the termination
+are recorded all the same, the worker logs why, and the payroll run names the person as not
+paid until the rates or the decision are fixed, then accrues it with the same ids.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ledger.payroll.accruals import ALLOWANCE, FUNERAL
 from ledger.payroll.calendar import month_index, month_text
-from ledger.payroll.entitlement import entitlement
+from ledger.payroll.entitlement import entitlement, funeral_support
+from ledger.payroll.errors import NoRateRule
 from ledger.payroll.facts import (
     DIED,
     RESUMED,
@@ -42,6 +48,8 @@ from schemas.policy import StandardLevelSet
 #: ``source.system`` of every implied event (the cause is its ``correlation_id``).
 IMPLIED_SOURCE = "aidledger-implied"
 _VIETNAM = timedelta(hours=7)
+log = logging.getLogger("aidledger.payroll")
+T = TypeVar("T")
 
 
 class EventSource(Protocol):
@@ -124,8 +132,7 @@ def implied_by(
                 **common,
             )
         )
-        ent = entitlement(person, rates, cause.month)
-        funeral = ent.funeral
+        funeral = _priced(person, "funeral support", lambda: funeral_support(person, rates))
         already = sum(v for (k, _), v in accrued.items() if k == FUNERAL)
         if funeral is not None and funeral.amount_vnd > already:
             out.append(
@@ -145,9 +152,9 @@ def implied_by(
                 )
             )
     elif cause.kind == RESUMED:
-        ent = entitlement(person, rates, cause.month - 1)
+        ent = _priced(person, "back pay", lambda: entitlement(person, rates, cause.month - 1))
         suspended = _suspended_months(person, cause)
-        for seg in ent.segments:
+        for seg in ent.segments if ent is not None else ():
             for service in range(seg.first, seg.last + 1):
                 if service not in suspended:
                     continue
@@ -172,6 +179,22 @@ def implied_by(
                     )
                 )
     return out
+
+
+def _priced(person: Person, what: str, price: Callable[[], T]) -> T | None:
+    """``price()``, or None (logged) when the rates cannot price the person: a poison batch,
+    retried for ever, would stop every event behind it."""
+    try:
+        return price()
+    except NoRateRule as exc:
+        log.warning(
+            "person %s: %s not implied: %s; the payroll run reports the person as not paid"
+            " and accrues it once the rates or the decision are fixed",
+            person.person_id,
+            what,
+            exc,
+        )
+        return None
 
 
 def _suspended_months(person: Person, cause: Fact) -> set[int]:

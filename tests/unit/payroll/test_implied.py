@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+
+import pytest
 
 from ledger.payroll.accruals import new_accruals
 from ledger.payroll.entitlement import entitlement
@@ -147,3 +150,33 @@ def test_a_date_of_death_corrected_to_a_later_month_keeps_the_funeral_and_pays_t
     assert [(a.service_month, a.component, a.amount_vnd) for a in due] == [
         (m("2025-02"), Component.ARREARS, 1_000_000)
     ]
+
+
+def test_a_death_implies_funeral_support_even_when_the_allowance_cannot_be_priced() -> None:
+    # A landmine victim without a disability level or a coefficient: the monthly allowance
+    # cannot be priced, funeral support (20 x the standard level) can.
+    h = History(born=date(1970, 1, 1)).grant(G.LANDMINE_VICTIM, "2025-01")
+    h.die(date(2025, 2, 5))
+    implied = implied_events(h.events[-1], FakeLedger(h.events[:-1]))
+    assert [(type(e).__name__, getattr(e, "amount_vnd", None)) for e in implied] == [
+        ("EligibilityTerminated", None),
+        ("AllowanceAccrued", 10_000_000),
+    ]
+
+
+def test_what_the_rates_cannot_price_is_not_implied_and_the_worker_logs_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    early = History("P-E", born=date(1940, 1, 1)).grant(G.ELDERLY_POOR_NO_SUPPORTER, "2021-01")
+    early.die(date(2021, 3, 10))  # no standard level before 2021-07: no funeral support priced
+    implied = implied_events(early.events[-1], FakeLedger(early.events[:-1]))
+    assert [type(e).__name__ for e in implied] == ["EligibilityTerminated"]
+
+    unpriced = History("P-L", born=date(1970, 1, 1)).grant(G.LANDMINE_VICTIM, "2024-12")
+    unpriced.suspend("2025-01").resume("2025-03", back_pay=True)
+    assert implied_events(unpriced.events[-1], FakeLedger(unpriced.events[:-1])) == []
+
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert [w.split(":")[0] for w in warned] == ["person P-E", "person P-L"]
+    assert "funeral support not implied: no national standard level" in warned[0]
+    assert "back pay not implied" in warned[1] and "reports the person as not paid" in warned[1]

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 
 import orjson
 import pytest
 
 from ledger.errors import LedgerUnavailable
-from ledger.records import AppendResult
+from ledger.payroll.implied import implied_events
+from ledger.records import AppendResult, StoredEvent
+from schemas.eligibility import BeneficiaryGroup as G
+from schemas.eligibility import TerminationReason
 from schemas.envelope import Event
 from schemas.registry import parse_event
 from streams.checkpoints import Positions
+from streams.domain import DomainProcessor
 from streams.errors import BatchFailed
 from streams.intake import triage
 from streams.metrics import StreamMetrics
@@ -21,6 +26,8 @@ from streams.projection import BatchOutcome
 from streams.publishing import OutMessage
 from streams.records import RawRecord
 from tests.fixtures.streams import event_message, invalid_messages, sample_events
+from tests.unit.payroll.builders import History
+from tests.unit.payroll.test_implied import FakeLedger
 
 PREFIX = "t."
 
@@ -220,3 +227,39 @@ def test_ledger_lag_is_measured_from_the_stored_positions_to_the_end_offsets() -
         )
         is None
     )
+
+
+class LedgerOf:
+    """The events the fake projection appended, read like ``Ledger.events``."""
+
+    def __init__(self, projection: FakeProjection) -> None:
+        self.projection = projection
+
+    def events(
+        self,
+        person_id: str | None = None,
+        event_types: list[str] | None = None,
+        after_sequence: int = 0,
+    ) -> Iterator[StoredEvent]:
+        return FakeLedger(self.projection.appended).events(person_id, event_types, after_sequence)
+
+
+def test_a_death_the_rates_cannot_price_is_recorded_and_its_termination_published() -> None:
+    h = History("P-E", born=date(1940, 1, 1)).grant(G.ELDERLY_POOR_NO_SUPPORTER, "2021-01")
+    h.die(date(2021, 3, 10))  # no standard level then: funeral support cannot be priced
+    projection = FakeProjection()
+    publisher = FakePublisher(projection.log)
+    domain = DomainProcessor(LedgerOf(projection), implied_events)  # type: ignore[arg-type]
+    runner = BatchPipeline(
+        projection, domain, publisher, StreamMetrics(), worker="w1", prefix=PREFIX
+    )
+    records = records_of([(m.topic, m.value) for m in map(event_message, h.events)])
+
+    asyncio.run(runner.process(records))  # not a batch failing (and retried) for ever
+
+    published = [parse_event(m.value) for m in publisher.sent]
+    assert [(e.event_type, getattr(e, "reason", None)) for e in published] == [
+        ("EligibilityTerminated", TerminationReason.DIED)
+    ]
+    assert projection.checkpoints == last_offsets(records)
+    assert runner.failure is None
