@@ -116,11 +116,20 @@ class _Run:
             return
         amounts: dict[str, dict[Component, int]] = {}
         places = self._places(row, ent)
+        unplaced: dict[str, dict[str, int]] = {}
         for commune, component, province, amount in row.open_amounts:
             place = places.get(commune)
-            if province == self.scope.province and place is not None and self.scope.covers(place):
+            if province != self.scope.province:
+                continue  # another province's run lists it
+            if place is None:
+                if amount:
+                    held = unplaced.setdefault(commune, {})
+                    held[component] = held.get(component, 0) + amount
+            elif self.scope.covers(place):
                 slot = amounts.setdefault(commune, {})
                 slot[Component(component)] = slot.get(Component(component), 0) + amount
+        for commune, held in sorted(unplaced.items()):
+            self._unplaced(person.person_id, commune, held)
         for accrual in new_accruals(ent, row.allowance_accrued, row.funeral_accrued, self.month):
             if not self.scope.covers(accrual.place):
                 continue  # another province's (or district's) run accrues it
@@ -154,6 +163,17 @@ class _Run:
             group.lines.append(
                 (person.person_id, person.full_name, netted.components, netted.amount_vnd)
             )
+
+    def _unplaced(self, person_id: str, commune: str, held: dict[str, int]) -> None:
+        # No list can be made for a commune the person is not linked to (no district, no post
+        # office), and the open amount is cleared only by a line in that commune: name it.
+        parts = ", ".join(f"{k} {v:,}" for k, v in sorted(held.items()))
+        self.report.problems.append(
+            f"person {person_id}: {sum(held.values()):,} VND ({parts}) is still open in commune"
+            f" {commune}, which is neither the commune the person is registered in nor one they"
+            " moved to; not listed: it stays owed until paid off the list or the registration"
+            " is corrected"
+        )
 
     @staticmethod
     def _places(row: PersonRow, ent: Entitlement) -> dict[str, Place]:
