@@ -15,7 +15,6 @@ import orjson
 from ledger.payroll.accruals import ALLOWANCE, FUNERAL, FUNERAL_RECOVERY_NOTE
 from ledger.payroll.calendar import month_index
 from ledger.payroll.facts import (
-    CHANGED,
     DIED,
     GRANTED,
     RELOCATED,
@@ -209,7 +208,7 @@ class PayrollProjector:
             delta.died_on = fact.died_on.isoformat()
         elif fact.kind == TERMINATED:
             delta.terminated_from, delta.term_decided = month, True
-        elif fact.kind in (GRANTED, CHANGED):
+        elif fact.kind == GRANTED:  # only a grant restarts payment after a termination
             if delta.term_decided and delta.terminated_from and month >= delta.terminated_from:
                 delta.terminated_from = None
             elif not delta.term_decided:

@@ -1,14 +1,20 @@
-"""Revision 0009 gives the lines carried before it the amount they carried."""
+"""Revisions 0009 and 0010 bring what the payroll read model held before them up to date."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
+from alembic import command
 from sqlalchemy import create_engine
 
-from ledger.migrations import upgrade
+from ledger.ledger import Ledger
+from ledger.migrations import alembic_config, upgrade
+from schemas.eligibility import BeneficiaryGroup as G
+from schemas.eligibility import EligibilityTerminated, TerminationReason
 from tests.fixtures.infra import create_database, drop_database
+from tests.unit.payroll.builders import History
 
 pytestmark = pytest.mark.integration
 
@@ -51,3 +57,29 @@ def test_a_line_carried_before_the_revision_carries_its_first_not_collected_amou
         assert [tuple(r) for r in rows] == [(1, 750_000), (2, 300_000), (3, 500_000)]
     finally:
         drop_database(pg_admin_url, name)
+
+
+def test_terminations_stored_without_their_reason_get_it_from_their_event(
+    payroll_ledger: Ledger, payroll_db_url: str
+) -> None:
+    history = History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-01")
+    payroll_ledger.append(history.terminate("2025-03").events)
+    died = History("P2", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-01")
+    died.add(EligibilityTerminated, reason=TerminationReason.DIED, effective_month="2025-03")
+    payroll_ledger.append(died.events)
+
+    def terminations() -> list[tuple[str, str | None]]:
+        with payroll_ledger.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT p.person_id, f->>'r' FROM ledger.payroll_people p, "
+                "jsonb_array_elements(p.facts) AS x(f) WHERE f->>'k' = 'terminated' ORDER BY 1"
+            ).all()
+        return [(person, reason) for person, reason in rows]
+
+    assert terminations() == [("P1", "no_longer_eligible"), ("P2", "died")]
+    command.downgrade(alembic_config(payroll_db_url), "0009_carried_amounts")
+    assert terminations() == [("P1", None), ("P2", None)]  # as stored before the revision
+
+    upgrade(payroll_db_url)
+
+    assert terminations() == [("P1", "no_longer_eligible"), ("P2", "died")]
