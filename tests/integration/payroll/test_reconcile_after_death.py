@@ -1,4 +1,4 @@
-"""Lines paid after a death: the allowance is a discrepancy, funeral support is not."""
+"""Lines paid after a death or a termination: the allowance is flagged, funeral support not."""
 
 from __future__ import annotations
 
@@ -65,3 +65,24 @@ def test_funeral_support_paid_to_the_family_after_the_death_is_paid_in_full(
 
     assert _statuses(ledger, "2025-04")["P1"] == S.PAID_IN_FULL
     assert _statuses(ledger, "2025-03")["P2"] == S.PAID_AFTER_STOP
+
+
+def test_a_change_decided_after_a_termination_does_not_hide_a_payment_after_it(
+    payroll_ledger: Ledger, tmp_path: Path
+) -> None:
+    ledger = payroll_ledger
+    ledger.append(History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events)
+    run_payroll(ledger.engine, PayrollScope("2025-03", "84"), ledger.append)
+    run_payroll(ledger.engine, PayrollScope("2025-04", "84"), ledger.append)
+    # Terminated from April after April's list was issued; then a change of coefficient from
+    # June is recorded: only a grant restarts payment, so April stays a month after the stop.
+    later = History("P1").terminate("2025-04")
+    later.change(G.DISABILITY_SEVERE, "2025-06", coefficient="2.0")
+    ledger.append(later.events[1:])
+    ((april_list, line),) = _lines(ledger, "2025-04")
+    report = tmp_path / "r.csv"
+    rows = f"{april_list},{line.line_no},P1,{line.amount_vnd},2025-04-05,R-A,self,\n"
+    report.write_text(HEADER + rows, encoding="utf-8")
+    import_report(ledger.engine, report, ledger.append)
+
+    assert _statuses(ledger, "2025-04")["P1"] == S.PAID_AFTER_STOP
