@@ -32,6 +32,10 @@ class Accrual(NamedTuple):
     #: Parts of the event id when it must equal the id implied_events gives the same amount
     #: (first funeral support, first back pay of a month), so it can never be accrued twice.
     implied_key: tuple[str, ...] | None = None
+    #: What was accrued for the service month (of this kind) before: part of the event id when
+    #: not 0, so a second correction of a month in one payroll month (no list issued between
+    #: them) gets an id of its own, while running the same month again gives the same ids.
+    basis: int = 0
 
 
 def new_accruals(
@@ -69,16 +73,19 @@ def new_accruals(
                         seg.coefficient,
                         seg.standard_level_vnd,
                         key,
+                        accrued.get(service, 0),
                     )
                 )
             elif diff < 0:
-                out.append(_recovery(service, -diff, here or seg.place))
+                out.append(
+                    _recovery(service, -diff, here or seg.place, basis=accrued.get(service, 0))
+                )
     for service, amount in sorted(accrued.items()):
         if service in seen or service > month or amount <= 0:
             continue
         place = here or ent.place_at(service)
         if place is not None:
-            out.append(_recovery(service, amount, place))
+            out.append(_recovery(service, amount, place, basis=amount))
     funeral = ent.funeral
     due = funeral.amount_vnd if funeral is not None and funeral.month <= month else 0
     if due > funeral_accrued and funeral is not None:
@@ -93,15 +100,20 @@ def new_accruals(
                 None,
                 funeral.standard_level_vnd,
                 first,
+                funeral_accrued,
             )
         )
     elif due < funeral_accrued:
         place = here or (funeral.place if funeral else None)
         if place is not None:
             service = funeral.month if funeral else month
-            out.append(_recovery(service, funeral_accrued - due, place, FUNERAL))
+            out.append(
+                _recovery(service, funeral_accrued - due, place, FUNERAL, basis=funeral_accrued)
+            )
     return out
 
 
-def _recovery(service: int, amount: int, place: Place, kind: str = ALLOWANCE) -> Accrual:
-    return Accrual(service, Component.RECOVERY, amount, place, kind)
+def _recovery(
+    service: int, amount: int, place: Place, kind: str = ALLOWANCE, *, basis: int = 0
+) -> Accrual:
+    return Accrual(service, Component.RECOVERY, amount, place, kind, basis=basis)

@@ -48,7 +48,7 @@ def accrual_event(person_id: str, month: str, accrual: Accrual, ordinal: int) ->
         # The id implied_events gives the same amount: if both are published, one is kept.
         event_id = deterministic_id(*accrual.implied_key)
     else:
-        event_id = deterministic_id(
+        parts: tuple[object, ...] = (
             "AllowanceAccrued",
             person_id,
             month,
@@ -56,6 +56,11 @@ def accrual_event(person_id: str, month: str, accrual: Accrual, ordinal: int) ->
             accrual.kind,
             accrual.component.value,
             ordinal,
+        )
+        # A correction of what was accrued before: a second one in the same payroll month
+        # (nothing listed between them, so the same ordinal) is another event.
+        event_id = (
+            deterministic_id(*parts, accrual.basis) if accrual.basis else deterministic_id(*parts)
         )
     return AllowanceAccrued(
         event_id=event_id,

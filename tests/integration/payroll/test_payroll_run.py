@@ -116,3 +116,28 @@ def test_a_date_of_death_corrected_to_a_later_month_pays_that_month_and_keeps_th
         if isinstance(e, AllowanceAccrued)
     ]
     assert accrued == [("2025-02", "arrears", 1_000_000)]  # nothing of the funeral recovered
+
+
+def test_two_corrections_in_one_month_with_nothing_listed_between_them_are_both_accrued(
+    payroll_ledger: Ledger,
+) -> None:
+    person = History("P-A", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-01")
+    payroll_ledger.append(person.events)
+    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
+    # Two backdated corrections of the coefficient, each followed by a supplementary run.
+    # Each only recovers (nothing positive to list), so no list is issued between them.
+    for coefficient in ("1.0", "0.5"):
+        payroll_ledger.append(
+            History("P-A").change(G.DISABILITY_SEVERE, "2025-01", coefficient=coefficient).events
+        )
+        report = run_payroll(
+            payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append
+        )
+        assert report.lists == 0
+
+    with payroll_ledger.engine.connect() as conn:
+        accrued = conn.exec_driver_sql(
+            "SELECT service_month, amount_vnd FROM ledger.payroll_accrued "
+            "WHERE person_id = 'P-A' ORDER BY service_month"
+        ).all()
+    assert [amount for _, amount in accrued] == [250_000, 250_000, 250_000]  # 0.5 x 500,000
