@@ -10,6 +10,7 @@ from uuid import UUID
 
 from schemas.canonical import canonical_json
 from schemas.errors import InvalidEvent
+from schemas.nul import refuse_nul
 from schemas.registry import parse_event, topic_for
 from streams.deadletter_store import DeadLetterStore, StoredDeadLetter
 
@@ -28,7 +29,9 @@ class Retried:
 
 def corrected_message(letter: StoredDeadLetter, path: Path) -> tuple[bytes, bytes]:
     """(key, canonical bytes) of a corrected event; refused unless valid for the letter's topic."""
-    event = parse_event(path.read_bytes(), record=str(path))
+    data = path.read_bytes()
+    event = parse_event(data, record=str(path))
+    refuse_nul(data, str(path))
     family_topic = topic_for(event)
     if not letter.topic.endswith(family_topic):
         raise InvalidEvent.single(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from schemas.envelope import Event
 from schemas.errors import AidLedgerError, InvalidEvent
+from schemas.nul import refuse_nul
 from schemas.registry import parse_event
 
 
@@ -31,7 +32,9 @@ def read_events(path: Path) -> list[Event]:
             if not line.strip():
                 continue
             try:
-                events.append(parse_event(line, record=f"line {number}"))
+                event = parse_event(line, record=f"line {number}")
+                refuse_nul(line, f"line {number} (event {event.event_id})")
+                events.append(event)
             except InvalidEvent as exc:
                 problems.append(exc.message)
     if problems:

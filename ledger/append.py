@@ -18,8 +18,7 @@ from ledger.audit.chain import GENESIS
 from ledger.balance_store import touch_accounts, upsert_balances
 from ledger.dedupe import Item, sort_batch
 from ledger.positions import skip_processed, store_positions
-from ledger.posting_rules import entry_for
-from ledger.prepare import Prepared, items_of
+from ledger.prepare import Prepared, items_of, prepare_items
 from ledger.projectors import Projector
 from ledger.records import AppendResult, Incoming, InTransaction
 from ledger.rows import (
@@ -90,7 +89,9 @@ def append(
     appended again with the lookup, which sorts out replays and conflicts (nothing of the
     failed attempt remains). ``also(conn, result)`` runs last, in the same transaction.
     """
-    batch = items if isinstance(items, Prepared) else items_of(items)
+    # Prepared before the first statement: an event the database cannot store (a NUL in
+    # its text) is refused before anything is sent, and the lock is held for less time.
+    batch = items if isinstance(items, Prepared) else prepare_items(items_of(items))
     try:
         return _append(conn, schema, batch, consumer, projectors, also, lookup=False)
     except UniqueViolation as exc:
@@ -103,34 +104,27 @@ def append(
 def _append(
     conn: Any,
     schema: str,
-    items: list[Item] | Prepared,
+    ready: Prepared,
     consumer: str | None,
     projectors: Sequence[Projector],
     also: InTransaction | None,
     lookup: bool,
 ) -> AppendResult:
     q = f'"{schema}".'
-    if isinstance(items, Prepared):
-        ready, batch = items, list(items.items)
-    else:
-        ready, batch = None, items
+    batch = list(ready.items)
     with conn.cursor() as cur:
         begin(cur, schema)
         kept, reached = skip_processed(cur, q, consumer, batch)
         skipped, batch = len(batch) - len(kept), [batch[i] for i in kept]
         stored = known_ids(cur, q, batch, lookup)
         last, prev = chain_head(cur, q)
-        payloads = [ready.payloads[i] for i in kept] if ready else None
+        payloads = [ready.payloads[i] for i in kept]
         sorted_ = sort_batch(batch, stored, lambda i: last + 1 + i, payloads)
-        entries = (
-            [ready.entries[kept[i]] for i in sorted_.new_index]
-            if ready
-            else [entry_for(event) for event, _ in sorted_.new]
-        )
+        entries = [ready.entries[kept[i]] for i in sorted_.new_index]
         touched = touch_accounts(cur, q, entries, last + 1)
         rows = BatchRows(sorted_.new, entries, sorted_.payloads, last + 1, prev, touched.balances)
         if sorted_.new:
-            # Postings first: while the server inserts them, Python prepares the payloads.
+            # Postings first: while the server inserts them, Python encodes the event rows.
             copy_binary(cur, f"{q}postings ({POSTING_COLUMNS})", rows.postings_chunks())
             if touched.opened:
                 copy_binary(cur, f"{q}accounts", accounts_chunks(touched.opened))

@@ -39,7 +39,7 @@ from ledger.dedupe import Item, Sorted, sort_batch
 from ledger.gc_pause import gc_paused, survivors_frozen
 from ledger.positions import Partition, skip_processed, store_positions
 from ledger.posting_rules import entry_for
-from ledger.prepare import Prepared, items_of, prepare_items
+from ledger.prepare import Prepared, items_of, prepare_items, refuse_unstorable
 from ledger.projectors import Projector, Staged, stage
 from ledger.records import AppendResult, Batch, Incoming, InTransaction
 from ledger.rows import (
@@ -230,6 +230,9 @@ class PipelinedAppender:
         )
         plan = Plan(number, batch, (last, prev), kept, reached, sorted_, rows, given)
         plan.copies = self._copies(rows, touched.opened)
+        # The payloads exist once the rows are encoded, and nothing is sent before the plan
+        # goes to the writer: an event PostgreSQL cannot store stops the run here.
+        refuse_unstorable(sorted_.new, [stored.payload for stored in rows.stored])
         plan.posted_to = touched.posted_to
         plan.staged = [stage(projector, rows.stored) for projector in self.projectors]
         state.last, state.prev = last + len(sorted_.new), rows.head_hash

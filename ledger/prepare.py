@@ -17,6 +17,7 @@ from ledger.posting_rules import Entry, entry_for
 from ledger.records import Incoming
 from schemas.canonical import canonical_json
 from schemas.envelope import Event
+from schemas.nul import refuse_nul
 
 _BYTES_HEADER = sys.getsizeof(b"")
 
@@ -45,7 +46,8 @@ class Prepared:
 
 
 def prepare(batch: Iterable[Event | Incoming]) -> Prepared:
-    """Compute what does not depend on the ledger's state (NoPostingRule if a type has none)."""
+    """Compute what does not depend on the ledger's state (NoPostingRule if a type has none;
+    InvalidEvent if an event's text holds U+0000, which PostgreSQL cannot store)."""
     return prepare_items(items_of(batch))
 
 
@@ -53,11 +55,16 @@ def prepare_items(items: list[Item], known: Sequence[bytes | None] | None = None
     """``prepare`` of (event, origin) pairs; ``known``: their canonical bytes where the caller
     holds them already (``Batch.payloads``), None where not."""
     given = known or [None] * len(items)
-    return Prepared(
-        tuple(items),
-        tuple(
-            exact(canonical_json(event)) if payload is None else payload
-            for (event, _), payload in zip(items, given, strict=True)
-        ),
-        tuple(entry_for(event) for event, _ in items),
+    payloads = tuple(
+        exact(canonical_json(event)) if payload is None else payload
+        for (event, _), payload in zip(items, given, strict=True)
     )
+    refuse_unstorable(items, payloads)
+    return Prepared(tuple(items), payloads, tuple(entry_for(event) for event, _ in items))
+
+
+def refuse_unstorable(items: Sequence[Item], payloads: Sequence[bytes]) -> None:
+    """Raise InvalidEvent for the first event whose text holds U+0000 (NUL): PostgreSQL
+    stores no NUL in text, nor reads one back from a payload as jsonb. One scan per payload."""
+    for (event, _), payload in zip(items, payloads, strict=True):
+        refuse_nul(payload, f"event {event.event_id} ({event.event_type})")

@@ -19,11 +19,14 @@ class CellError(ValueError):
 
 
 def optional_text(cells: dict[str, Any], column: str) -> str | None:
-    """A trimmed string, or None when blank."""
+    """A trimmed string, or None when blank; refuses a NUL character (U+0000)."""
     value = cells.get(column)
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # spreadsheets store codes typed as numbers as floats
     shown = "" if value is None else str(value).strip()
+    if "\x00" in shown:
+        # PostgreSQL stores no NUL in text: the event would be refused by the ledger.
+        raise CellError(f"{column}: contains a NUL character (U+0000); remove it")
     return shown or None
 
 

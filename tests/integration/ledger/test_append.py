@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 
 from ledger import Incoming, KafkaOrigin, Ledger
 from ledger.projectors import Numbered
-from schemas import EVENT_TYPES
+from schemas import EVENT_TYPES, InvalidEvent
 from tests.fixtures.ledger import DatabaseFactory
 from tests.unit.ledger.builders import accrual, disbursement, one_of_each, registered
 
@@ -277,3 +277,27 @@ def test_a_batch_mixing_recorded_and_new_events_appends_only_the_new_ones_once(
     assert calls == [1]  # the projector ran once, in the transaction that committed
     assert _counts(ledger)[:2] == (3, 3)
     assert ledger.balances("P1").accrued == 1_000_000
+
+
+def test_an_event_whose_text_holds_a_nul_is_refused_whole_batch_and_nothing_is_written(
+    ledger: Ledger,
+) -> None:
+    ledger.append([registered("P1")])
+    head = ledger.head()
+    bad = registered("P2").model_copy(update={"full_name": "Nguyễn\x00"})
+    batch = [accrual("P1", 500_000, "2024-07"), bad]
+    with pytest.raises(InvalidEvent) as raised:
+        ledger.append(batch)
+    assert f"event {bad.event_id} (BeneficiaryRegistered)" in raised.value.message
+    assert [p.field for p in raised.value.problems] == ["full_name"]
+    with pytest.raises(InvalidEvent):
+        list(ledger.append_all([batch]))
+    with pytest.raises(InvalidEvent):
+        ledger.prepare(batch)
+    assert ledger.head() == head and _counts(ledger)[0] == 1
+    # an escaped backslash before "u0000" is no NUL: stored, and its body reads back
+    fine = registered("P3").model_copy(update={"full_name": "C:\\u0000"})
+    ledger.append([fine])
+    assert _query(ledger, "SELECT body->>'full_name' FROM ledger.events WHERE sequence = 2") == [
+        ("C:\\u0000",)
+    ]

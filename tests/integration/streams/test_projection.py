@@ -112,6 +112,28 @@ def test_a_conflicting_duplicate_is_refused_and_dead_lettered_with_the_reason(
     assert rows(projection, "SELECT count(*) FROM ledger.events") == [(1,)]
 
 
+def test_a_record_whose_text_holds_a_nul_is_dead_lettered_and_the_batch_goes_on(
+    projection: LedgerProjection,
+) -> None:
+    registered = next(e for e in sample_events(3) if e.event_type == "BeneficiaryRegistered")
+    bad = registered.model_copy(update={"full_name": "Nguyễn Văn A\x00"})
+    records = as_records([event_message(an_accrual()), event_message(bad)])
+
+    outcome = projection.process(records)
+
+    assert len(outcome.result.appended) == 1 and [d.record for d in outcome.letters] == [records[1]]
+    ((kind, reason, event_id),) = rows(
+        projection, "SELECT kind, reason, event_id::text FROM ledger.deadletters"
+    )
+    assert (kind, event_id) == ("invalid", str(bad.event_id))
+    assert "p.aid.eligibility[0]@0" in reason and "full_name: contains a NUL character" in reason
+    # what was stored reads back as jsonb, and the positions moved past the refused record
+    assert rows(projection, "SELECT body->>'event_type' FROM ledger.events") == [
+        ("AllowanceAccrued",)
+    ]
+    assert outcome.reached[("p.aid.eligibility", 0)] == 0
+
+
 def test_a_conflict_inside_one_batch_is_caught_too(projection: LedgerProjection) -> None:
     event = an_accrual()
     changed = event.model_copy(update={"amount_vnd": 1})

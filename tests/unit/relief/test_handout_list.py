@@ -100,3 +100,14 @@ def test_reordering_a_list_keeps_every_event_id(tmp_path: Path) -> None:
     a = read_handout_list(write_csv(tmp_path / "a.csv", HEADER, rows), load_catalogue())
     b = read_handout_list(write_csv(tmp_path / "b.csv", HEADER, rows[::-1]), load_catalogue())
     assert {e.event_id for _, e in a} == {e.event_id for _, e in b}
+
+
+def test_a_cell_holding_a_nul_character_refuses_the_file_naming_row_and_column(
+    tmp_path: Path,
+) -> None:
+    rows = [row(), row(distribution_point="UBND xã\x00", person_id="P-2")]
+    with pytest.raises(FileRefused) as caught:
+        read_handout_list(write_csv(tmp_path / "h.csv", HEADER, rows), load_catalogue())
+    assert caught.value.problems == [
+        "row 3: distribution_point: contains a NUL character (U+0000); remove it"
+    ]

@@ -79,3 +79,14 @@ def test_a_stated_province_must_agree_with_the_card_number(tmp_path: Path) -> No
     path = write_csv(tmp_path / "c.csv", [*HEADER, "province_code"], [[*GOOD, "79"]])
     with pytest.raises(FileRefused, match="differs from the card number"):
         read_card_list(path, default_table(), "BHXH")
+
+
+def test_a_cell_holding_a_nul_character_refuses_the_file_naming_row_and_column(
+    tmp_path: Path,
+) -> None:
+    rows = [GOOD, ["P-2\x00", "BT2840000000002", "2025-01-01", "2025-12-31", "1263600"]]
+    with pytest.raises(FileRefused) as caught:
+        read_card_list(write_csv(tmp_path / "c.csv", HEADER, rows), default_table(), "BHXH")
+    assert caught.value.problems == [
+        "row 3: person_id: contains a NUL character (U+0000); remove it"
+    ]

@@ -73,3 +73,18 @@ def test_an_event_on_the_wrong_topic_is_refused_with_the_topic_it_belongs_on() -
         letter.reason
     )
     assert letter.event_id == event.event_id
+
+
+def test_a_valid_event_whose_text_holds_a_nul_becomes_a_dead_letter_naming_the_field() -> None:
+    registered, granted = [e for e in sample_events(3) if e.event_type != "StandardLevelSet"][:2]
+    bad = registered.model_copy(update={"full_name": "Nguyễn Văn A\x00"})
+    messages = [event_message(bad), event_message(granted)]
+
+    intake = triage([record(m, i) for i, m in enumerate(messages)], PREFIX)
+
+    assert [e for _, e in intake.accepted] == [granted]
+    (letter,) = intake.letters
+    assert letter.kind is DeadLetterKind.INVALID and letter.event_id == bad.event_id
+    assert [p.field for p in letter.problems] == ["full_name"]
+    assert f"{PREFIX}aid.eligibility[0]@0" in letter.reason
+    assert "full_name: contains a NUL character (U+0000" in letter.reason
