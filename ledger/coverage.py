@@ -29,7 +29,8 @@ class CardCoverage:
 
 
 class CoverageProjector:
-    """Keeps ``coverage``: one row per card period, marked when a revocation is recorded."""
+    """Keeps ``coverage``: one row per card period, marked by the first revocation of its
+    card recorded after it (a renewal recorded later keeps its own validity)."""
 
     name = "coverage"
 
@@ -56,18 +57,21 @@ class CoverageProjector:
                     _columns(issued, _issued_row),
                 )
             if revoked:
-                # The first revocation of a card in the batch wins, as it would one by one.
-                first: dict[tuple[str, str], Numbered] = {}
-                for stored in revoked:
-                    e: Any = stored.event
-                    first.setdefault((e.person_id, e.card_number), stored)
+                # Each card period takes the first revocation recorded after it (same person
+                # and number) that is not dated after the period ends: the outcome of
+                # applying the events one by one, whatever the batch boundaries.
                 cur.execute(
-                    "UPDATE coverage c SET revoked_from = r.day, revoked_sequence = r.seq, "
-                    "revoked_recorded_at = r.at FROM unnest(%s::text[], %s::text[], %s::date[], "
-                    "%s::bigint[], %s::timestamptz[]) AS r(person_id, card_number, day, seq, at) "
-                    "WHERE c.person_id = r.person_id AND c.card_number = r.card_number "
-                    "AND c.revoked_sequence IS NULL AND c.valid_to >= r.day",
-                    _columns(list(first.values()), _revoked_row),
+                    "UPDATE coverage c SET revoked_from = f.day, revoked_sequence = f.seq, "
+                    "revoked_recorded_at = f.at FROM (SELECT DISTINCT ON (p.card_number, "
+                    "p.valid_from) p.card_number, p.valid_from, r.day, r.seq, r.at "
+                    "FROM unnest(%s::text[], %s::text[], %s::date[], %s::bigint[], "
+                    "%s::timestamptz[]) AS r(person_id, card_number, day, seq, at) "
+                    "JOIN coverage p ON p.person_id = r.person_id "
+                    "AND p.card_number = r.card_number AND p.revoked_sequence IS NULL "
+                    "AND p.issued_sequence < r.seq AND p.valid_to >= r.day "
+                    "ORDER BY p.card_number, p.valid_from, r.seq) AS f "
+                    "WHERE c.card_number = f.card_number AND c.valid_from = f.valid_from",
+                    _columns(revoked, _revoked_row),
                 )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
 from ledger import Ledger
+from tests.fixtures.ledger import DatabaseFactory
 from tests.unit.ledger.builders import (
     accrual,
     card_issued,
@@ -86,3 +90,58 @@ def test_coverage_follows_issue_and_revocation_as_of_and_as_known(ledger: Ledger
     assert [c.valid_to for c in known_in_august.coverage] == [date(2024, 12, 31)]
     assert ledger.balances("P1", as_of=june_1, known_on=date(2023, 12, 1)).coverage == ()
     assert ledger.account_balance("program:84:bhyt_premium") == 758_160
+
+
+def _coverage_rows(ledger: Ledger) -> list[tuple[Any, ...]]:
+    with ledger.engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.exec_driver_sql(
+                "SELECT person_id, valid_from, revoked_from, revoked_sequence"
+                " FROM ledger.coverage ORDER BY person_id, valid_from"
+            )
+        ]
+
+
+def test_a_revocation_voids_only_the_card_periods_recorded_before_it_whatever_the_batches(
+    ledger_databases: DatabaseFactory,
+) -> None:
+    first, second = "BT2848420000001", "BT2848420000002"
+    events = [
+        # P1: last year's card revoked, then this year's renewal with the same number
+        card_issued("P1", first, "2024-01-01", "2024-12-31"),
+        card_revoked("P1", first, "2024-12-01"),
+        card_issued("P1", first, "2025-01-01", "2025-12-31"),
+        # P2: the renewal recorded before the revocation, which then voids both periods;
+        # a later revocation of an earlier day changes nothing (the first one counts)
+        card_issued("P2", second, "2024-01-01", "2024-12-31"),
+        card_issued("P2", second, "2025-01-01", "2025-12-31"),
+        card_revoked("P2", second, "2024-12-01"),
+        card_revoked("P2", second, "2024-11-01"),
+    ]
+    expected = [
+        ("P1", date(2024, 1, 1), date(2024, 12, 1), 2),
+        ("P1", date(2025, 1, 1), None, None),
+        ("P2", date(2024, 1, 1), date(2024, 12, 1), 6),
+        ("P2", date(2025, 1, 1), date(2024, 12, 1), 6),
+    ]
+    batchings: dict[str, Callable[[Ledger], object]] = {
+        "one batch": lambda ledger: ledger.append(events),
+        "one by one": lambda ledger: [ledger.append([e]) for e in events],
+        "pipelined in threes": lambda ledger: list(
+            ledger.append_all([events[i : i + 3] for i in range(0, len(events), 3)])
+        ),
+    }
+    for name, append in batchings.items():
+        with ledger_databases() as url:
+            engine = create_engine(url)
+            try:
+                ledger = Ledger(engine)
+                append(ledger)
+                assert _coverage_rows(ledger) == expected, name
+                covered = ledger.balances("P1", as_of=date(2025, 6, 1)).coverage
+                assert [(c.card_number, c.valid_from) for c in covered] == [
+                    (first, date(2025, 1, 1))
+                ], name
+            finally:
+                engine.dispose()
