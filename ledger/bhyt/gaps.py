@@ -43,17 +43,34 @@ WITH reg AS (
 ), died AS (
   SELECT person_id, min((body->>'date_of_death')::date) AS date_of_death
   FROM {ev} WHERE event_type = 'BeneficiaryDied' GROUP BY person_id
+), issued AS (
+  -- One row per card period: the first issue of (card_number, valid_from), as ``coverage``.
+  SELECT DISTINCT ON (body->>'card_number', (body->>'valid_from')::date)
+         person_id, sequence, body->>'card_number' AS card_number,
+         (body->>'valid_from')::date AS valid_from, (body->>'valid_to')::date AS valid_to,
+         body->>'province_code' AS province_code
+  FROM {ev}
+  WHERE event_type = 'HealthInsuranceCardIssued' AND (body->>'valid_from')::date <= :on
+  ORDER BY body->>'card_number', (body->>'valid_from')::date, sequence
+), current AS (
+  SELECT * FROM issued WHERE valid_to >= :on
+), revocations AS (
+  SELECT person_id, sequence, body->>'card_number' AS card_number,
+         (body->>'revoked_from')::date AS revoked_from
+  FROM {ev} WHERE event_type = 'HealthInsuranceCardRevoked'
+), first_revocation AS (
+  -- A revocation voids the periods of the person's card recorded before it that had not
+  -- ended by its date; the first such revocation counts (ledger/coverage.py).
+  SELECT DISTINCT ON (c.card_number, c.valid_from) c.card_number, c.valid_from,
+         r.revoked_from
+  FROM current c JOIN revocations r
+    ON r.person_id = c.person_id AND r.card_number = c.card_number
+   AND r.sequence > c.sequence AND r.revoked_from <= c.valid_to
+  ORDER BY c.card_number, c.valid_from, r.sequence
 ), cards AS (
-  SELECT i.person_id, i.body->>'card_number' AS card_number,
-         (i.body->>'valid_to')::date AS valid_to, i.body->>'province_code' AS province_code
-  FROM {ev} i
-  WHERE i.event_type = 'HealthInsuranceCardIssued'
-    AND (i.body->>'valid_from')::date <= :on AND (i.body->>'valid_to')::date >= :on
-    AND NOT EXISTS (
-      SELECT 1 FROM {ev} r
-      WHERE r.event_type = 'HealthInsuranceCardRevoked'
-        AND r.body->>'card_number' = i.body->>'card_number'
-        AND (r.body->>'revoked_from')::date <= :on)
+  SELECT c.person_id, c.card_number, c.valid_to, c.province_code
+  FROM current c LEFT JOIN first_revocation f USING (card_number, valid_from)
+  WHERE f.revoked_from IS NULL OR f.revoked_from > :on
 ), people AS (
   SELECT p.*, s.event_type AS status, s.since, d.date_of_death,
          (p.birth_date > :six_years_before) AS under_six

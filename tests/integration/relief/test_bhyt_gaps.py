@@ -67,3 +67,40 @@ def test_before_the_grant_month_an_adult_is_not_yet_entitled(
     with relief_engine.connect() as conn:
         assert coverage_gaps(conn, "84", ON) == []
         assert [g.person_id for g in coverage_gaps(conn, "84", date(2025, 7, 1))] == ["P-A"]
+
+
+def test_a_revocation_voids_the_card_periods_recorded_before_it_not_a_later_renewal(
+    relief_ledger: Ledger, relief_engine: Engine
+) -> None:
+    renewed, voided = "BT2840000000042", "BT2840000000043"
+    last_year = (date(2024, 1, 1), date(2024, 12, 31), 1_117_800)
+
+    def revoke(person: str, number: str) -> HealthInsuranceCardRevoked:
+        return make_event(
+            HealthInsuranceCardRevoked,
+            person_id=person,
+            card_number=number,
+            revoked_from=date(2024, 12, 1),
+            reason="reissued",
+        )
+
+    relief_ledger.append(
+        [
+            *(registered(p, date(1950, 1, 1)) for p in ("P-R", "P-V")),
+            *(granted(p, "2024-01") for p in ("P-R", "P-V")),
+            # P-R: the 2024 card revoked, then the 2025 renewal (same number, other valid_from)
+            card("P-R", renewed, *last_year),
+            revoke("P-R", renewed),
+            card("P-R", renewed, *YEAR),
+            # P-V: the renewal was already recorded when the card was revoked
+            card("P-V", voided, *last_year),
+            card("P-V", voided, *YEAR),
+            revoke("P-V", voided),
+        ]
+    )
+    with relief_engine.connect() as conn:
+        gaps = coverage_gaps(conn, "84", ON)
+    assert [(g.kind, g.person_id) for g in gaps] == [("no_valid_card", "P-V")]
+    # the person view (the coverage read model) agrees
+    assert [c.valid_from for c in relief_ledger.balances("P-R", as_of=ON).coverage] == [YEAR[0]]
+    assert relief_ledger.balances("P-V", as_of=ON).coverage == ()
