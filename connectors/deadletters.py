@@ -1,4 +1,5 @@
-"""Re-submitting a dead letter: its original bytes, or a corrected event, as a new message."""
+"""Re-submitting a dead letter: its original bytes, or a corrected event, as a new message on
+the topic its event type belongs on."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import getpass
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from uuid import UUID
 
+from connectors.topics import topic_name
 from schemas.canonical import canonical_json
+from schemas.envelope import Event
 from schemas.errors import InvalidEvent
 from schemas.nul import refuse_nul
-from schemas.registry import parse_event, topic_for
+from schemas.registry import FAMILY_TOPICS, parse_event, topic_for
 from streams.deadletter_store import DeadLetterStore, StoredDeadLetter
 
 
@@ -27,30 +31,54 @@ class Retried:
     offset: int
 
 
-def corrected_message(letter: StoredDeadLetter, path: Path) -> tuple[bytes, bytes]:
-    """(key, canonical bytes) of a corrected event; refused unless valid for the letter's topic."""
+class RetryMessage(NamedTuple):
+    """What a retry sends: the topic, the key and the bytes."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+
+
+def corrected_message(letter: StoredDeadLetter, path: Path) -> RetryMessage:
+    """The corrected event in ``path``, keyed by its subject, for the topic its type belongs
+    on (the letter's topic prefix kept); refused unless valid."""
     data = path.read_bytes()
     event = parse_event(data, record=str(path))
     refuse_nul(data, str(path))
-    family_topic = topic_for(event)
-    if not letter.topic.endswith(family_topic):
-        raise InvalidEvent.single(
-            str(path),
-            "event_type",
-            f"{event.event_type} belongs on {family_topic}, but the dead letter came from"
-            f" {letter.topic}; a correction goes back to the topic it came from",
-        )
-    return event.subject.encode(), canonical_json(event)
+    return RetryMessage(_home(letter, event), event.subject.encode(), canonical_json(event))
+
+
+def original_message(letter: StoredDeadLetter) -> RetryMessage:
+    """The letter's own bytes, for the topic its event type belongs on: its original topic,
+    unless it was refused for being on another one (then keyed by its subject there)."""
+    try:
+        event = parse_event(letter.value, record=f"dead letter {letter.deadletter_id}")
+    except InvalidEvent:
+        return RetryMessage(letter.topic, letter.key, letter.value)
+    topic = _home(letter, event)
+    key = letter.key if topic == letter.topic else event.subject.encode()
+    return RetryMessage(topic, key, letter.value)
+
+
+def _home(letter: StoredDeadLetter, event: Event) -> str:
+    """The topic of ``event``'s family, with the prefix of the topic the letter came from
+    (one subject's events share one topic, or their order is lost)."""
+    prefix = next(
+        (letter.topic[: -len(t)] for t in FAMILY_TOPICS.values() if letter.topic.endswith(t)),
+        "",
+    )
+    return topic_name(topic_for(event), prefix)
 
 
 def retry_deadletter(
     store: DeadLetterStore, bootstrap_servers: str, deadletter_id: str, fixed: Path | None = None
 ) -> Retried:
-    """Publish the letter again (confirmed by the broker) and record the retry."""
+    """Publish the letter (or its correction) again, to the topic its event type belongs on
+    (confirmed by the broker), and record the retry; the letter stays."""
     from kafka import KafkaProducer
 
     letter = store.get(deadletter_id)
-    key, value = corrected_message(letter, fixed) if fixed else (letter.key, letter.value)
+    message = corrected_message(letter, fixed) if fixed else original_message(letter)
     producer = KafkaProducer(
         bootstrap_servers=bootstrap_servers,
         acks="all",
@@ -59,13 +87,13 @@ def retry_deadletter(
         client_id="aidledger-deadletters",
     )
     try:
-        sent = producer.send(letter.topic, key=key, value=value).get(timeout=30)
+        sent = producer.send(message.topic, key=message.key, value=message.value).get(timeout=30)
     finally:
         producer.close()
     retry_id = store.record_retry(
         letter,
         fixed=fixed is not None,
-        value_sha256=hashlib.sha256(value).hexdigest(),
+        value_sha256=hashlib.sha256(message.value).hexdigest(),
         topic=sent.topic,
         partition=sent.partition,
         offset=sent.offset,

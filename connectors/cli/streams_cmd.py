@@ -87,7 +87,8 @@ def retry(
         ),
     ] = None,
 ) -> None:
-    """Send a dead letter again as a new message to its original topic; the letter stays."""
+    """Send a dead letter again as a new message to the topic its event type belongs on (its
+    original topic, unless it was refused for being on another one); the letter stays."""
     rt = get_runtime()
     done = retry_deadletter(DeadLetterStore(rt.engine), rt.bootstrap_servers, deadletter_id, fixed)
     what = "corrected event" if done.fixed else "original bytes"
