@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import create_engine
 
 from ledger import Ledger
+from ledger.migrations import alembic_config, upgrade
 from tests.fixtures.ledger import DatabaseFactory
 from tests.unit.ledger.builders import (
     accrual,
@@ -145,3 +147,29 @@ def test_a_revocation_voids_only_the_card_periods_recorded_before_it_whatever_th
                 ], name
             finally:
                 engine.dispose()
+
+
+def test_revision_0011_marks_coverage_projected_before_it_as_the_projector_now_does(
+    ledger: Ledger, ledger_db_url: str
+) -> None:
+    number = "BT2848420000001"
+    ledger.append(
+        [
+            card_issued("P1", number, "2024-01-01", "2024-12-31"),
+            card_revoked("P1", number, "2024-12-01"),
+            card_issued("P1", number, "2025-01-01", "2025-12-31"),
+        ]
+    )
+    expected = _coverage_rows(ledger)
+    with ledger.engine.begin() as conn:  # as the old rule left it: the renewal revoked too
+        conn.exec_driver_sql(
+            "UPDATE ledger.coverage SET revoked_from = '2024-12-01', revoked_sequence = 2, "
+            "revoked_recorded_at = now() WHERE valid_from = '2025-01-01'"
+        )
+    assert _coverage_rows(ledger) != expected
+    command.downgrade(alembic_config(ledger_db_url), "0008_journal_in_events")
+
+    upgrade(ledger_db_url)
+
+    assert _coverage_rows(ledger) == expected
+    assert expected[1][2:] == (None, None)  # the renewal is not revoked
