@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, text
 
 from ledger.relief.sql import events_table, local_month
-from ledger.relief.suppression import Grouping, Key, suppress_lattice
+from ledger.relief.suppression import THRESHOLD, Grouping, Key, Recipients, suppress_lattice
 from schemas.errors import AidLedgerError
 
 #: Dimension name -> the fact column it groups by.
@@ -38,6 +38,8 @@ RECIPIENT_MEASURES = frozenset(
     {"distributed_vnd", "distributed_quantity", "handouts", "people", "households"}
 )
 
+# ``recipient`` numbers the recipients (a rank, not an id) so that the recipients of small
+# groups (1 to 4, listed by those numbers) can be counted together without double counting.
 _FACTS = """
 WITH facts AS (
   SELECT 'distributed' AS kind, body->>'donor_id' AS donor_id,
@@ -46,19 +48,20 @@ WITH facts AS (
          body->>'item_code' AS item_code, body->>'unit' AS unit,
          (body->>'quantity')::bigint AS quantity,
          (body->>'quantity')::bigint * (body->>'unit_value_vnd')::bigint AS value_vnd,
-         body->>'person_id' AS person_id, body->>'household_id' AS household_id, 1 AS handouts
+         body->>'person_id' AS person_id, body->>'household_id' AS household_id, 1 AS handouts,
+         dense_rank() OVER (ORDER BY body->>'person_id', body->>'household_id') AS recipient
   FROM {ev} WHERE event_type = 'ReliefItemHandedOut'
   UNION ALL
   SELECT lower(substr(event_type, 9)), body->>'donor_id', body->>'campaign_id',
          body->>'province_code', NULL, {month}, NULL, 'VND', NULL,
-         (body->>'cash_vnd')::bigint, NULL, NULL, 0
+         (body->>'cash_vnd')::bigint, NULL, NULL, 0, NULL
   FROM {ev} WHERE event_type IN ('DonationPledged', 'DonationReceived')
     AND (body->>'cash_vnd')::bigint > 0
   UNION ALL
   SELECT lower(substr(e.event_type, 9)), e.body->>'donor_id', e.body->>'campaign_id',
          e.body->>'province_code', NULL, {emonth}, i->>'item_code', i->>'unit',
          (i->>'quantity')::bigint, (i->>'quantity')::bigint * (i->>'unit_value_vnd')::bigint,
-         NULL, NULL, 0
+         NULL, NULL, 0, NULL
   FROM {ev} e CROSS JOIN LATERAL jsonb_array_elements(e.body->'items') AS i
   WHERE e.event_type IN ('DonationPledged', 'DonationReceived')
 )
@@ -71,7 +74,9 @@ SELECT {keys}{grouping} AS grouping_mask,
   sum(quantity) FILTER (WHERE kind = 'pledged'),
   sum(quantity) FILTER (WHERE kind = 'received'),
   sum(quantity) FILTER (WHERE kind = 'distributed'),
-  sum(handouts), count(DISTINCT person_id), count(DISTINCT household_id)
+  sum(handouts), count(DISTINCT person_id), count(DISTINCT household_id),
+  CASE WHEN count(DISTINCT person_id) + count(DISTINCT household_id) < {threshold}
+       THEN array_agg(DISTINCT recipient) FILTER (WHERE recipient IS NOT NULL) END
 FROM facts
 WHERE (CAST(:donor AS text) IS NULL OR donor_id = :donor)
   AND (CAST(:campaign AS text) IS NULL OR campaign_id = :campaign)
@@ -159,18 +164,24 @@ def donor_totals(
         grouping=f"GROUPING({', '.join(columns)})" if columns else "0",
         grouping_sets=f"CUBE ({', '.join(columns)})" if columns else "()",
         order="".join(f", {c} NULLS LAST" for c in columns),
+        threshold=THRESHOLD,
     )
     params = {"donor": donor, "campaign": campaign, "province": province}
     cells: dict[Grouping, dict[Key, dict[str, int]]] = {}
+    recipients: dict[Grouping, dict[Key, Recipients]] = {}
     for record in conn.execute(text(sql), params):
         mask = int(record[width])
         grouping = tuple(i for i in range(width) if not (mask >> (width - 1 - i)) & 1)
-        values = {m: int(v or 0) for m, v in zip(MEASURES, record[width + 1 :], strict=True)}
-        cells.setdefault(grouping, {})[tuple(record[i] for i in grouping)] = values
+        key = tuple(record[i] for i in grouping)
+        *measured, members = record[width + 1 :]
+        values = {m: int(v or 0) for m, v in zip(MEASURES, measured, strict=True)}
+        cells.setdefault(grouping, {})[key] = values
+        recipients.setdefault(grouping, {})[key] = Recipients(
+            values["people"] + values["households"], frozenset(members or ())
+        )
     cells.setdefault((), {(): dict.fromkeys(MEASURES, 0)})
-    hidden = suppress_lattice(
-        {g: {k: v["people"] + v["households"] for k, v in c.items()} for g, c in cells.items()}
-    )
+    recipients.setdefault((), {(): Recipients(0)})
+    hidden = suppress_lattice(recipients)
     full = tuple(range(width))
     rows = [TotalsRow(k, v, hidden.get((full, k))) for k, v in cells.get(full, {}).items()]
     total = TotalsRow((), cells[()][()], hidden.get(((), ())))

@@ -26,6 +26,7 @@ UNIT_VALUES = {
     "INSTANT-NOODLES": 110_000,
     "WHEELCHAIR": 3_500_000,
     "GIFT-PACKAGE": 500_000,
+    "MILK": 30_000,
 }
 _UNITS = {code: item.unit for code, item in load_catalogue().items.items()}
 

@@ -12,6 +12,7 @@ import pytest
 
 from ledger import Ledger
 from tests.integration.relief.donor_data import PERSONAL, campaign_events
+from tests.integration.relief.events import handout
 
 pytestmark = pytest.mark.integration
 
@@ -102,3 +103,23 @@ def test_a_table_asked_for_a_file_is_written_there_as_the_terminal_shows_it(
     assert [line.split() for line in written.splitlines() if "842" in line] == [
         line.split() for line in shown.splitlines() if "842" in line
     ]
+
+
+def test_one_person_handed_five_items_cannot_be_found_by_subtracting_the_rice_row(
+    relief_ledger: Ledger, cli: Callable[..., int], tmp_path: Path
+) -> None:
+    sole = ["COOKING-OIL", "INSTANT-NOODLES", "GIFT-PACKAGE", "WHEELCHAIR", "MILK"]
+    relief_ledger.append(
+        [handout(f"P-{i:02d}", "RICE", 10) for i in range(10)]
+        + [handout("P-SOLE", item, 1) for item in sole]
+    )
+    out = tmp_path / "items.json"
+    assert cli("donors", "totals", "--by", "item", "--format", "json", "--out", str(out)) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    rows = {g["item"]: g for g in doc["groups"]}
+
+    # The five cells of P-SOLE cover one recipient, so they cannot hide behind each other.
+    assert all(rows[item]["suppressed"] for item in sole)
+    assert rows["RICE"]["suppressed"] and rows["RICE"]["distributed_vnd"] is None
+    assert rows["RICE"]["people"] == "<5"
+    assert doc["total"]["people"] == 11 and doc["total"]["distributed_vnd"] is not None
