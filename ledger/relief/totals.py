@@ -4,6 +4,7 @@ recipients reached, grouped by chosen dimensions; no personal data leaves this m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -20,6 +21,7 @@ DIMENSIONS = {
     "program": "campaign_id",
     "donor": "donor_id",
 }
+_RANK = {name: rank for rank, name in enumerate(DIMENSIONS)}
 MEASURES = (
     "pledged_cash_vnd",
     "pledged_items_vnd",
@@ -144,6 +146,17 @@ def parse_dimensions(by: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _canonical(dimensions: tuple[str, ...], grouping: Grouping, key: Key | None = None) -> Any:
+    """A grouping (or its key) with the dimensions in ``DIMENSIONS`` order: suppression breaks
+    ties on the key, and must break them alike whatever the order of ``--by`` (and as the
+    donor view ``relief_totals`` does)."""
+    order = sorted(range(len(grouping)), key=lambda j: _RANK[dimensions[grouping[j]]])
+    if key is None:
+        ranks = sorted(range(len(dimensions)), key=lambda i: _RANK[dimensions[i]])
+        return tuple(sorted(ranks.index(grouping[j]) for j in order))
+    return tuple(key[j] for j in order)
+
+
 def donor_totals(
     conn: Connection,
     dimensions: tuple[str, ...] = (),
@@ -176,14 +189,18 @@ def donor_totals(
         *measured, members = record[width + 1 :]
         values = {m: int(v or 0) for m, v in zip(MEASURES, measured, strict=True)}
         cells.setdefault(grouping, {})[key] = values
-        recipients.setdefault(grouping, {})[key] = Recipients(
-            values["people"] + values["households"], frozenset(members or ())
-        )
+        recipients.setdefault(_canonical(dimensions, grouping), {})[
+            _canonical(dimensions, grouping, key)
+        ] = Recipients(values["people"] + values["households"], frozenset(members or ()))
     cells.setdefault((), {(): dict.fromkeys(MEASURES, 0)})
     recipients.setdefault((), {(): Recipients(0)})
     hidden = suppress_lattice(recipients)
     full = tuple(range(width))
-    rows = [TotalsRow(k, v, hidden.get((full, k))) for k, v in cells.get(full, {}).items()]
-    total = TotalsRow((), cells[()][()], hidden.get(((), ())))
+
+    def reason(grouping: Grouping, key: Key) -> str | None:
+        return hidden.get((_canonical(dimensions, grouping), _canonical(dimensions, grouping, key)))
+
+    rows = [TotalsRow(k, v, reason(full, k)) for k, v in cells.get(full, {}).items()]
+    total = TotalsRow((), cells[()][()], reason((), ()))
     filters = {k: v for k, v in params.items() if v is not None}
     return TotalsReport(dimensions, rows, total, filters)
