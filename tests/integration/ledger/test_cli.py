@@ -25,9 +25,12 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
 
     def invoke(url: str, *args: str) -> tuple[int, str]:
         monkeypatch.setenv("DATABASE_URL", url)
-        monkeypatch.setenv("COLUMNS", "200")
+        # The console was made when the CLI module was first imported, by whichever test ran
+        # first: its width, not COLUMNS now, decides where long accounts fold.
+        app = importlib.import_module("connectors.cli.app")
+        monkeypatch.setattr(app.console, "width", 200)
         # A fresh composition root per command (it caches the runtime per process).
-        monkeypatch.setattr(importlib.import_module("connectors.cli.app"), "_cached", [])
+        monkeypatch.setattr(app, "_cached", [])
         code = run(list(args))
         captured = capsys.readouterr()
         return code, captured.out + captured.err

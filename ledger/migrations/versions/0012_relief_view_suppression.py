@@ -6,8 +6,8 @@ wheelchair recipients' value, for one. The view now applies the reports' seconda
 suppression over every grouping of its six dimensions (``ledger/migrations/
 donor_suppression.py``). Columns, grants and the ``suppressed`` flag are unchanged.
 
-Revision ID: 0011_relief_view_suppression
-Revises: 0008_journal_in_events
+Revision ID: 0012_relief_view_suppression
+Revises: 0011_coverage_revocations
 """
 
 from ledger.migrations.donor_suppression import (
@@ -16,8 +16,8 @@ from ledger.migrations.donor_suppression import (
 )
 from ledger.migrations.donor_views import create_donor_views, drop_donor_views
 
-revision = "0011_relief_view_suppression"
-down_revision = "0008_journal_in_events"
+revision = "0012_relief_view_suppression"
+down_revision = "0011_coverage_revocations"
 branch_labels = None
 depends_on = None
 
