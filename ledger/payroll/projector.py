@@ -61,20 +61,19 @@ pd_line AS (SELECT list_id, line_no, sum(amount) AS amount FROM pd GROUP BY list
 
 
 class _Paid(NamedTuple):
-    """The payments of a batch, a column each (sent as arrays): checked against the lines
-    carried forward."""
+    """The payments of a batch, checked against the lines carried forward (the most frequent
+    event: staging keeps the events, their columns are read only when written)."""
 
-    event_ids: list[str]
-    list_ids: list[str]
-    line_nos: list[int]
-    amounts: list[int]
+    events: list[PaymentDisbursed]
 
     def params(self) -> dict[str, str]:
+        """Each payment as arrays, for ``_PAID``."""
+        events = self.events
         return {
-            "pd_ids": array(self.event_ids),
-            "pd_lists": array(self.list_ids),
-            "pd_lines": int_array(self.line_nos),
-            "pd_amounts": int_array(self.amounts),
+            "pd_ids": array(e.event_id.hex for e in events),
+            "pd_lists": array(e.list_id for e in events),
+            "pd_lines": int_array(e.line_no for e in events),
+            "pd_amounts": int_array(e.amount_paid_vnd for e in events),
         }
 
 
@@ -134,14 +133,11 @@ class PayrollProjector:
         lines: list[tuple[object, ...]] = []
         levels: list[tuple[object, ...]] = []
         not_collected: list[tuple[object, ...]] = []
-        paid = _Paid([], [], [], [])
+        paid = _Paid([])
         for stored in batch:
             event = stored.event
             if isinstance(event, PaymentDisbursed):  # the most frequent event: first
-                paid.event_ids.append(event.event_id.hex)
-                paid.list_ids.append(event.list_id)
-                paid.line_nos.append(event.line_no)
-                paid.amounts.append(event.amount_paid_vnd)
+                paid.events.append(event)
             elif isinstance(event, BeneficiaryRegistered) or event.family == "eligibility":
                 people.append(stored)
             elif isinstance(event, AllowanceAccrued):
@@ -431,19 +427,36 @@ class PayrollProjector:
         """)
 
     @staticmethod
-    def _uncarry(cur: Any, paid: dict[str, str]) -> bool:
+    def _uncarry(cur: Any, paid: _Paid) -> bool:
         """A line carried forward earlier and now reported paid (the person came later in the
         month) carries no more: what it carried comes off the person's open carried amount.
         If the next list already holds it, the person was paid it twice, and it is recovered
         from the next lines instead (an open ``recovery``, netted like any other). Returns
         whether any open amount changed."""
+        # The lines still carrying something on the lists the batch pays (a few per list,
+        # read by the primary key's list prefix), matched with the payments here: probing
+        # the table once per payment cost the server ~4 us a payment.
         cur.execute(
-            f"""
-            WITH {_PAID},
-            undo AS (
-                SELECT c.list_id, c.line_no, least(c.amount_vnd, p.amount) AS amount
-                FROM pd_line p JOIN payroll_carried c
-                  ON c.list_id = p.list_id AND c.line_no = p.line_no AND c.amount_vnd > 0
+            "SELECT list_id, line_no, amount_vnd FROM payroll_carried "
+            "WHERE list_id = ANY(%s::text[]) AND amount_vnd > 0",
+            (array({e.list_id for e in paid.events}),),
+        )
+        carried = {(list_id, line): amount for list_id, line, amount in cur.fetchall()}
+        if not carried:
+            return False
+        hits: dict[tuple[str, int], int] = {}
+        for event in paid.events:
+            key = (event.list_id, event.line_no)
+            if key in carried:
+                hits[key] = hits.get(key, 0) + event.amount_paid_vnd
+        if not hits:
+            return False
+        undo = [(k[0], k[1], min(carried[k], amount)) for k, amount in hits.items()]
+        cur.execute(
+            """
+            WITH undo AS (
+                SELECT * FROM unnest(%s::text[], %s::int[], %s::bigint[])
+                    AS u(list_id, line_no, amount)
             ), marked AS (
                 UPDATE payroll_carried c SET amount_vnd = c.amount_vnd - u.amount
                 FROM undo u WHERE c.list_id = u.list_id AND c.line_no = u.line_no
@@ -456,7 +469,11 @@ class PayrollProjector:
                  AND o.commune_code = l.commune_code AND o.component = 'carried'
             GROUP BY l.person_id, l.commune_code, l.province_code
             """,
-            paid,
+            (
+                array(u[0] for u in undo),
+                int_array(u[1] for u in undo),
+                int_array(u[2] for u in undo),
+            ),
         )
         changes = []
         for person, commune, province, amount, still_open in cur.fetchall():
@@ -466,15 +483,21 @@ class PayrollProjector:
                 changes.append((person, commune, "recovery", province, amount - off_open))
         if not changes:
             return False
-        cur.executemany(
+        cur.execute(
             """
             INSERT INTO payroll_open AS o (person_id, commune_code, component,
                 province_code, amount_vnd)
-            VALUES (%s, %s, %s, %s, %s)
+            SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[])
             ON CONFLICT (person_id, commune_code, component)
             DO UPDATE SET amount_vnd = o.amount_vnd + excluded.amount_vnd
             """,
-            changes,
+            (
+                array(c[0] for c in changes),
+                array(c[1] for c in changes),
+                array(c[2] for c in changes),
+                array(c[3] for c in changes),
+                int_array(c[4] for c in changes),
+            ),
         )
         return True
 
@@ -571,11 +594,9 @@ class _Staged:
             if self.opened:
                 PayrollProjector._write_open(cur, self.open_)
             uncarried = False
-            if self.paid.event_ids or self.not_collected:
-                paid = self.paid.params()
-                if self.paid.event_ids:  # lines carried before this batch
-                    uncarried = PayrollProjector._uncarry(cur, paid)
-                if self.not_collected:
-                    PayrollProjector._carry(cur, self.not_collected, shift, paid)
+            if self.paid.events:  # lines carried before this batch
+                uncarried = PayrollProjector._uncarry(cur, self.paid)
+            if self.not_collected:
+                PayrollProjector._carry(cur, self.not_collected, shift, self.paid.params())
             if self.opened or self.not_collected or uncarried:
                 cur.execute("DELETE FROM payroll_open WHERE amount_vnd = 0")
