@@ -7,43 +7,26 @@ from pathlib import Path
 
 import pytest
 
-from connectors.postoffice.report_import import import_report
 from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.classify import LineStatus as S
-from ledger.reconciliation.report import ClassifiedLine, reconcile
 from schemas.eligibility import BeneficiaryGroup as G
-from schemas.payments import Component, PaymentLine, PaymentListIssued
+from schemas.payments import Component, PaymentLine
+from tests.integration.payroll.reports import classified, import_rows, issued_lines
 from tests.unit.payroll.builders import History
 
 pytestmark = pytest.mark.integration
 
-HEADER = (
-    "list_id,line_no,person_id,amount_paid_vnd,paid_at,receipt_no,collected_by,"
-    "not_collected_reason\n"
-)
 MARCH = "PL-2025-03-84201"
 
 
 def _line(ledger: Ledger, month: str) -> PaymentLine:
-    (line,) = [
-        line
-        for stored in ledger.events(event_types=["PaymentListIssued"])
-        if isinstance(stored.event, PaymentListIssued) and stored.event.month == month
-        for line in stored.event.lines
-    ]
+    ((_, line),) = issued_lines(ledger, month)
     return line
 
 
-def _import(ledger: Ledger, path: Path, rows: str) -> None:
-    path.write_text(HEADER + rows, encoding="utf-8")
-    import_report(ledger.engine, path, ledger.append)
-
-
 def _status(ledger: Ledger, month: str) -> str:
-    seen: list[ClassifiedLine] = []
-    reconcile(ledger.engine, month, "84", on_line=seen.append)
-    (line,) = seen
+    (line,) = classified(ledger, month)
     return line.status
 
 
@@ -60,8 +43,8 @@ def test_a_line_paid_after_it_was_reported_not_collected_is_not_carried_to_the_n
     march_listed: Ledger, tmp_path: Path
 ) -> None:
     ledger = march_listed
-    _import(ledger, tmp_path / "first.csv", f"{MARCH},1,P1,,2025-03-05,,,absent\n")
-    _import(ledger, tmp_path / "second.csv", f"{MARCH},1,P1,750000,2025-03-15,R1,self,\n")
+    import_rows(ledger, tmp_path / "first.csv", f"{MARCH},1,P1,,2025-03-05,,,absent\n")
+    import_rows(ledger, tmp_path / "second.csv", f"{MARCH},1,P1,750000,2025-03-15,R1,self,\n")
 
     run_payroll(ledger.engine, PayrollScope("2025-04", "84"), ledger.append)
 
@@ -73,8 +56,8 @@ def test_a_line_partly_paid_after_being_carried_carries_only_the_rest(
     march_listed: Ledger, tmp_path: Path
 ) -> None:
     ledger = march_listed
-    _import(ledger, tmp_path / "first.csv", f"{MARCH},1,P1,,2025-03-05,,,absent\n")
-    _import(ledger, tmp_path / "second.csv", f"{MARCH},1,P1,500000,2025-03-15,R1,self,\n")
+    import_rows(ledger, tmp_path / "first.csv", f"{MARCH},1,P1,,2025-03-05,,,absent\n")
+    import_rows(ledger, tmp_path / "second.csv", f"{MARCH},1,P1,500000,2025-03-15,R1,self,\n")
 
     run_payroll(ledger.engine, PayrollScope("2025-04", "84"), ledger.append)
 
@@ -88,7 +71,7 @@ def test_a_report_saying_paid_and_not_collected_at_once_carries_nothing(
     march_listed: Ledger, tmp_path: Path
 ) -> None:
     ledger = march_listed
-    _import(
+    import_rows(
         ledger,
         tmp_path / "both.csv",
         f"{MARCH},1,P1,750000,2025-03-15,R1,self,\n{MARCH},1,P1,,2025-03-05,NC1,,absent\n",
@@ -103,12 +86,12 @@ def test_a_carried_amount_already_listed_again_and_then_paid_late_is_recovered_n
     march_listed: Ledger, tmp_path: Path
 ) -> None:
     ledger = march_listed
-    _import(ledger, tmp_path / "first.csv", f"{MARCH},1,P1,,2025-03-05,,,absent\n")
+    import_rows(ledger, tmp_path / "first.csv", f"{MARCH},1,P1,,2025-03-05,,,absent\n")
     run_payroll(ledger.engine, PayrollScope("2025-04", "84"), ledger.append)
     april = _line(ledger, "2025-04")
     assert april.components == {Component.REGULAR: 750_000, Component.CARRIED: 750_000}
     # March's line was paid after all, and April's (with March carried) too: paid twice.
-    _import(
+    import_rows(
         ledger,
         tmp_path / "late.csv",
         f"{MARCH},1,P1,750000,2025-03-28,R1,self,\n"

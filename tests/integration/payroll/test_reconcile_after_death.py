@@ -7,36 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from connectors.postoffice.report_import import import_report
 from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.classify import LineStatus as S
-from ledger.reconciliation.report import ClassifiedLine, reconcile
 from schemas.eligibility import BeneficiaryGroup as G
-from schemas.payments import Component, PaymentLine, PaymentListIssued
+from schemas.payments import Component
+from tests.integration.payroll.reports import classified, import_rows, issued_lines
 from tests.unit.payroll.builders import History
 
 pytestmark = pytest.mark.integration
 
-HEADER = (
-    "list_id,line_no,person_id,amount_paid_vnd,paid_at,receipt_no,collected_by,"
-    "not_collected_reason\n"
-)
-
-
-def _lines(ledger: Ledger, month: str) -> list[tuple[str, PaymentLine]]:
-    return [
-        (stored.event.list_id, line)
-        for stored in ledger.events(event_types=["PaymentListIssued"])
-        if isinstance(stored.event, PaymentListIssued) and stored.event.month == month
-        for line in stored.event.lines
-    ]
-
 
 def _statuses(ledger: Ledger, month: str) -> dict[str, str]:
-    seen: list[ClassifiedLine] = []
-    reconcile(ledger.engine, month, "84", on_line=seen.append)
-    return {line.person_id: line.status for line in seen}
+    return {line.person_id: line.status for line in classified(ledger, month)}
 
 
 def test_funeral_support_paid_to_the_family_after_the_death_is_paid_in_full(
@@ -49,19 +32,17 @@ def test_funeral_support_paid_to_the_family_after_the_death_is_paid_in_full(
     ledger.append(History("P1").die(date(2025, 3, 20)).events[1:])
     ledger.append(History("P2").die(date(2025, 3, 1)).events[1:])  # before March was paid
     run_payroll(ledger.engine, PayrollScope("2025-04", "84"), ledger.append)
-    april = {line.person_id: (list_id, line) for list_id, line in _lines(ledger, "2025-04")}
+    april = {line.person_id: (list_id, line) for list_id, line in issued_lines(ledger, "2025-04")}
     april_list, funeral = april["P1"]
     assert set(funeral.components) == {Component.FUNERAL}
-    march = {line.person_id: (list_id, line) for list_id, line in _lines(ledger, "2025-03")}
-    report = tmp_path / "r.csv"
+    march = {line.person_id: (list_id, line) for list_id, line in issued_lines(ledger, "2025-03")}
     rows = [
         # P1's funeral support, collected by the family in April.
         f"{april_list},{funeral.line_no},P1,{funeral.amount_vnd},2025-04-05,R-F,proxy,\n",
         # P2's March allowance, collected after P2 died on 1 March.
         f"{march['P2'][0]},{march['P2'][1].line_no},P2,750000,2025-03-05,R-M,proxy,\n",
     ]
-    report.write_text(HEADER + "".join(rows), encoding="utf-8")
-    import_report(ledger.engine, report, ledger.append)
+    import_rows(ledger, tmp_path / "r.csv", "".join(rows))
 
     assert _statuses(ledger, "2025-04")["P1"] == S.PAID_IN_FULL
     assert _statuses(ledger, "2025-03")["P2"] == S.PAID_AFTER_STOP
@@ -79,10 +60,8 @@ def test_a_change_decided_after_a_termination_does_not_hide_a_payment_after_it(
     later = History("P1").terminate("2025-04")
     later.change(G.DISABILITY_SEVERE, "2025-06", coefficient="2.0")
     ledger.append(later.events[1:])
-    ((april_list, line),) = _lines(ledger, "2025-04")
-    report = tmp_path / "r.csv"
+    ((april_list, line),) = issued_lines(ledger, "2025-04")
     rows = f"{april_list},{line.line_no},P1,{line.amount_vnd},2025-04-05,R-A,self,\n"
-    report.write_text(HEADER + rows, encoding="utf-8")
-    import_report(ledger.engine, report, ledger.append)
+    import_rows(ledger, tmp_path / "r.csv", rows)
 
     assert _statuses(ledger, "2025-04")["P1"] == S.PAID_AFTER_STOP

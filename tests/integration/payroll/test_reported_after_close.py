@@ -8,30 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from connectors.postoffice.report_import import import_report
 from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.close import close_event
 from ledger.reconciliation.report import reconcile
 from ledger.reconciliation.uncollected import not_collecting
 from schemas.eligibility import BeneficiaryGroup as G
-from schemas.payments import PaymentListIssued
+from tests.integration.payroll.reports import import_rows, issued_lines
 from tests.unit.payroll.builders import History
 
 pytestmark = pytest.mark.integration
 
-HEADER = (
-    "list_id,line_no,person_id,amount_paid_vnd,paid_at,receipt_no,collected_by,"
-    "not_collected_reason\n"
-)
 OFFICE = "VNPOST-842"
 CLOSED_AT = datetime(2025, 4, 20, tzinfo=UTC)
 
 
 def _import(ledger: Ledger, path: Path, rows: str, post_office: str | None = None) -> None:
-    path.write_text(HEADER + rows, encoding="utf-8")
-    result = import_report(ledger.engine, path, ledger.append, post_office=post_office)
-    assert result.conflicts == []
+    assert import_rows(ledger, path, rows, post_office).conflicts == []
 
 
 def _close(ledger: Ledger, month: str) -> None:
@@ -70,12 +63,7 @@ def test_a_month_paid_but_reported_after_its_close_breaks_a_run_of_months_with_n
             _import(ledger, tmp_path / f"{month}.csv", rows)
     _close(ledger, "2025-03")  # with nothing reported for March yet
     assert [p.person_id for p in not_collecting(ledger.engine, "2025-03", "84")] == ["P1"]
-    (march,) = [
-        line
-        for s in ledger.events(event_types=["PaymentListIssued"])
-        if isinstance(s.event, PaymentListIssued) and s.event.month == "2025-03"
-        for line in s.event.lines
-    ]
+    ((_, march),) = issued_lines(ledger, "2025-03")
     # The post office paid P1 on 5 March and reports it after the close.
     rows = f"PL-2025-03-84201,1,P1,{march.amount_vnd},2025-03-05,R3,self,\n"
     _import(ledger, tmp_path / "late.csv", rows)
