@@ -483,22 +483,7 @@ class PayrollProjector:
                 changes.append((person, commune, "recovery", province, amount - off_open))
         if not changes:
             return False
-        cur.execute(
-            """
-            INSERT INTO payroll_open AS o (person_id, commune_code, component,
-                province_code, amount_vnd)
-            SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[])
-            ON CONFLICT (person_id, commune_code, component)
-            DO UPDATE SET amount_vnd = o.amount_vnd + excluded.amount_vnd
-            """,
-            (
-                array(c[0] for c in changes),
-                array(c[1] for c in changes),
-                array(c[2] for c in changes),
-                array(c[3] for c in changes),
-                int_array(c[4] for c in changes),
-            ),
-        )
+        PayrollProjector._write_open(cur, copy_text(changes))
         return True
 
     @staticmethod
