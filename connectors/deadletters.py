@@ -14,8 +14,7 @@ from connectors.topics import topic_name
 from schemas.canonical import canonical_json
 from schemas.envelope import Event
 from schemas.errors import InvalidEvent
-from schemas.nul import refuse_nul
-from schemas.registry import FAMILY_TOPICS, parse_event, topic_for
+from schemas.registry import FAMILY_TOPICS, parse_event, parse_storable_event, topic_for
 from streams.deadletter_store import DeadLetterStore, StoredDeadLetter
 
 
@@ -42,9 +41,7 @@ class RetryMessage(NamedTuple):
 def corrected_message(letter: StoredDeadLetter, path: Path) -> RetryMessage:
     """The corrected event in ``path``, keyed by its subject, for the topic its type belongs
     on (the letter's topic prefix kept); refused unless valid."""
-    data = path.read_bytes()
-    event = parse_event(data, record=str(path))
-    refuse_nul(data, str(path))
+    event = parse_storable_event(path.read_bytes(), record=str(path))
     return RetryMessage(_home(letter, event), event.subject.encode(), canonical_json(event))
 
 

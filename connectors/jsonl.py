@@ -6,8 +6,7 @@ from pathlib import Path
 
 from schemas.envelope import Event
 from schemas.errors import AidLedgerError, InvalidEvent
-from schemas.nul import refuse_nul
-from schemas.registry import parse_event
+from schemas.registry import parse_storable_event
 
 
 class FileRefused(AidLedgerError):
@@ -32,9 +31,7 @@ def read_events(path: Path) -> list[Event]:
             if not line.strip():
                 continue
             try:
-                event = parse_event(line, record=f"line {number}")
-                refuse_nul(line, f"line {number} (event {event.event_id})")
-                events.append(event)
+                events.append(parse_storable_event(line, record=f"line {number}"))
             except InvalidEvent as exc:
                 problems.append(exc.message)
     if problems:

@@ -11,6 +11,7 @@ from schemas.eligibility import ELIGIBILITY_EVENTS
 from schemas.envelope import Event
 from schemas.errors import InvalidEvent, from_validation_error
 from schemas.health_insurance import HEALTH_INSURANCE_EVENTS
+from schemas.nul import refuse_nul
 from schemas.payments import PAYMENT_EVENTS
 from schemas.policy import POLICY_EVENTS
 from schemas.relief import RELIEF_EVENTS
@@ -106,6 +107,14 @@ def parse_event(data: bytes | str, record: str = "event") -> Event:
     """Parse JSON bytes into a validated event; raises InvalidEvent with readable reasons."""
     event = _current_version(data)
     return event if event is not None else _parse_other(data, record)
+
+
+def parse_storable_event(data: bytes, record: str = "event") -> Event:
+    """``parse_event`` of an event arriving to be stored, refused also when its text holds
+    U+0000, which the ledger cannot store (``schemas.nul``; names ``record (event id)``)."""
+    event = parse_event(data, record)
+    refuse_nul(data, f"{record} (event {event.event_id})")
+    return event
 
 
 def parse_as_written(data: bytes | str, record: str = "event") -> tuple[Event, bool]:

@@ -9,8 +9,7 @@ from connectors.topics import topic_name
 from ledger.records import Incoming
 from schemas.envelope import Event
 from schemas.errors import InvalidEvent
-from schemas.nul import refuse_nul
-from schemas.registry import parse_event, topic_for
+from schemas.registry import parse_storable_event, topic_for
 from streams.deadletters import DeadLetter
 from streams.records import RawRecord
 
@@ -30,7 +29,9 @@ class Intake:
 def accept(record: RawRecord, prefix: str = "") -> Event:
     """Parse and validate one record; raises InvalidEvent naming the record and each problem
     (a text holding U+0000, which no PostgreSQL text can store, is one)."""
-    event = parse_event(record.value, record=record.label)
+    # Valid JSON and a valid event, yet PostgreSQL can store no NUL: refused here, the
+    # record is a dead letter instead of a batch that fails on every attempt.
+    event = parse_storable_event(record.value, record=record.label)
     expected = topic_name(topic_for(event), prefix)
     if record.topic != expected:
         # One subject's events must share one topic, or their order is lost.
@@ -40,9 +41,6 @@ def accept(record: RawRecord, prefix: str = "") -> Event:
             f"{event.event_type} events belong on topic {expected}, not {record.topic};"
             " publish it there",
         )
-    # Valid JSON and a valid event, yet PostgreSQL can store no NUL: refused here, the
-    # record is a dead letter instead of a batch that fails on every attempt.
-    refuse_nul(record.value, f"{record.label} {event.event_id}")
     return event
 
 
