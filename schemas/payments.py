@@ -17,6 +17,7 @@ from schemas.types import (
     CommuneCode,
     DistrictCode,
     Identifier,
+    LedgerSequence,
     Month,
     ProvinceCode,
     Rate,
@@ -219,12 +220,17 @@ class PostOfficeFeeCharged(Event):
 
 
 class ReconciliationClosed(Event):
-    """An officer closed a month for a post office, with the totals and their digest."""
+    """An officer closed a month for a post office, with the totals and their digest.
+
+    Version 2 added ``as_of_sequence``: the last ledger sequence the totals were computed
+    from. Rows appended after it are late adjustments of the next month, also those appended
+    between the computation and the close itself. A version-1 close has none (None), and its
+    own sequence is the cut (see ``schemas.upcasting``)."""
 
     family: ClassVar[str] = "payments"
     subject_field: ClassVar[str] = "post_office_code"
     event_type: Literal["ReconciliationClosed"] = "ReconciliationClosed"
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     province_code: ProvinceCode
     post_office_code: Identifier
     month: Month
@@ -236,6 +242,7 @@ class ReconciliationClosed(Event):
     returned_vnd: VND
     fee_vnd: VND
     totals_digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+    as_of_sequence: LedgerSequence | None
 
 
 PAYMENT_EVENTS = (

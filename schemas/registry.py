@@ -117,15 +117,6 @@ def parse_storable_event(data: bytes, record: str = "event") -> Event:
     return event
 
 
-def parse_as_written(data: bytes | str, record: str = "event") -> tuple[Event, bool]:
-    """``parse_event``, and whether ``data`` was already an event of its current version
-    (nothing upcast: the event says what ``data`` says)."""
-    event = _current_version(data)
-    if event is not None:
-        return event, True
-    return _parse_other(data, record), False
-
-
 def _parse_other(data: bytes | str, record: str) -> Event:
     try:
         raw = orjson.loads(data)

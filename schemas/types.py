@@ -12,6 +12,8 @@ from pydantic_core import core_schema
 
 #: Money is a whole number of đồng. Strict: 12.5, 12.0 and "12" are refused, never rounded.
 VND = Annotated[StrictInt, Field(ge=0, le=10**15, description="Amount in whole VND (đồng)")]
+#: A position in the ledger's hash chain (an event's ``sequence``; 0 before the first event).
+LedgerSequence = Annotated[StrictInt, Field(ge=0, le=2**63 - 1, description="Ledger sequence")]
 #: A count of relief items (pieces, kilograms, boxes...) in whole units of the item.
 Quantity = Annotated[StrictInt, Field(gt=0, le=10**9, description="Quantity in whole units")]
 

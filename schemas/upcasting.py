@@ -17,9 +17,16 @@ def upcast_beneficiary_registered_v1_v2(raw: Raw) -> Raw:
     return upgraded
 
 
+def upcast_reconciliation_closed_v1_v2(raw: Raw) -> Raw:
+    """Version 1 did not say which ledger position its totals were computed at: None (the
+    close's own sequence is then its cut)."""
+    return {**raw, "as_of_sequence": None, "schema_version": 2}
+
+
 #: (event_type, version it upgrades from) -> function producing the next version.
 UPCASTERS: dict[tuple[str, int], Callable[[Raw], Raw]] = {
     ("BeneficiaryRegistered", 1): upcast_beneficiary_registered_v1_v2,
+    ("ReconciliationClosed", 1): upcast_reconciliation_closed_v1_v2,
 }
 
 

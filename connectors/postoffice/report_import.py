@@ -252,14 +252,20 @@ def import_report(
             with conn.cursor() as cur:
                 from psycopg2.extras import execute_values
 
+                # Each conflict keeps the ledger's position when it was found: one found after
+                # its month was closed is a late adjustment, not a change to the closed month.
                 execute_values(
                     cur,
                     (
                         "INSERT INTO postoffice_conflicts (event_id, new_hash, list_id, line_no, "
-                        "receipt_no, existing_hash, report_id, report_row, detail) VALUES %s "
-                        "ON CONFLICT DO NOTHING"
+                        "receipt_no, existing_hash, report_id, report_row, detail, "
+                        "seen_at_sequence) VALUES %s ON CONFLICT DO NOTHING"
                     ),
                     conflicts,
+                    template=(
+                        "(%s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                        "(SELECT coalesce(max(sequence), 0) FROM events))"
+                    ),
                 )
         conn.commit()
     return result

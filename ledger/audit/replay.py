@@ -30,7 +30,7 @@ from ledger.migrations import upgrade
 from ledger.projectors import Projector
 from ledger.records import Batch, Incoming
 from schemas.errors import InvalidEvent
-from schemas.registry import parse_as_written
+from schemas.registry import parse_event
 
 BATCH = 10_000
 
@@ -130,20 +130,21 @@ def rebuild(
 
 
 def _batches(history: Iterable[Record], size: int, outcome: ReplayOutcome) -> Iterator[Batch]:
-    """Parsed batches of the history. A stored event of its current version keeps the bytes
-    the ledger hashed (they are its canonical form); anything else is serialized again."""
+    """Parsed batches of the history. A stored event keeps the bytes the ledger hashed, also
+    one stored in a version older than today's (it is upcast to be projected, but its chain
+    link is over those bytes); a Kafka record is serialized again."""
     items: list[Incoming] = []
     payloads: list[bytes | None] = []
     with gc_paused():  # a bounded run: its events are freed by reference counting
         for payload, origin, label, stored in history:
             outcome.read += 1
             try:
-                event, as_written = parse_as_written(payload, label)
+                event = parse_event(payload, label)
             except InvalidEvent as exc:
                 outcome.refused.append(str(exc))
             else:
                 items.append(Incoming(event, origin))
-                payloads.append(payload if stored and as_written else None)
+                payloads.append(payload if stored else None)
             if len(items) >= size:
                 yield Batch(items, payloads=payloads)
                 items, payloads = [], []

@@ -23,7 +23,8 @@ def close_event(
     operator: str | None = None,
     now: datetime | None = None,
 ) -> ReconciliationClosed:
-    """The event that closes ``recon.month`` for a post office; later reports become late."""
+    """The event that closes ``recon.month`` for a post office at the ledger position
+    ``recon`` was computed at: reports after it become late adjustments of the next month."""
     if post_office in recon.closed:
         raise CloseRefused(
             f"{recon.month} is already closed for post office {post_office} (totals digest "
@@ -53,6 +54,7 @@ def close_event(
         returned_vnd=office.funds.returned_vnd,
         fee_vnd=office.funds.fee_vnd,
         totals_digest=office.digest(recon.province, recon.month),
+        as_of_sequence=recon.as_of_sequence,
     )
 
 

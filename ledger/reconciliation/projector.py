@@ -54,6 +54,7 @@ _CLOSE_COLUMNS = (
     "post_office_code",
     "month",
     "totals_digest",
+    "as_of_sequence",
     "sequence",
 )
 FEE = "fee"
@@ -153,6 +154,7 @@ class ReconciliationProjector:
                         e.post_office_code,
                         e.month,
                         e.totals_digest,
+                        e.as_of_sequence,
                         stored.sequence,
                     )
                 )

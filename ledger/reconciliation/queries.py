@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-_CLOSES = """
+#: Each closed post office's cut: the last ledger sequence its closed totals were computed
+#: from (rows after it are late adjustments of the next month). A close of version 1 did not
+#: record it; its own sequence is then the cut.
+_CUT = "min(coalesce(as_of_sequence, sequence - 1)) AS cut"
+
+_CLOSES = f"""
 closes AS (
-    SELECT post_office_code, min(sequence) AS seq FROM reconciliation_closes
+    SELECT post_office_code, {_CUT} FROM reconciliation_closes
     WHERE province_code = %(p)s AND month = %(m)s GROUP BY post_office_code
 )"""
 
@@ -17,7 +22,8 @@ ORDER BY post_office_code, list_id
 """
 
 #: Every line of some of the month's lists (``lists``: their ids), with what the reports
-#: (before any close) say about it. (Each table can be read through its index on list_id.)
+#: and the conflicts between imports (up to the post office's cut, if it is closed) say.
+#: (Each table can be read through its index on list_id.)
 #: Paid after death or termination: a line holding a regular allowance, paid after the date
 #: of death or listed for a month from which the person was terminated. A line of funeral
 #: support, back pay or amounts carried only is paid to the family after the death as due.
@@ -30,7 +36,7 @@ rep AS (
     SELECT r.* FROM postoffice_reports r
     JOIN lists ON lists.list_id = r.list_id
     LEFT JOIN closes c ON c.post_office_code = lists.post_office_code
-    WHERE r.list_id = ANY(%(lists)s) AND (c.seq IS NULL OR r.sequence < c.seq)
+    WHERE r.list_id = ANY(%(lists)s) AND (c.cut IS NULL OR r.sequence <= c.cut)
 ),
 agg AS (
     SELECT list_id, line_no, person_id,
@@ -44,7 +50,10 @@ agg AS (
 ),
 conf AS (
     SELECT k.list_id, k.line_no, count(*) AS n FROM postoffice_conflicts k
-    JOIN lists ON lists.list_id = k.list_id GROUP BY k.list_id, k.line_no
+    JOIN lists ON lists.list_id = k.list_id
+    LEFT JOIN closes c ON c.post_office_code = lists.post_office_code
+    WHERE c.cut IS NULL OR k.seen_at_sequence IS NULL OR k.seen_at_sequence <= c.cut
+    GROUP BY k.list_id, k.line_no
 )
 SELECT l.list_id, l.line_no, l.person_id, l.full_name, l.commune_code, l.post_office_code,
        l.amount_vnd, coalesce(a.paid, 0), coalesce(a.payments, 0),
@@ -91,17 +100,19 @@ WHERE r.kind = 'disbursed'
   AND (pl.province_code = %(p)s
        OR (pl.list_id IS NULL AND r.post_office_code IN (SELECT post_office_code FROM offices)))
   AND (%(po)s::text IS NULL OR r.post_office_code = %(po)s)
-  AND (c.seq IS NULL OR r.sequence < c.seq)
+  AND (c.cut IS NULL OR r.sequence <= c.cut)
 ORDER BY r.post_office_code, r.list_id, r.line_no
 """
 
-#: Rows for the previous month recorded after that month was closed: rows of its lists, and
-#: payments on lists we do not know (dated in that month, for a post office of the province,
-#: as ``OFF_LIST`` takes them), which would otherwise be in no month's reconciliation. (The
-#: second part reads every report row of the closed offices, only when there are closes.)
-LATE = """
+#: Rows for the previous month recorded after its post office's cut (that month was closed):
+#: rows of its lists; payments on lists we do not know (dated in that month, for a post office
+#: of the province, as ``OFF_LIST`` takes them), which would otherwise be in no month's
+#: reconciliation; and conflicts between imports found on its lines after the cut (amount 0:
+#: nothing was applied). (The second part reads every report row of the closed offices, only
+#: when there are closes.)
+LATE = f"""
 WITH closes AS (
-    SELECT post_office_code, min(sequence) AS seq FROM reconciliation_closes
+    SELECT post_office_code, {_CUT} FROM reconciliation_closes
     WHERE province_code = %(p)s AND month = %(prev)s GROUP BY post_office_code
 ),
 offices AS (
@@ -114,7 +125,16 @@ SELECT * FROM (
     FROM postoffice_reports r
     JOIN payroll_lists pl ON pl.list_id = r.list_id
     JOIN closes c ON c.post_office_code = pl.post_office_code
-    WHERE pl.province_code = %(p)s AND pl.month = %(prev)s AND r.sequence > c.seq
+    WHERE pl.province_code = %(p)s AND pl.month = %(prev)s AND r.sequence > c.cut
+      AND (%(po)s::text IS NULL OR pl.post_office_code = %(po)s)
+    UNION ALL
+    SELECT k.list_id, k.line_no, l.person_id, pl.commune_code, pl.post_office_code,
+           'conflict', 0, k.seen_at_sequence
+    FROM postoffice_conflicts k
+    JOIN payroll_lists pl ON pl.list_id = k.list_id
+    JOIN closes c ON c.post_office_code = pl.post_office_code
+    JOIN payroll_lines l ON l.list_id = k.list_id AND l.line_no = k.line_no
+    WHERE pl.province_code = %(p)s AND pl.month = %(prev)s AND k.seen_at_sequence > c.cut
       AND (%(po)s::text IS NULL OR pl.post_office_code = %(po)s)
     UNION ALL
     SELECT r.list_id, r.line_no, r.person_id, '', r.post_office_code, r.kind, r.amount_vnd,
@@ -122,7 +142,7 @@ SELECT * FROM (
     FROM postoffice_reports r
     JOIN closes c ON c.post_office_code = r.post_office_code
     WHERE NOT EXISTS (SELECT 1 FROM payroll_lists pl WHERE pl.list_id = r.list_id)
-      AND r.kind = 'disbursed' AND r.sequence > c.seq
+      AND r.kind = 'disbursed' AND r.sequence > c.cut
       AND to_char((r.at AT TIME ZONE 'UTC') + interval '7 hours', 'YYYY-MM') = %(prev)s
       AND r.post_office_code IN (SELECT post_office_code FROM offices)
       AND (%(po)s::text IS NULL OR r.post_office_code = %(po)s)

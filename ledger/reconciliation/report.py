@@ -60,6 +60,8 @@ class Reconciliation:
     offices: dict[str, OfficeTotals] = field(default_factory=dict)
     closed: dict[str, str] = field(default_factory=dict)
     late: list[ClassifiedLine] = field(default_factory=list)
+    #: The last ledger sequence in the snapshot it was computed from (a close's cut).
+    as_of_sequence: int = 0
 
     def office(self, code: str) -> OfficeTotals:
         # Not setdefault: that would build an OfficeTotals (and its Counters) for every line.
@@ -168,6 +170,10 @@ def reconcile(
             cur.execute("SELECT pg_export_snapshot()")
             snapshot = cur.fetchone()[0]
             cur.execute(f'SET LOCAL search_path TO "{schema}", public')
+            # Sequences become visible in order (appends hold the chain lock to commit), so
+            # the snapshot holds exactly the events up to this one.
+            cur.execute("SELECT coalesce(max(sequence), 0) FROM events")
+            result.as_of_sequence = cur.fetchone()[0]
         pending = pool.submit(_others, engine, schema, snapshot, params)
         with _in_snapshot(engine, schema, snapshot) as other:
             _lines((conn, other), params, result, emit)

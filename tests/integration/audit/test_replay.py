@@ -192,3 +192,28 @@ def test_an_existing_or_unsafe_scratch_schema_name_is_refused(
         rp.rebuild(ledger_url, "ledger", [], [], source="store")
     with pytest.raises(AuditInputError, match="not allowed"):
         _replay(ledger_url, db, "Bad-Name")
+
+
+def test_an_event_stored_in_an_older_version_replays_with_the_bytes_the_chain_hashed(
+    ledger_url: str, db: Database
+) -> None:
+    from sqlalchemy import create_engine
+
+    from ledger.records import Batch
+    from schemas import parse_event_dict
+    from schemas.canonical import canonical_bytes
+    from tests.unit.schemas.examples import raw_event
+
+    # A close stored before ReconciliationClosed had version 2: its version-1 bytes.
+    old = raw_event("ReconciliationClosed", schema_version=1)
+    del old["as_of_sequence"]
+    engine = create_engine(ledger_url)
+    ledger = Ledger(engine, "ledger", domain_projectors())
+    (stored,) = ledger.append_all([Batch([parse_event_dict(old)], payloads=[canonical_bytes(old)])])
+    engine.dispose()
+    assert len(stored.appended) == 1
+
+    outcome = _replay(ledger_url, db, "scratch_old")
+
+    assert outcome.differences == []
+    rp.drop(db, "scratch_old")

@@ -6,6 +6,7 @@ import orjson
 
 from ledger.audit.history import Record
 from ledger.audit.replay import ReplayOutcome, _batches
+from ledger.records import Incoming
 from schemas import canonical_json, parse_event_dict
 from tests.unit.schemas.examples import raw_event
 
@@ -16,20 +17,23 @@ def _v1() -> bytes:
     return orjson.dumps(raw)
 
 
-def test_a_stored_event_of_its_current_version_keeps_the_bytes_the_ledger_hashed() -> None:
+def test_a_stored_event_keeps_the_bytes_the_ledger_hashed_whatever_its_version() -> None:
     current = canonical_json(parse_event_dict(raw_event("BeneficiaryDied")))
+    old = _v1()
     records = [
         Record(current, None, "stored event 1", True),
         Record(current, None, "topic[0]@0"),  # as a producer wrote it: serialized again
-        Record(_v1(), None, "stored event 2", True),  # upcast: serialized again
+        Record(old, None, "stored event 2", True),  # upcast to be projected, bytes kept
         Record(b"{", None, "stored event 3", True),
     ]
     outcome = ReplayOutcome("store", "scratch")
     (batch,) = list(_batches(records, 10, outcome))
     assert batch.payloads is not None
-    assert [p is current for p in batch.payloads] == [True, False, False]
-    assert batch.payloads[1:] == [None, None]
-    assert len(list(batch.items)) == 3 and outcome.read == 4
+    assert list(batch.payloads) == [current, None, old]
+    assert batch.payloads[0] is current and batch.payloads[2] is old
+    items = [i.event if isinstance(i, Incoming) else i for i in batch.items]
+    assert [e.schema_version for e in items] == [1, 1, 2]  # BeneficiaryDied v1, upcast v2
+    assert len(items) == 3 and outcome.read == 4
     (refusal,) = outcome.refused
     assert "stored event 3" in refusal and "not valid JSON" in refusal
 

@@ -325,6 +325,7 @@ def one_of_each() -> list[Event]:
             returned_vnd=0,
             fee_vnd=9_000,
             totals_digest="0" * 64,
+            as_of_sequence=0,
             **place,
         ),
         card_issued(p, "BT2848420000001", "2025-01-01", "2025-12-31"),

@@ -168,6 +168,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "returned_vnd": 0,
         "fee_vnd": 11_250,
         "totals_digest": "0" * 64,
+        "as_of_sequence": 1_234,
     },
     "HealthInsuranceCardIssued": {
         "person_id": "P1",

@@ -65,3 +65,30 @@ def test_every_event_type_parses_from_json_as_from_its_decoded_object() -> None:
         fast = parse_event(orjson.dumps(raw))
         assert fast == parse_event_dict(raw), event_type
         assert canonical_json(fast) == canonical_json(parse_event_dict(raw))
+
+
+def test_a_version_1_close_reads_as_a_close_that_does_not_say_where_its_totals_were_computed() -> (
+    None
+):
+    from schemas.payments import ReconciliationClosed
+
+    raw = raw_event("ReconciliationClosed", schema_version=1)
+    del raw["as_of_sequence"]
+
+    event = parse_event_dict(raw)
+
+    assert isinstance(event, ReconciliationClosed)
+    assert (event.schema_version, event.as_of_sequence) == (2, None)
+    assert "as_of_sequence" not in raw  # the input is not modified
+
+
+def test_a_version_2_close_must_say_where_its_totals_were_computed() -> None:
+    import pytest
+
+    from schemas.errors import InvalidEvent
+
+    raw = raw_event("ReconciliationClosed")
+    del raw["as_of_sequence"]
+
+    with pytest.raises(InvalidEvent, match="as_of_sequence"):
+        parse_event_dict(raw)
