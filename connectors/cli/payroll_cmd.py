@@ -341,7 +341,8 @@ def reconcile_close(
     console.print(
         f"closed {event.month} for {post_office}: listed {event.listed_vnd:,}, paid "
         f"{event.paid_vnd:,}, unpaid {event.unpaid_vnd:,}, variance {event.variance_vnd:,} VND;"
-        f" digest {event.totals_digest}"
+        f" digest {event.totals_digest}; as of ledger sequence {event.as_of_sequence:,} (rows"
+        " recorded after it are late adjustments of the next month)"
     )
     left = recon.offices[post_office].funds_left_vnd
     if left:

@@ -18,6 +18,7 @@ from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
 from schemas.eligibility import BeneficiaryGroup as G
 from schemas.envelope import Event
+from schemas.payments import ReconciliationClosed as Closed
 from schemas.registry import parse_event
 from tests.unit.payroll.builders import History, funds_transfer
 
@@ -211,6 +212,9 @@ def test_transfer_and_fee_commands_publish_the_funds_and_a_repeated_transfer_is_
         " ".join(captured.out.split())
     )
     assert "100,000 VND of the funds are unaccounted for" in " ".join(captured.err.split())
+    (closed,) = [e for e in _published(kafka_bootstrap, cli_env) if isinstance(e, Closed)]
+    assert closed.as_of_sequence == payroll_ledger.head()[0]  # nothing appended since
+    assert f"as of ledger sequence {closed.as_of_sequence:,}" in " ".join(captured.out.split())
 
 
 def test_a_dry_run_reports_the_payroll_and_publishes_nothing(
