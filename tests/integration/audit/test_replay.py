@@ -217,3 +217,36 @@ def test_an_event_stored_in_an_older_version_replays_with_the_bytes_the_chain_ha
 
     assert outcome.differences == []
     rp.drop(db, "scratch_old")
+
+
+def test_a_stored_event_holding_a_nul_is_refused_and_reported_and_the_replay_goes_on(
+    ledger_url: str, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server with virtual generated columns (PostgreSQL 18) stored such an event before
+    the ledger refused them; a replay cannot store it again, and says so."""
+    from sqlalchemy import create_engine
+
+    from ledger import pipelined, prepare
+    from schemas import parse_event_dict
+    from tests.unit.schemas.examples import raw_event
+
+    engine = create_engine(ledger_url)
+    ledger = Ledger(engine, "ledger", domain_projectors())
+    with monkeypatch.context() as m:  # the ledger as it was: no refusal
+        m.setattr(prepare, "refuse_unstorable", lambda items, payloads: None)
+        m.setattr(pipelined, "refuse_unstorable", lambda items, payloads: None)
+        bad = parse_event_dict(raw_event("BeneficiaryDied", death_certificate="GCT\x0012"))
+        ledger.append([bad])
+    ledger.append([parse_event_dict(raw_event("BeneficiaryDied", person_id="P2"))])
+    engine.dispose()
+
+    outcome = _replay(ledger_url, db, "scratch_nul")
+
+    (refusal,) = outcome.refused
+    assert str(bad.event_id) in refusal and "U+0000" in refusal
+    assert outcome.appended == 1
+    (events,) = [d for d in outcome.differences if d.table == "events"]
+    # The live ledger's two events, against the replay's one: the event after the refused
+    # one has its sequence and chain link in the replay.
+    assert (events.only_live, events.only_replay) == (2, 1)
+    rp.drop(db, "scratch_nul")
