@@ -30,7 +30,8 @@ class CardCoverage:
 
 class CoverageProjector:
     """Keeps ``coverage``: one row per card period, marked by the first revocation of its
-    card recorded after it (a renewal recorded later keeps its own validity)."""
+    card (or of that period) recorded after it (a renewal recorded later keeps its own
+    validity)."""
 
     name = "coverage"
 
@@ -58,17 +59,20 @@ class CoverageProjector:
                 )
             if revoked:
                 # Each card period takes the first revocation recorded after it (same person
-                # and number) that is not dated after the period ends: the outcome of
-                # applying the events one by one, whatever the batch boundaries.
+                # and number, the period itself when the revocation names one) that is not
+                # dated after the period ends: the outcome of applying the events one by one,
+                # whatever the batch boundaries.
                 cur.execute(
                     "UPDATE coverage c SET revoked_from = f.day, revoked_sequence = f.seq, "
                     "revoked_recorded_at = f.at FROM (SELECT DISTINCT ON (p.card_number, "
                     "p.valid_from) p.card_number, p.valid_from, r.day, r.seq, r.at "
                     "FROM unnest(%s::text[], %s::text[], %s::date[], %s::bigint[], "
-                    "%s::timestamptz[]) AS r(person_id, card_number, day, seq, at) "
+                    "%s::timestamptz[], %s::date[]) "
+                    "AS r(person_id, card_number, day, seq, at, period) "
                     "JOIN coverage p ON p.person_id = r.person_id "
                     "AND p.card_number = r.card_number AND p.revoked_sequence IS NULL "
                     "AND p.issued_sequence < r.seq AND p.valid_to >= r.day "
+                    "AND (r.period IS NULL OR r.period = p.valid_from) "
                     "ORDER BY p.card_number, p.valid_from, r.seq) AS f "
                     "WHERE c.card_number = f.card_number AND c.valid_from = f.valid_from",
                     _columns(revoked, _revoked_row),
@@ -90,7 +94,14 @@ def _issued_row(stored: Numbered) -> tuple[object, ...]:
 
 def _revoked_row(stored: Numbered) -> tuple[object, ...]:
     e: Any = stored.event
-    return (e.person_id, e.card_number, e.revoked_from, stored.sequence, e.recorded_at)
+    return (
+        e.person_id,
+        e.card_number,
+        e.revoked_from,
+        stored.sequence,
+        e.recorded_at,
+        e.card_valid_from,
+    )
 
 
 def _columns(batch: list[Numbered], row: Any) -> tuple[str, ...]:

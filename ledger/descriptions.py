@@ -25,7 +25,9 @@ _DESCRIPTIONS: dict[str, Callable[[Any], str]] = {
         f"BHYT card {e.card_number} valid {e.valid_from} to {e.valid_to}"
     ),
     "HealthInsuranceCardRevoked": lambda e: (
-        f"BHYT card {e.card_number} revoked from {e.revoked_from}"
+        f"BHYT card {e.card_number}"
+        + ("" if e.card_valid_from is None else f" (period from {e.card_valid_from})")
+        + f" revoked from {e.revoked_from}"
     ),
     "DonationPledged": lambda e: f"pledge {e.pledge_id} to campaign {e.campaign_id}",
     "DonationReceived": lambda e: f"receipt {e.receipt_id} for campaign {e.campaign_id}",

@@ -36,15 +36,21 @@ class HealthInsuranceCardIssued(Event):
 
 
 class HealthInsuranceCardRevoked(Event):
-    """A card was revoked from a date (death, leaving the program, reissue)."""
+    """A card was revoked from a date (death, leaving the program, reissue).
+
+    Without ``card_valid_from`` it revokes every period of the person's card number recorded
+    before it that had not ended by ``revoked_from``; with it (version 2), only the period
+    that starts that day: a card reissued with the same number for the next period, already
+    recorded, keeps its validity."""
 
     family: ClassVar[str] = "health_insurance"
     event_type: Literal["HealthInsuranceCardRevoked"] = "HealthInsuranceCardRevoked"
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     person_id: Identifier
     card_number: str = Field(pattern=CARD_NUMBER_PATTERN)
     revoked_from: date
     reason: str = Field(min_length=1, max_length=300)
+    card_valid_from: date | None = None
 
 
 HEALTH_INSURANCE_EVENTS = (HealthInsuranceCardIssued, HealthInsuranceCardRevoked)

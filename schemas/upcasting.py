@@ -23,10 +23,17 @@ def upcast_reconciliation_closed_v1_v2(raw: Raw) -> Raw:
     return {**raw, "as_of_sequence": None, "schema_version": 2}
 
 
+def upcast_card_revoked_v1_v2(raw: Raw) -> Raw:
+    """Version 1 could not name the card period it revoked: None (every period of the
+    number recorded before it)."""
+    return {**raw, "card_valid_from": None, "schema_version": 2}
+
+
 #: (event_type, version it upgrades from) -> function producing the next version.
 UPCASTERS: dict[tuple[str, int], Callable[[Raw], Raw]] = {
     ("BeneficiaryRegistered", 1): upcast_beneficiary_registered_v1_v2,
     ("ReconciliationClosed", 1): upcast_reconciliation_closed_v1_v2,
+    ("HealthInsuranceCardRevoked", 1): upcast_card_revoked_v1_v2,
 }
 
 

@@ -56,16 +56,19 @@ WITH reg AS (
   SELECT * FROM issued WHERE valid_to >= :on
 ), revocations AS (
   SELECT person_id, sequence, body->>'card_number' AS card_number,
-         (body->>'revoked_from')::date AS revoked_from
+         (body->>'revoked_from')::date AS revoked_from,
+         (body->>'card_valid_from')::date AS period
   FROM {ev} WHERE event_type = 'HealthInsuranceCardRevoked'
 ), first_revocation AS (
-  -- A revocation voids the periods of the person's card recorded before it that had not
-  -- ended by its date; the first such revocation counts (ledger/coverage.py).
+  -- A revocation voids the periods of the person's card recorded before it (only the one it
+  -- names, if it names one) that had not ended by its date; the first such revocation
+  -- counts (ledger/coverage.py).
   SELECT DISTINCT ON (c.card_number, c.valid_from) c.card_number, c.valid_from,
          r.revoked_from
   FROM current c JOIN revocations r
     ON r.person_id = c.person_id AND r.card_number = c.card_number
    AND r.sequence > c.sequence AND r.revoked_from <= c.valid_to
+   AND (r.period IS NULL OR r.period = c.valid_from)
   ORDER BY c.card_number, c.valid_from, r.sequence
 ), cards AS (
   SELECT c.person_id, c.card_number, c.valid_to, c.province_code

@@ -105,10 +105,10 @@ def _coverage_rows(ledger: Ledger) -> list[tuple[Any, ...]]:
         ]
 
 
-def test_a_revocation_voids_only_the_card_periods_recorded_before_it_whatever_the_batches(
+def test_a_revocation_voids_only_the_card_periods_recorded_before_it_or_the_one_it_names(
     ledger_databases: DatabaseFactory,
 ) -> None:
-    first, second = "BT2848420000001", "BT2848420000002"
+    first, second, third = "BT2848420000001", "BT2848420000002", "BT2848420000003"
     events = [
         # P1: last year's card revoked, then this year's renewal with the same number
         card_issued("P1", first, "2024-01-01", "2024-12-31"),
@@ -120,12 +120,20 @@ def test_a_revocation_voids_only_the_card_periods_recorded_before_it_whatever_th
         card_issued("P2", second, "2025-01-01", "2025-12-31"),
         card_revoked("P2", second, "2024-12-01"),
         card_revoked("P2", second, "2024-11-01"),
+        # P3: the renewal recorded before the revocation, which names the period it revokes;
+        # a revocation naming a period the number does not have changes nothing
+        card_issued("P3", third, "2024-01-01", "2024-12-31"),
+        card_issued("P3", third, "2025-01-01", "2025-12-31"),
+        card_revoked("P3", third, "2024-12-01", period="2023-01-01"),
+        card_revoked("P3", third, "2024-12-01", period="2024-01-01"),
     ]
     expected = [
         ("P1", date(2024, 1, 1), date(2024, 12, 1), 2),
         ("P1", date(2025, 1, 1), None, None),
         ("P2", date(2024, 1, 1), date(2024, 12, 1), 6),
         ("P2", date(2025, 1, 1), date(2024, 12, 1), 6),
+        ("P3", date(2024, 1, 1), date(2024, 12, 1), 11),
+        ("P3", date(2025, 1, 1), None, None),
     ]
     batchings: dict[str, Callable[[Ledger], object]] = {
         "one batch": lambda ledger: ledger.append(events),
@@ -141,10 +149,11 @@ def test_a_revocation_voids_only_the_card_periods_recorded_before_it_whatever_th
                 ledger = Ledger(engine)
                 append(ledger)
                 assert _coverage_rows(ledger) == expected, name
-                covered = ledger.balances("P1", as_of=date(2025, 6, 1)).coverage
-                assert [(c.card_number, c.valid_from) for c in covered] == [
-                    (first, date(2025, 1, 1))
-                ], name
+                for person, number in (("P1", first), ("P3", third)):
+                    covered = ledger.balances(person, as_of=date(2025, 6, 1)).coverage
+                    assert [(c.card_number, c.valid_from) for c in covered] == [
+                        (number, date(2025, 1, 1))
+                    ], name
             finally:
                 engine.dispose()
 

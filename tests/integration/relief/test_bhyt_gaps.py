@@ -75,13 +75,16 @@ def test_a_revocation_voids_the_card_periods_recorded_before_it_not_a_later_rene
     renewed, voided = "BT2840000000042", "BT2840000000043"
     last_year = (date(2024, 1, 1), date(2024, 12, 31), 1_117_800)
 
-    def revoke(person: str, number: str) -> HealthInsuranceCardRevoked:
+    named = "BT2840000000044"
+
+    def revoke(person: str, number: str, period: date | None = None) -> HealthInsuranceCardRevoked:
         return make_event(
             HealthInsuranceCardRevoked,
             person_id=person,
             card_number=number,
             revoked_from=date(2024, 12, 1),
             reason="reissued",
+            card_valid_from=period,
         )
 
     relief_ledger.append(
@@ -96,6 +99,12 @@ def test_a_revocation_voids_the_card_periods_recorded_before_it_not_a_later_rene
             card("P-V", voided, *last_year),
             card("P-V", voided, *YEAR),
             revoke("P-V", voided),
+            # P-N: the renewal already recorded too, but the revocation names last year's period
+            registered("P-N", date(1950, 1, 1)),
+            granted("P-N", "2024-01"),
+            card("P-N", named, *last_year),
+            card("P-N", named, *YEAR),
+            revoke("P-N", named, last_year[0]),
         ]
     )
     with relief_engine.connect() as conn:
@@ -104,3 +113,4 @@ def test_a_revocation_voids_the_card_periods_recorded_before_it_not_a_later_rene
     # the person view (the coverage read model) agrees
     assert [c.valid_from for c in relief_ledger.balances("P-R", as_of=ON).coverage] == [YEAR[0]]
     assert relief_ledger.balances("P-V", as_of=ON).coverage == ()
+    assert [c.valid_from for c in relief_ledger.balances("P-N", as_of=ON).coverage] == [YEAR[0]]

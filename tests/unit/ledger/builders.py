@@ -171,15 +171,21 @@ def card_issued(
 
 
 def card_revoked(
-    person: str, card: str, revoked_from: str, *, recorded: str | datetime | None = None
+    person: str,
+    card: str,
+    revoked_from: str,
+    *,
+    recorded: str | datetime | None = None,
+    period: str | None = None,
 ) -> HealthInsuranceCardRevoked:
-    """A BHYT card revoked from a day."""
+    """A BHYT card revoked from a day (only its period starting on ``period``, if given)."""
     return make_event(
         HealthInsuranceCardRevoked,
         person_id=person,
         card_number=card,
         revoked_from=date.fromisoformat(revoked_from),
         reason="died",
+        card_valid_from=None if period is None else date.fromisoformat(period),
         **_env(recorded, None),
     )
 

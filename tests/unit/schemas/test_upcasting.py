@@ -92,3 +92,15 @@ def test_a_version_2_close_must_say_where_its_totals_were_computed() -> None:
 
     with pytest.raises(InvalidEvent, match="as_of_sequence"):
         parse_event_dict(raw)
+
+
+def test_a_version_1_card_revocation_reads_as_one_naming_no_period() -> None:
+    from schemas.health_insurance import HealthInsuranceCardRevoked
+
+    raw = raw_event("HealthInsuranceCardRevoked", schema_version=1)
+    raw.pop("card_valid_from", None)
+
+    event = parse_event_dict(raw)
+
+    assert isinstance(event, HealthInsuranceCardRevoked)
+    assert (event.schema_version, event.card_valid_from) == (2, None)
