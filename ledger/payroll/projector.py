@@ -520,13 +520,13 @@ class PayrollProjector:
             ), cand AS (
                 SELECT c.list_id, c.line_no, c.person_id, c.commune_code, c.province_code,
                        greatest(c.amount - coalesce(b.amount, 0) - coalesce(p.amount, 0), 0)
-                         AS amount
+                         AS amount, c.amount AS due
                 FROM reported c
                 LEFT JOIN paid_before b ON b.list_id = c.list_id AND b.line_no = c.line_no
                 LEFT JOIN pd_line p ON p.list_id = c.list_id AND p.line_no = c.line_no
             ), fresh AS (
-                INSERT INTO payroll_carried (list_id, line_no, amount_vnd)
-                SELECT list_id, line_no, amount FROM cand
+                INSERT INTO payroll_carried (list_id, line_no, amount_vnd, due_vnd)
+                SELECT list_id, line_no, amount, due FROM cand
                 ON CONFLICT DO NOTHING RETURNING list_id, line_no
             )
             INSERT INTO payroll_open AS o (person_id, commune_code, component, province_code,

@@ -1,4 +1,4 @@
-"""Revisions 0009 and 0010 bring what the payroll read model held before them up to date."""
+"""Revisions 0009, 0010 and 0013 bring what the payroll read model held before them up to date."""
 
 from __future__ import annotations
 
@@ -55,6 +55,42 @@ def test_a_line_carried_before_the_revision_carries_its_first_not_collected_amou
             ).all()
         engine.dispose()
         assert [tuple(r) for r in rows] == [(1, 750_000), (2, 300_000), (3, 500_000)]
+    finally:
+        drop_database(pg_admin_url, name)
+
+
+def test_a_line_carried_before_revision_0013_is_due_its_first_not_collected_amount(
+    pg_admin_url: str,
+) -> None:
+    name = f"m_{uuid.uuid4().hex[:12]}"
+    url = create_database(pg_admin_url, name)
+    try:
+        upgrade(url, revision="0012_close_snapshots")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            for line_no, listed, still in ((1, 750_000, 750_000), (2, 750_000, 0), (3, 500_000, 0)):
+                conn.exec_driver_sql(LINE, ("L", line_no, listed, listed))
+                conn.exec_driver_sql(
+                    "INSERT INTO ledger.payroll_carried VALUES ('L', %s, %s)", (line_no, still)
+                )
+            conn.exec_driver_sql(REPORT, (str(uuid.uuid4()), "L", 1, 750_000, 10))
+            conn.exec_driver_sql(REPORT, (str(uuid.uuid4()), "L", 2, 750_000, 13))  # a repeat
+            conn.exec_driver_sql(REPORT, (str(uuid.uuid4()), "L", 2, 300_000, 11))  # the first
+            conn.exec_driver_sql(REPORT, (str(uuid.uuid4()), "L", 3, 900_000, 12))  # > listed
+
+        upgrade(url)
+
+        def rows() -> list[tuple[int, ...]]:
+            with engine.connect() as conn:
+                found = conn.exec_driver_sql(
+                    "SELECT * FROM ledger.payroll_carried ORDER BY line_no"
+                ).all()
+            return [tuple(r[1:]) for r in found]
+
+        assert rows() == [(1, 750_000, 750_000), (2, 0, 300_000), (3, 0, 500_000)]
+        command.downgrade(alembic_config(url), "0012_close_snapshots")
+        assert rows() == [(1, 750_000), (2, 0), (3, 0)]  # as stored before the revision
+        engine.dispose()
     finally:
         drop_database(pg_admin_url, name)
 
