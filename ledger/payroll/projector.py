@@ -1,7 +1,8 @@
 """PayrollProjector: keeps the payroll read models in step with the ledger, set-based.
 
 Register it in the worker's composition root: ``Ledger(engine, projectors=[PayrollProjector(),
-ReconciliationProjector()])``. Every statement covers the whole batch.
+ReconciliationProjector()])``. Every statement covers the whole batch; only the few people whose
+carried lines a batch pays are followed through it event by event (``ledger.payroll.carried``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import orjson
 
 from ledger.payroll.accruals import ALLOWANCE, FUNERAL, FUNERAL_RECOVERY_NOTE
 from ledger.payroll.calendar import month_index
+from ledger.payroll.carried import Key, Line, Settlement, followed, opened_by
 from ledger.payroll.facts import (
     DIED,
     GRANTED,
@@ -51,13 +53,6 @@ _LIST_COLUMNS = (
     "sequence",
 )
 _CARRY_COLUMNS = ("list_id", "line_no", "person_id", "amount", "seq")
-#: A batch's payments (``_Paid.params``), as rows: each payment, and the sum per line.
-_PAID = """
-pd AS MATERIALIZED (
-    SELECT * FROM unnest(%(pd_ids)s::uuid[], %(pd_lists)s::text[], %(pd_lines)s::int[],
-                         %(pd_amounts)s::bigint[]) AS p(event_id, list_id, line_no, amount)
-),
-pd_line AS (SELECT list_id, line_no, sum(amount) AS amount FROM pd GROUP BY list_id, line_no)"""
 
 
 class _Paid(NamedTuple):
@@ -65,16 +60,6 @@ class _Paid(NamedTuple):
     event: staging keeps the events, their columns are read only when written)."""
 
     events: list[PaymentDisbursed]
-
-    def params(self) -> dict[str, str]:
-        """Each payment as arrays, for ``_PAID``."""
-        events = self.events
-        return {
-            "pd_ids": array(e.event_id.hex for e in events),
-            "pd_lists": array(e.list_id for e in events),
-            "pd_lines": int_array(e.line_no for e in events),
-            "pd_amounts": int_array(e.amount_paid_vnd for e in events),
-        }
 
 
 _LINE_COLUMNS = (
@@ -133,6 +118,7 @@ class PayrollProjector:
         lines: list[tuple[object, ...]] = []
         levels: list[tuple[object, ...]] = []
         not_collected: list[tuple[object, ...]] = []
+        not_collected_lines: set[Key] = set()
         paid = _Paid([])
         for stored in batch:
             event = stored.event
@@ -145,6 +131,7 @@ class PayrollProjector:
             elif isinstance(event, PaymentListIssued):
                 self._list(lists, lines, open_, stored, event)
             elif isinstance(event, PaymentNotCollected):
+                not_collected_lines.add((event.list_id, event.line_no))
                 not_collected.append(
                     (
                         event.list_id,
@@ -173,7 +160,9 @@ class PayrollProjector:
             bool(open_),
             copy_text((p, c, k, v[0], v[1]) for (p, c, k), v in open_.items() if v[1]),
             SequencedCopy("pn_delta", _CARRY_COLUMNS, not_collected),
+            frozenset(not_collected_lines),
             paid,
+            batch,
         )
 
     @staticmethod
@@ -427,70 +416,128 @@ class PayrollProjector:
         """)
 
     @staticmethod
-    def _uncarry(cur: Any, paid: _Paid) -> bool:
-        """A line carried forward earlier and now reported paid (the person came later in the
-        month) carries no more: what it carried comes off the person's open carried amount.
-        If the next list already holds it, the person was paid it twice, and it is recovered
-        from the next lines instead (an open ``recovery``, netted like any other). Returns
-        whether any open amount changed."""
-        # The lines still carrying something on the lists the batch pays (a few per list,
-        # read by the primary key's list prefix), matched with the payments here: probing
-        # the table once per payment cost the server ~4 us a payment.
-        cur.execute(
-            "SELECT list_id, line_no, amount_vnd FROM payroll_carried "
-            "WHERE list_id = ANY(%s::text[]) AND amount_vnd > 0",
-            (array({e.list_id for e in paid.events}),),
-        )
-        carried = {(list_id, line): amount for list_id, line, amount in cur.fetchall()}
-        if not carried:
-            return False
-        hits: dict[tuple[str, int], int] = {}
-        for event in paid.events:
-            key = (event.list_id, event.line_no)
-            if key in carried:
-                hits[key] = hits.get(key, 0) + event.amount_paid_vnd
+    def _settle(cur: Any, staged: _Staged) -> bool:
+        """Payments on lines carried forward (``ledger.payroll.carried``): the people whose
+        carried lines the batch pays are followed through the batch event by event, with
+        their lines and open carried and recovery amounts. Rare: for any other batch this is
+        one query (the carried lines of the lists it pays). Returns whether any open amount
+        changed."""
+        hits = PayrollProjector._hits(cur, staged)
         if not hits:
             return False
-        undo = [(k[0], k[1], min(carried[k], amount)) for k, amount in hits.items()]
+        cur.execute(
+            "SELECT DISTINCT l.person_id FROM unnest(%s::text[], %s::int[]) AS k(list_id, line_no) "
+            "JOIN payroll_lines l ON l.list_id = k.list_id AND l.line_no = k.line_no",
+            (array(k[0] for k in hits), int_array(k[1] for k in hits)),
+        )
+        people = frozenset(person for (person,) in cur.fetchall())
+        if not people:
+            return False
+        follow = followed((stored.event for stored in staged.batch), hits, people)
+        keys = sorted(follow.lines)
+        # Each line as it was before the batch: what was paid on it (the batch's own reports
+        # left out, should another projector have stored them already) and what it carried.
         cur.execute(
             """
-            WITH undo AS (
-                SELECT * FROM unnest(%s::text[], %s::int[], %s::bigint[])
-                    AS u(list_id, line_no, amount)
-            ), marked AS (
-                UPDATE payroll_carried c SET amount_vnd = c.amount_vnd - u.amount
-                FROM undo u WHERE c.list_id = u.list_id AND c.line_no = u.line_no
-            )
-            SELECT l.person_id, l.commune_code, l.province_code, sum(u.amount)::bigint,
-                   coalesce(min(o.amount_vnd), 0)
-            FROM undo u
-            JOIN payroll_lines l ON l.list_id = u.list_id AND l.line_no = u.line_no
-            LEFT JOIN payroll_open o ON o.person_id = l.person_id
-                 AND o.commune_code = l.commune_code AND o.component = 'carried'
-            GROUP BY l.person_id, l.commune_code, l.province_code
+            SELECT k.list_id, k.line_no, l.person_id, l.commune_code, l.province_code,
+                   l.amount_vnd, c.amount_vnd, c.due_vnd,
+                   (SELECT coalesce(sum(CASE r.kind WHEN 'disbursed' THEN r.amount_vnd
+                                        ELSE -r.amount_vnd END), 0)::bigint
+                    FROM postoffice_reports r
+                    WHERE r.list_id = k.list_id AND r.line_no = k.line_no
+                      AND r.kind IN ('disbursed', 'reversed')
+                      AND r.event_id <> ALL(%s::uuid[]))
+            FROM unnest(%s::text[], %s::int[]) AS k(list_id, line_no)
+            JOIN payroll_lines l ON l.list_id = k.list_id AND l.line_no = k.line_no
+            LEFT JOIN payroll_carried c ON c.list_id = k.list_id AND c.line_no = k.line_no
             """,
             (
-                array(u[0] for u in undo),
-                int_array(u[1] for u in undo),
-                int_array(u[2] for u in undo),
+                array(follow.reports),
+                array(k[0] for k in keys),
+                int_array(k[1] for k in keys),
             ),
         )
-        changes = []
-        for person, commune, province, amount, still_open in cur.fetchall():
-            off_open = min(amount, max(still_open, 0))
-            changes.append((person, commune, "carried", province, -off_open))
-            if amount > off_open:
-                changes.append((person, commune, "recovery", province, amount - off_open))
+        lines = {
+            (list_id, line_no): Line(person, commune, province, listed, paid, carried, due or 0)
+            for (
+                list_id,
+                line_no,
+                person,
+                commune,
+                province,
+                listed,
+                carried,
+                due,
+                paid,
+            ) in cur.fetchall()
+        }
+        # Their open amounts as they were before the batch: the lists and accruals of the
+        # batch are written already.
+        cur.execute(
+            "SELECT person_id, commune_code, component, amount_vnd FROM payroll_open "
+            "WHERE person_id = ANY(%s::text[]) AND component IN ('carried', 'recovery')",
+            (array(sorted(people)),),
+        )
+        settlement = Settlement(lines, people, {})
+        for person, commune, component, amount in cur.fetchall():
+            settlement.opened(person, commune, component, amount)
+        for event in follow.events:
+            for person, commune, component, amount in opened_by(event, people):
+                settlement.opened(person, commune, component, -amount)
+        for event in follow.events:
+            settlement.follow(event)
+
+        rows = [(k, line) for k, line in lines.items() if line.changed]
+        if rows:
+            cur.execute(
+                """
+                INSERT INTO payroll_carried AS c (list_id, line_no, amount_vnd, due_vnd)
+                SELECT * FROM unnest(%s::text[], %s::int[], %s::bigint[], %s::bigint[])
+                ON CONFLICT (list_id, line_no) DO UPDATE SET amount_vnd = excluded.amount_vnd
+                """,
+                (
+                    array(k[0] for k, _ in rows),
+                    int_array(k[1] for k, _ in rows),
+                    int_array(line.carried_vnd or 0 for _, line in rows),
+                    int_array(line.due_vnd for _, line in rows),
+                ),
+            )
+        changes = settlement.open_changes()
         if not changes:
             return False
         PayrollProjector._write_open(cur, copy_text(changes))
         return True
 
     @staticmethod
-    def _carry(cur: Any, rows: SequencedCopy, shift: int, paid: dict[str, str]) -> None:
-        """Lines reported not collected are carried to the next list: the amount not
-        collected (at most the listed amount), less what was paid on the line already,
-        before or in this batch (a report may say both: paid and also not collected)."""
+    def _hits(cur: Any, staged: _Staged) -> set[Key]:
+        """The lines the batch pays that carry something forward, or are reported not
+        collected in the same batch."""
+        hits: set[Key] = set()
+        reported = staged.not_collected_lines
+        if staged.paid.events:
+            # The lines still carrying something on the lists the batch pays (a few per list,
+            # read by the primary key's list prefix), matched with the payments here: probing
+            # the table once per payment cost the server ~4 us a payment.
+            cur.execute(
+                "SELECT list_id, line_no FROM payroll_carried "
+                "WHERE list_id = ANY(%s::text[]) AND amount_vnd > 0",
+                (array({e.list_id for e in staged.paid.events}),),
+            )
+            watched = {(list_id, line_no) for list_id, line_no in cur.fetchall()} | reported
+            if watched:
+                for event in staged.paid.events:
+                    key = (event.list_id, event.line_no)
+                    if key in watched:
+                        hits.add(key)
+        return hits
+
+    @staticmethod
+    def _carry(cur: Any, rows: SequencedCopy, shift: int) -> None:
+        """Lines reported not collected are carried to the next list: what they were due
+        (the amount not collected, at most the listed amount) less what was paid on the line
+        already. A line the batch also pays was carried by ``_settle`` already
+        (in ledger order: a report may say both, paid and also not collected), and is left
+        as it is here."""
         temp_table(
             cur,
             "pn_delta",
@@ -498,9 +545,8 @@ class PayrollProjector:
         )
         rows.copy(cur, shift)
         cur.execute(
-            f"""
-            WITH {_PAID},
-            reported AS (
+            """
+            WITH reported AS (
                 SELECT DISTINCT ON (n.list_id, n.line_no) n.list_id, n.line_no,
                        least(n.amount, l.amount_vnd) AS amount, l.person_id, l.commune_code,
                        l.province_code
@@ -515,15 +561,13 @@ class PayrollProjector:
                 FROM reported c JOIN postoffice_reports r
                   ON r.list_id = c.list_id AND r.line_no = c.line_no
                 WHERE r.kind IN ('disbursed', 'reversed')
-                  AND r.event_id NOT IN (SELECT event_id FROM pd)
                 GROUP BY r.list_id, r.line_no
             ), cand AS (
                 SELECT c.list_id, c.line_no, c.person_id, c.commune_code, c.province_code,
-                       greatest(c.amount - coalesce(b.amount, 0) - coalesce(p.amount, 0), 0)
-                         AS amount, c.amount AS due
+                       greatest(c.amount - greatest(coalesce(b.amount, 0), 0), 0) AS amount,
+                       c.amount AS due
                 FROM reported c
                 LEFT JOIN paid_before b ON b.list_id = c.list_id AND b.line_no = c.line_no
-                LEFT JOIN pd_line p ON p.list_id = c.list_id AND p.line_no = c.line_no
             ), fresh AS (
                 INSERT INTO payroll_carried (list_id, line_no, amount_vnd, due_vnd)
                 SELECT list_id, line_no, amount, due FROM cand
@@ -537,8 +581,7 @@ class PayrollProjector:
             GROUP BY c.person_id, c.commune_code, c.province_code
             ON CONFLICT (person_id, commune_code, component)
             DO UPDATE SET amount_vnd = o.amount_vnd + excluded.amount_vnd
-            """,
-            paid,
+            """
         )
 
 
@@ -562,8 +605,13 @@ class _Staged:
     opened: bool
     open_: str
     not_collected: SequencedCopy
+    #: The lines reported not collected.
+    not_collected_lines: frozenset[Key]
     #: The batch's payments, checked against the lines carried forward.
     paid: _Paid
+    #: The batch itself: the few people whose carried lines it pays are
+    #: followed through it event by event.
+    batch: Sequence[Numbered]
 
     def write(self, conn: Any, shift: int) -> None:
         with conn.cursor() as cur:
@@ -578,10 +626,10 @@ class _Staged:
                 copy_data(cur, "payroll_lines", _LINE_COLUMNS, self.lines)
             if self.opened:
                 PayrollProjector._write_open(cur, self.open_)
-            uncarried = False
-            if self.paid.events:  # lines carried before this batch
-                uncarried = PayrollProjector._uncarry(cur, self.paid)
+            settled = False
+            if self.paid.events:  # before _carry, which leaves their lines
+                settled = PayrollProjector._settle(cur, self)
             if self.not_collected:
-                PayrollProjector._carry(cur, self.not_collected, shift, self.paid.params())
-            if self.opened or self.not_collected or uncarried:
+                PayrollProjector._carry(cur, self.not_collected, shift)
+            if self.opened or self.not_collected or settled:
                 cur.execute("DELETE FROM payroll_open WHERE amount_vnd = 0")
