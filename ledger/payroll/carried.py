@@ -1,19 +1,23 @@
 """Lines carried forward, settled in ledger order: a late payment takes back what a line
-carries.
+carries, a reversal of that payment carries the line again.
 
 A line reported not collected carries what is still unpaid of what it was due (the first
 amount reported not collected, at most the listed amount) to the next list: ``payroll_carried``
 keeps what it still carries and what it was due, and the amount is open for the person in the
-line's commune (``payroll_open``, component ``carried``). A payment reported later takes what
-it covers off what the line carries: off the open carried amount as far as that still holds
-it, the rest as an open ``recovery`` (the next list already paid it: the person was paid
-twice, and it is recovered from the next lines).
+line's commune (``payroll_open``, component ``carried``). Later reports on the line change it:
 
-Whether a payment moves the carried or the recovery amount depends on what is open when it
-comes, which a list issued in between changes. So for the people whose carried lines a batch
-pays, the projector follows the batch event by event (``Settlement``) instead of statement by
-statement: how the events were batched (a replay batches them otherwise than the live worker)
-changes nothing.
+- a payment takes what it covers off what the line carries: off the open carried amount as
+  far as that still holds it, the rest as an open ``recovery`` (the next list already paid it:
+  the person was paid twice, and it is recovered from the next lines);
+- a reversal of a payment makes the line unpaid again: it carries again what the reversal
+  freed, up to what the line was due less what is still paid on it. A recovery still open is
+  cancelled first (the payment it recovered was never made), the rest is open as ``carried``.
+
+Whether a payment or a reversal moves the carried or the recovery amount depends on what is
+open when it comes, which a list issued in between changes. So for the people whose carried
+lines a batch pays or reverses, the projector follows the batch event by event
+(``Settlement``) instead of statement by statement: how the events were batched (a replay
+batches them otherwise than the live worker) changes nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from schemas.payments import (
     PaymentDisbursed,
     PaymentListIssued,
     PaymentNotCollected,
+    PaymentReversed,
 )
 
 #: A listed line: (list id, line number).
@@ -82,18 +87,18 @@ class Followed:
     events: list[Event] = field(default_factory=list)
     #: The lines they report on.
     lines: set[Key] = field(default_factory=set)
-    #: The ids of the payments among them.
+    #: The ids of the payments and reversals among them.
     reports: list[str] = field(default_factory=list)
 
 
 def followed(batch: Iterable[Event], hits: set[Key], people: frozenset[str]) -> Followed:
-    """What of ``batch`` settles the lines ``hits`` (payments on lines carried) of ``people``:
-    those payments; the not-collected reports of those people or lines (a payment on a line
-    reported not collected in the same batch is a hit); the lists and accruals that change
-    their open carried or recovery amounts."""
+    """What of ``batch`` settles the lines ``hits`` (payments and reversals on lines carried)
+    of ``people``: those payments and reversals; the not-collected reports of those people or
+    lines (a payment or reversal on a line reported not collected in the same batch is a hit);
+    the lists and accruals that change their open carried or recovery amounts."""
     out = Followed()
     for event in batch:
-        if isinstance(event, PaymentDisbursed):
+        if isinstance(event, PaymentDisbursed | PaymentReversed):
             key = (event.list_id, event.line_no)
             if key in hits:
                 out.events.append(event)
@@ -128,6 +133,8 @@ class Settlement:
     def follow(self, event: Event) -> None:
         if isinstance(event, PaymentDisbursed):
             self.paid((event.list_id, event.line_no), event.amount_paid_vnd)
+        elif isinstance(event, PaymentReversed):
+            self.reversed((event.list_id, event.line_no), event.amount_vnd)
         elif isinstance(event, PaymentNotCollected):
             key = (event.list_id, event.line_no)
             self.not_collected(key, event.person_id, event.amount_vnd)
@@ -163,6 +170,23 @@ class Settlement:
         line.changed = True
         off = min(back, max(self._slot(line)[0], 0))
         self._move(line, -off, back - off)
+
+    def reversed(self, key: Key, amount: int) -> None:
+        """A reversal carries the line again by what it freed: a recovery still open is
+        cancelled first, the rest is carried."""
+        line = self.lines.get(key)
+        if line is None:
+            return
+        line.paid_vnd -= amount
+        if line.carried_vnd is None:
+            return
+        again = max(min(amount, still_due(line.due_vnd, line.paid_vnd) - line.carried_vnd), 0)
+        if not again:
+            return
+        line.carried_vnd += again
+        line.changed = True
+        cancelled = min(again, max(self._slot(line)[1], 0))
+        self._move(line, again - cancelled, -cancelled)
 
     def _slot(self, line: Line) -> list[int]:
         return self.open.setdefault((line.person_id, line.commune_code), [0, 0])

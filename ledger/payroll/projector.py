@@ -2,7 +2,8 @@
 
 Register it in the worker's composition root: ``Ledger(engine, projectors=[PayrollProjector(),
 ReconciliationProjector()])``. Every statement covers the whole batch; only the few people whose
-carried lines a batch pays are followed through it event by event (``ledger.payroll.carried``).
+carried lines a batch pays or reverses are followed through it event by event
+(``ledger.payroll.carried``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from schemas.payments import (
     PaymentDisbursed,
     PaymentListIssued,
     PaymentNotCollected,
+    PaymentReversed,
 )
 from schemas.policy import StandardLevelSet
 
@@ -119,6 +121,7 @@ class PayrollProjector:
         levels: list[tuple[object, ...]] = []
         not_collected: list[tuple[object, ...]] = []
         not_collected_lines: set[Key] = set()
+        reversals: list[PaymentReversed] = []
         paid = _Paid([])
         for stored in batch:
             event = stored.event
@@ -151,6 +154,8 @@ class PayrollProjector:
                         stored.sequence,
                     )
                 )
+            elif isinstance(event, PaymentReversed):
+                reversals.append(event)
         return _Staged(
             people,
             SequencedCopy("payroll_levels", _LEVEL_COLUMNS, levels),
@@ -162,6 +167,7 @@ class PayrollProjector:
             SequencedCopy("pn_delta", _CARRY_COLUMNS, not_collected),
             frozenset(not_collected_lines),
             paid,
+            reversals,
             batch,
         )
 
@@ -417,11 +423,11 @@ class PayrollProjector:
 
     @staticmethod
     def _settle(cur: Any, staged: _Staged) -> bool:
-        """Payments on lines carried forward (``ledger.payroll.carried``): the people whose
-        carried lines the batch pays are followed through the batch event by event, with
-        their lines and open carried and recovery amounts. Rare: for any other batch this is
-        one query (the carried lines of the lists it pays). Returns whether any open amount
-        changed."""
+        """Payments and reversals on lines carried forward (``ledger.payroll.carried``): the
+        people whose carried lines the batch pays or reverses are followed through the batch
+        event by event, with their lines and open carried and recovery amounts. Rare: for
+        any other batch this is one query (the carried lines of the lists it pays). Returns
+        whether any open amount changed."""
         hits = PayrollProjector._hits(cur, staged)
         if not hits:
             return False
@@ -510,8 +516,8 @@ class PayrollProjector:
 
     @staticmethod
     def _hits(cur: Any, staged: _Staged) -> set[Key]:
-        """The lines the batch pays that carry something forward, or are reported not
-        collected in the same batch."""
+        """The lines the batch pays or reverses that carry something forward, or were carried
+        (a reversal), or are reported not collected in the same batch."""
         hits: set[Key] = set()
         reported = staged.not_collected_lines
         if staged.paid.events:
@@ -529,13 +535,23 @@ class PayrollProjector:
                     key = (event.list_id, event.line_no)
                     if key in watched:
                         hits.add(key)
+        if staged.reversals:
+            keys = {(e.list_id, e.line_no) for e in staged.reversals}
+            cur.execute(
+                "SELECT c.list_id, c.line_no "
+                "FROM unnest(%s::text[], %s::int[]) AS k(list_id, line_no) "
+                "JOIN payroll_carried c ON c.list_id = k.list_id AND c.line_no = k.line_no",
+                (array(k[0] for k in keys), int_array(k[1] for k in keys)),
+            )
+            hits.update((list_id, line_no) for list_id, line_no in cur.fetchall())
+            hits.update(keys & reported)
         return hits
 
     @staticmethod
     def _carry(cur: Any, rows: SequencedCopy, shift: int) -> None:
         """Lines reported not collected are carried to the next list: what they were due
         (the amount not collected, at most the listed amount) less what was paid on the line
-        already. A line the batch also pays was carried by ``_settle`` already
+        already. A line the batch also pays or reverses was carried by ``_settle`` already
         (in ledger order: a report may say both, paid and also not collected), and is left
         as it is here."""
         temp_table(
@@ -609,7 +625,9 @@ class _Staged:
     not_collected_lines: frozenset[Key]
     #: The batch's payments, checked against the lines carried forward.
     paid: _Paid
-    #: The batch itself: the few people whose carried lines it pays are
+    #: The batch's reversals of payments (rare), checked against the lines carried forward.
+    reversals: list[PaymentReversed]
+    #: The batch itself: the few people whose carried lines it pays or reverses are
     #: followed through it event by event.
     batch: Sequence[Numbered]
 
@@ -627,7 +645,7 @@ class _Staged:
             if self.opened:
                 PayrollProjector._write_open(cur, self.open_)
             settled = False
-            if self.paid.events:  # before _carry, which leaves their lines
+            if self.paid.events or self.reversals:  # before _carry, which leaves their lines
                 settled = PayrollProjector._settle(cur, self)
             if self.not_collected:
                 PayrollProjector._carry(cur, self.not_collected, shift)

@@ -1,5 +1,6 @@
-"""What the payroll integration tests share: a disbursement report written and imported,
-the lines a month's lists hold, and how the month's reconciliation classes them."""
+"""What the payroll integration tests share: a disbursement report written and imported, a
+payment reversed, the lines a month's lists hold, and how the month's reconciliation classes
+them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 from connectors.postoffice.report_import import ImportResult, import_report
 from ledger.ledger import Ledger
 from ledger.reconciliation.report import ClassifiedLine, reconcile
-from schemas.payments import PaymentLine, PaymentListIssued
+from schemas.payments import PaymentDisbursed, PaymentLine, PaymentListIssued
+from tests.unit.ledger.builders import reversal
 
 HEADER = (
     "list_id,line_no,person_id,amount_paid_vnd,paid_at,receipt_no,collected_by,"
@@ -22,6 +24,16 @@ def import_rows(
     """Write ``rows`` (CSV lines) under the report's header to ``path`` and import it."""
     path.write_text(HEADER + rows, encoding="utf-8")
     return import_report(ledger.engine, path, ledger.append, post_office=post_office)
+
+
+def reverse(ledger: Ledger, receipt: str) -> None:
+    """Append the reversal of the payment recorded with ``receipt`` (for its full amount)."""
+    (payment,) = [
+        s.event
+        for s in ledger.events(event_types=["PaymentDisbursed"])
+        if isinstance(s.event, PaymentDisbursed) and s.event.receipt_no == receipt
+    ]
+    ledger.append([reversal(payment)])
 
 
 def issued_lines(ledger: Ledger, month: str) -> list[tuple[str, PaymentLine]]:

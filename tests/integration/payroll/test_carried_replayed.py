@@ -17,7 +17,7 @@ from ledger.payroll.projector import PayrollProjector
 from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.projector import ReconciliationProjector
 from schemas.eligibility import BeneficiaryGroup as G
-from tests.integration.payroll.reports import import_rows
+from tests.integration.payroll.reports import import_rows, reverse
 from tests.unit.payroll.builders import History
 
 pytestmark = pytest.mark.integration
@@ -42,8 +42,46 @@ def listed_again_then_paid_late(ledger: Ledger, tmp_path: Path) -> None:
     )
 
 
+def paid_late_then_reversed(ledger: Ledger, tmp_path: Path) -> None:
+    """March carried, paid late, the payment reversed: carried onto April's list after all."""
+    import_rows(ledger, tmp_path / "absent.csv", ABSENT)
+    import_rows(ledger, tmp_path / "late.csv", f"{MARCH},1,P1,750000,2025-03-15,R1,self,\n")
+    reverse(ledger, "R1")
+    run(ledger, "2025-04")
+
+
+def recovered_then_reversed(ledger: Ledger, tmp_path: Path) -> None:
+    """The late payment of a line listed again is recovered from May's line; reversed, the
+    line is carried onto June's; a second line reversed before its recovery was netted."""
+    listed_again_then_paid_late(ledger, tmp_path)
+    run(ledger, "2025-05")
+    reverse(ledger, "R1")
+    run(ledger, "2025-06")
+    import_rows(ledger, tmp_path / "june.csv", "PL-2025-06-84201,1,P1,,2025-06-05,,,absent\n")
+    run(ledger, "2025-07")
+    import_rows(
+        ledger,
+        tmp_path / "late-june.csv",
+        "PL-2025-06-84201,1,P1,1500000,2025-06-28,R3,self,\n"
+        "PL-2025-07-84201,1,P1,2250000,2025-07-05,R4,self,\n",
+    )
+    reverse(ledger, "R3")
+
+
+def paid_not_collected_reversed(ledger: Ledger, tmp_path: Path) -> None:
+    """March paid, then also reported not collected (nothing carried), the payment reversed:
+    carried onto April's list."""
+    import_rows(ledger, tmp_path / "paid.csv", f"{MARCH},1,P1,750000,2025-03-05,R1,self,\n")
+    import_rows(ledger, tmp_path / "absent.csv", f"{MARCH},1,P1,,2025-03-05,NC1,,absent\n")
+    reverse(ledger, "R1")
+    run(ledger, "2025-04")
+
+
 HISTORIES: dict[str, Callable[[Ledger, Path], None]] = {
     "listed again, then paid late": listed_again_then_paid_late,
+    "paid late, then reversed": paid_late_then_reversed,
+    "recovered, then reversed": recovered_then_reversed,
+    "paid, not collected, reversed": paid_not_collected_reversed,
 }
 
 

@@ -1,5 +1,6 @@
-"""Carried lines settled event by event: a payment takes back what a line carries, off the
-open carried amount, else as a recovery."""
+"""Carried lines settled event by event: a payment takes back what a line carries (off the
+open carried amount, else as a recovery), a reversal carries it again (cancelling a recovery
+first), never beyond what the line was due."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from schemas.payments import (
     AllowanceAccrued,
     PaymentDisbursed,
     PaymentNotCollected,
+    PaymentReversed,
 )
 
 MARCH: Key = ("PL-2025-03-84201", 1)
@@ -68,6 +70,45 @@ def test_a_late_payment_after_the_next_list_held_the_amount_opens_a_recovery() -
     assert _state(s) == (0, [0, AMOUNT], {("P1", "84201", "recovery"): AMOUNT})
 
 
+def test_a_reversed_late_payment_cancels_the_recovery_it_opened_and_carries_nothing_more() -> None:
+    s = _settlement(carried=AMOUNT)
+    s.opened("P1", "84201", "carried", -AMOUNT)
+    s.paid(MARCH, AMOUNT)
+    s.reversed(MARCH, AMOUNT)
+    assert _state(s) == (AMOUNT, [0, 0], {("P1", "84201", "recovery"): 0})
+    assert s.open_changes() == []
+
+
+def test_a_reversal_after_the_recovery_was_netted_carries_the_line_again() -> None:
+    s = _settlement(carried=AMOUNT)
+    s.opened("P1", "84201", "carried", -AMOUNT)
+    s.paid(MARCH, AMOUNT)
+    s.opened("P1", "84201", "recovery", -AMOUNT)  # May's line netted it
+    s.reversed(MARCH, AMOUNT)
+    assert _state(s)[:2] == (AMOUNT, [AMOUNT, 0])
+    assert sorted(s.open_changes()) == [
+        ("P1", "84201", "carried", "84", AMOUNT),
+        ("P1", "84201", "recovery", "84", AMOUNT),
+    ]
+
+
+def test_a_reversal_carries_again_only_what_the_line_lacks_of_what_it_was_due() -> None:
+    s = _settlement(carried=AMOUNT)
+    s.paid(MARCH, AMOUNT)
+    s.paid(MARCH, AMOUNT)  # paid twice
+    s.reversed(MARCH, AMOUNT)  # one of them reversed: the line is still paid
+    assert _state(s)[:2] == (0, [0, 0])
+    s.reversed(MARCH, 500_000)  # part of the other one too
+    assert _state(s)[:2] == (500_000, [500_000, 0])
+
+
+def test_a_reversal_of_a_line_never_carried_moves_nothing() -> None:
+    s = _settlement(paid=AMOUNT)
+    s.reversed(MARCH, AMOUNT)
+    s.not_collected(MARCH, "P1", AMOUNT)  # ...until it is reported not collected
+    assert _state(s) == (AMOUNT, [AMOUNT, 0], {("P1", "84201", "carried"): AMOUNT})
+
+
 def _report(cls: type[Event], line_no: int, **fields: Any) -> Event:
     when = datetime(2025, 3, 5, tzinfo=UTC)
     return make_event(
@@ -101,6 +142,9 @@ def test_a_settlement_follows_the_reports_on_its_lines_and_the_amounts_of_its_pe
         collected_by="self",
     )
     absent = _report(PaymentNotCollected, 3, amount_vnd=AMOUNT, reason="absent", reported_at=when)
+    reversed_ = _report(
+        PaymentReversed, 1, reverses_event_id=paid.event_id, amount_vnd=AMOUNT, reason="error"
+    )
 
     def recovery(person: str) -> Event:
         return make_event(
@@ -115,10 +159,10 @@ def test_a_settlement_follows_the_reports_on_its_lines_and_the_amounts_of_its_pe
         )
 
     mine, theirs = recovery("P1"), recovery("P2")
-    batch = [paid, other, absent, mine, theirs]
+    batch = [paid, other, absent, mine, theirs, reversed_]
 
     follow = followed(batch, {MARCH}, frozenset({"P1"}))
 
-    assert follow.events == [paid, mine]
+    assert follow.events == [paid, mine, reversed_]
     assert follow.lines == {MARCH}
-    assert follow.reports == [str(paid.event_id)]
+    assert follow.reports == [str(paid.event_id), str(reversed_.event_id)]
