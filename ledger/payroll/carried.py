@@ -10,8 +10,9 @@ line's commune (``payroll_open``, component ``carried``). Later reports on the l
   far as that still holds it, the rest as an open ``recovery`` (the next list already paid it:
   the person was paid twice, and it is recovered from the next lines);
 - a reversal of a payment makes the line unpaid again: it carries again what the reversal
-  freed, up to what the line was due less what is still paid on it. A recovery still open is
-  cancelled first (the payment it recovered was never made), the rest is open as ``carried``.
+  freed, up to what the line was due less what is still paid on it. A recovery open for the
+  person in the line's commune is reduced by it first (the one a late payment opened, if not
+  netted yet: that payment was never made), the rest is open as ``carried``.
 
 Whether a payment or a reversal moves the carried or the recovery amount depends on what is
 open when it comes, which a list issued in between changes. So for the people whose carried
@@ -172,8 +173,8 @@ class Settlement:
         self._move(line, -off, back - off)
 
     def reversed(self, key: Key, amount: int) -> None:
-        """A reversal carries the line again by what it freed: a recovery still open is
-        cancelled first, the rest is carried."""
+        """A reversal carries the line again by what it freed: an open recovery is reduced
+        first, the rest is carried."""
         line = self.lines.get(key)
         if line is None:
             return
