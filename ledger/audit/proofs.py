@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Final, Literal, TypeVar
+from typing import Annotated, Any, Final, Literal, TypeVar
+from uuid import UUID
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ledger.audit import merkle
@@ -83,8 +85,15 @@ def check_inclusion(proof: InclusionProof, checkpoint: Checkpoint | None = None)
     """Raise ProofInvalid unless the proof leads to its root (and the checkpoint's root)."""
     what = f"event {proof.event_id} (sequence {proof.sequence})"
     leaf = bytes.fromhex(proof.leaf_hash)
-    if proof.payload is not None and merkle.leaf_hash(proof.payload.encode()) != leaf:
-        raise ProofInvalid(f"the payload in the proof of {what} does not hash to its leaf hash")
+    if proof.payload is not None:
+        if merkle.leaf_hash(proof.payload.encode()) != leaf:
+            raise ProofInvalid(f"the payload in the proof of {what} does not hash to its leaf hash")
+        named = _event_id_of(proof.payload)
+        if named is None or _same_id(named) != _same_id(proof.event_id):
+            raise ProofInvalid(
+                f"the payload in the proof of {what} is event {named or '(none named)'}, not "
+                f"{proof.event_id}: the proof does not show that event was recorded"
+            )
     if proof.leaf_index != proof.sequence - 1:
         raise ProofInvalid(
             f"the proof of {what} has leaf index {proof.leaf_index}, not {proof.sequence - 1}"
@@ -105,6 +114,24 @@ def check_inclusion(proof: InclusionProof, checkpoint: Checkpoint | None = None)
             f"the audit path of {what} does not lead to root {proof.root_hash}: the event is "
             "not the one that was signed, or the proof was altered"
         )
+
+
+def _event_id_of(payload: str) -> str | None:
+    """The ``event_id`` a payload names (None when it is not an event's JSON)."""
+    try:
+        data: Any = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None
+    named = data.get("event_id") if isinstance(data, dict) else None
+    return named if isinstance(named, str) else None
+
+
+def _same_id(event_id: str) -> str:
+    """An event id in one spelling (a UUID's canonical form when it is one)."""
+    try:
+        return str(UUID(event_id))
+    except ValueError:
+        return event_id
 
 
 def check_consistency(proof: ConsistencyProof, old: Checkpoint, new: Checkpoint) -> None:

@@ -11,7 +11,7 @@ from ledger.audit import merkle, proofs
 from ledger.audit.checkpoint import Checkpoint
 from ledger.audit.errors import AuditInputError, ProofInvalid
 
-PAYLOADS = [f'{{"event":{i}}}'.encode() for i in range(1, 12)]
+PAYLOADS = [f'{{"event_id":"e{i}"}}'.encode() for i in range(1, 12)]
 LEAVES = [merkle.leaf_hash(p) for p in PAYLOADS]
 
 
@@ -64,3 +64,15 @@ def test_a_file_that_is_not_a_proof_is_bad_input(tmp_path: Path) -> None:
         proofs.read_inclusion(tmp_path / "p.json")
     with pytest.raises(AuditInputError, match="cannot read proof file"):
         proofs.read_consistency(tmp_path / "missing.json")
+
+
+def test_an_inclusion_proof_whose_payload_is_another_event_fails() -> None:
+    first, second = "0a8f7c35-4f0e-4b35-9a57-1c1f3e0b6a01", "5d2e8b4a-6c3f-4e21-8f9d-2b7a6c5e4d02"
+    events = [f'{{"event_id":"{first}","n":1}}'.encode(), f'{{"event_id":"{second}"}}'.encode()]
+    leaves = [merkle.leaf_hash(p) for p in events]
+    proofs.check_inclusion(proofs.inclusion(leaves, 2, second, events[1]))
+    # The store's event_id column of the second event was changed to the first's id: the
+    # proof "of" the first event carries the second event's bytes and path.
+    relabelled = proofs.inclusion(leaves, 2, first, events[1])
+    with pytest.raises(ProofInvalid, match=f"is event {second}, not {first}"):
+        proofs.check_inclusion(relabelled)
