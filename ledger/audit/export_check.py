@@ -27,6 +27,7 @@ from ledger.audit.checkpoint import (
 from ledger.audit.errors import ExportInvalid, ProofInvalid
 from ledger.audit.export import FILES, FORMAT
 from ledger.audit.frontier import extended_root, frontier_root
+from schemas.months import add_months
 
 
 @dataclass
@@ -69,7 +70,7 @@ def verify_export(
             f"{cp.root_hash}"
         )
     result.checked.append(f"the chain head and Merkle root equal the signed {cp.describe()}")
-    _consistency(directory, cp, against, result)
+    _consistency(directory, cp, against, result, (size, frontier_root(front, size).hex()))
     for name in FILES:
         _same_digest(directory / name, manifest.get("files", {}).get(name))
     result.checked.append(f"file digests of {', '.join(FILES)} match the manifest")
@@ -137,7 +138,11 @@ def _signature(
 
 
 def _consistency(
-    directory: Path, cp: Checkpoint, against: Checkpoint | None, result: ExportCheck
+    directory: Path,
+    cp: Checkpoint,
+    against: Checkpoint | None,
+    result: ExportCheck,
+    before: tuple[int, str],
 ) -> None:
     entries = _json(directory / "consistency.json")
     sizes = []
@@ -150,6 +155,7 @@ def _consistency(
             raise ExportInvalid(f"consistency.json: an entry is malformed ({exc})") from None
         except ProofInvalid as exc:
             raise ExportInvalid(f"consistency.json: {exc}") from None
+        _starts_after(old, cp, before)
         sizes.append(old.tree_size)
         if against is not None and old.tree_size == against.tree_size:
             if old.root_hash != against.root_hash:
@@ -167,6 +173,24 @@ def _consistency(
         raise ExportInvalid(
             f"the export has no consistency proof from the {against.describe()}; check it "
             "with `aidledger audit verify-checkpoint` against the store"
+        )
+
+
+def _starts_after(old: Checkpoint, cp: Checkpoint, before: tuple[int, str]) -> None:
+    """The history before the month must be the signed one: the previous month's checkpoint
+    (the export starts after it), or any earlier checkpoint of the same size."""
+    size, root = before
+    previous = cp.month is not None and old.month == add_months(cp.month, -1)
+    if previous and old.tree_size != size:
+        raise ExportInvalid(
+            f"before.json: the history before the month holds {size} events, but the signed "
+            f"{old.describe()} ends at {old.tree_size}: the month's events do not start after "
+            "it, so events are missing from the export or were added to it"
+        )
+    if old.tree_size == size and old.root_hash != root:
+        raise ExportInvalid(
+            f"before.json: the history before the month has root {root}, but the signed "
+            f"{old.describe()} has root {old.root_hash}"
         )
 
 

@@ -128,3 +128,40 @@ def test_an_export_needs_the_month_checkpoint_recorded_first(
     assert cli("audit", "checkpoint", "--month", "2025-02", "--key", tmp_path / "k") == 0
     assert cli("audit", "export", "--month", "2025-02", "--out", tmp_path / "x") == 0
     assert cli("audit", "verify-export", tmp_path / "x", "--public-key", tmp_path / "k.pub") == 0
+
+
+def test_an_export_whose_first_events_were_moved_before_the_month_fails(
+    exported: Path, db: Database, tmp_path: Path
+) -> None:
+    import hashlib
+
+    from ledger.audit import merkle
+    from ledger.audit.db import session
+    from ledger.audit.frontier import frontier
+
+    path = exported / "events.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    before = json.loads((exported / "before.json").read_text())
+    with session(db) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT payload FROM ledger.events WHERE sequence <= %s ORDER BY sequence",
+            (before["tree_size"] + 1,),
+        )
+        leaves = [merkle.leaf_hash(p.encode()) for (p,) in cur.fetchall()]
+    # The month's first event is moved into the history "before" it, and its line removed:
+    # the chain still ends at the signed head and the leaves still give the signed root.
+    forged = {
+        "tree_size": before["tree_size"] + 1,
+        "chain_head": json.loads(lines[0])["hash"],
+        "frontier": [h.hex() for h in frontier(leaves)],
+        "root_hash": merkle.root(leaves).hex(),
+    }
+    (exported / "before.json").write_text(json.dumps(forged, indent=2, sort_keys=True) + "\n")
+    path.write_text("".join(lines[1:]), encoding="utf-8")
+    manifest = json.loads((exported / "manifest.json").read_text())
+    manifest["first_sequence"] += 1
+    for name in ("events.jsonl", "before.json"):
+        manifest["files"][name] = hashlib.sha256((exported / name).read_bytes()).hexdigest()
+    (exported / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ExportInvalid, match=r"before\.json: the history before the month holds"):
+        verify_export(exported, load_public_key(tmp_path / "dept.key.pub"))
