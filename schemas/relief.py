@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, model_validator
 from schemas.canonical_model import CanonicalModel
 from schemas.envelope import Event
 from schemas.types import (
+    MAX_VND,
     VND,
     CommuneCode,
     DistrictCode,
@@ -29,6 +30,20 @@ class ItemQuantity(CanonicalModel):
     quantity: Quantity
     unit: str = Field(min_length=1, max_length=20)
     unit_value_vnd: VND
+
+    @model_validator(mode="after")
+    def _value_fits(self) -> ItemQuantity:
+        value_fits(self.quantity, self.unit_value_vnd)
+        return self
+
+
+def value_fits(quantity: int, unit_value_vnd: int) -> None:
+    """Refuse goods worth more than one amount may be: the ledger posts their value."""
+    if quantity * unit_value_vnd > MAX_VND:
+        raise ValueError(
+            f"quantity × unit_value_vnd is {quantity * unit_value_vnd} đồng, more than the "
+            f"{MAX_VND} đồng one amount may be; split it into several records"
+        )
 
 
 class _Donation(Event):
@@ -88,6 +103,7 @@ class ReliefItemHandedOut(Event):
     def _one_recipient(self) -> ReliefItemHandedOut:
         if (self.person_id is None) == (self.household_id is None):
             raise ValueError("exactly one of person_id or household_id must be given")
+        value_fits(self.quantity, self.unit_value_vnd)
         return self
 
     @property

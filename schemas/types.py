@@ -10,8 +10,10 @@ from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler, StrictIn
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+#: The largest amount of money one field, or one posting of the ledger, may hold (đồng).
+MAX_VND = 10**15
 #: Money is a whole number of đồng. Strict: 12.5, 12.0 and "12" are refused, never rounded.
-VND = Annotated[StrictInt, Field(ge=0, le=10**15, description="Amount in whole VND (đồng)")]
+VND = Annotated[StrictInt, Field(ge=0, le=MAX_VND, description="Amount in whole VND (đồng)")]
 #: A position in the ledger's hash chain (an event's ``sequence``; 0 before the first event).
 LedgerSequence = Annotated[StrictInt, Field(ge=0, le=2**63 - 1, description="Ledger sequence")]
 #: A count of relief items (pieces, kilograms, boxes...) in whole units of the item.

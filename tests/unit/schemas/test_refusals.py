@@ -101,3 +101,17 @@ def test_a_json_value_that_is_not_an_object_is_refused() -> None:
 def test_a_newer_schema_version_than_known_is_refused_with_advice() -> None:
     error = refusal(raw_event("BeneficiaryDied", schema_version=9))
     assert "newer than this aidledger knows (1); upgrade aidledger" in error.message
+
+
+def test_relief_worth_more_than_one_amount_may_be_is_refused_naming_the_fields() -> None:
+    # Each within its own limit (10^9 units, 10^15 đồng a unit), but worth 10^24 đồng: no
+    # posting can hold it, and the ledger failed the whole batch on every attempt.
+    huge = {"quantity": 1_000_000_000, "unit_value_vnd": 10**15}
+    error = refusal(raw_event("ReliefItemHandedOut", **huge))
+    assert "quantity × unit_value_vnd is 1000000000000000000000000 đồng" in error.message
+    items = [{"item_code": "RICE", "unit": "kg", **huge}]
+    error = refusal(raw_event("DonationReceived", items=items))
+    assert "items[0]: quantity × unit_value_vnd is 1000000000000000000000000" in error.message
+    at_the_limit = {"quantity": 1_000, "unit_value_vnd": 10**12}
+    handed = parse_event_dict(raw_event("ReliefItemHandedOut", **at_the_limit))
+    assert handed.model_dump()["quantity"] == 1_000
