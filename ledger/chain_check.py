@@ -29,18 +29,21 @@ def _rows(conn: Any, schema: str, after_sequence: int) -> Iterator[tuple[Any, ..
 def verify_chain(
     engine: Engine, schema: str = "ledger", after_sequence: int = 0, start_hash: bytes = GENESIS
 ) -> ChainBreak | None:
-    """The first event whose stored hash (or previous hash) differs from the recomputed one.
+    """The first event whose stored hash (or previous hash) differs from the recomputed one,
+    or that does not follow the sequence before it (a gap).
 
     ``after_sequence`` / ``start_hash`` resume from a trusted checkpoint; None means intact.
     """
     with raw_connection(engine) as conn:
-        previous = start_hash
+        previous, expected_sequence = start_hash, after_sequence + 1
         for sequence, event_id, payload, stored_prev, stored in _rows(conn, schema, after_sequence):
+            if sequence != expected_sequence:
+                return ChainBreak(sequence, event_id, str(expected_sequence), str(sequence), "gap")
             if bytes(stored_prev) != previous:
                 return ChainBreak(sequence, event_id, previous.hex(), bytes(stored_prev).hex())
             expected = link(previous, payload.encode())
             if expected != bytes(stored):
                 return ChainBreak(sequence, event_id, expected.hex(), bytes(stored).hex())
-            previous = expected
+            previous, expected_sequence = expected, sequence + 1
         conn.rollback()
     return None

@@ -22,8 +22,16 @@ class ChainBreak:
     event_id: str
     expected: str
     found: str
+    #: ``hash`` (a hash or link differs) or ``gap`` (``expected`` is the missing sequence).
+    kind: str = "hash"
 
     def __str__(self) -> str:
+        if self.kind == "gap":
+            return (
+                f"hash chain broken at event sequence {self.sequence} (id {self.event_id}): "
+                f"sequence {self.expected} is missing; an event was removed or its sequence "
+                "was altered"
+            )
         return (
             f"hash chain broken at event sequence {self.sequence} (id {self.event_id}): "
             f"recomputed hash {self.expected} but stored hash {self.found}; this event, "

@@ -64,3 +64,13 @@ def test_verification_can_resume_from_a_trusted_point(superuser: Any, ledger: Le
         (trusted,) = cur.fetchone()
     assert verify_chain(ledger.engine).sequence == 2  # type: ignore[union-attr]
     assert verify_chain(ledger.engine, after_sequence=8, start_hash=bytes(trusted)) is None
+
+
+def test_a_renumbered_event_breaks_the_chain_where_its_sequence_is_missing(
+    superuser: Any, ledger: Ledger
+) -> None:
+    # The last event moved to sequence 15: every hash still recomputes, but 10 is missing.
+    _tamper(superuser, "UPDATE ledger.events SET sequence = 15 WHERE sequence = 10")
+    broken = verify_chain(ledger.engine)
+    assert broken is not None and broken.sequence == 15
+    assert "sequence 10 is missing" in str(broken)
