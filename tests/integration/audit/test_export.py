@@ -165,3 +165,21 @@ def test_an_export_whose_first_events_were_moved_before_the_month_fails(
     (exported / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ExportInvalid, match=r"before\.json: the history before the month holds"):
         verify_export(exported, load_public_key(tmp_path / "dept.key.pub"))
+
+
+def test_an_export_line_naming_another_event_than_its_payload_fails(
+    exported: Path, tmp_path: Path
+) -> None:
+    import hashlib
+
+    path = exported / "events.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = json.loads(lines[0]), json.loads(lines[1])
+    first["event_id"] = second["event_id"]  # the hashed payload is untouched
+    lines[0] = json.dumps(first, ensure_ascii=False) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    manifest = json.loads((exported / "manifest.json").read_text())
+    manifest["files"]["events.jsonl"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (exported / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ExportInvalid, match=r"line 1 .*its payload is event"):
+        verify_export(exported, load_public_key(tmp_path / "dept.key.pub"))
