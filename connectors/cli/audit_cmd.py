@@ -176,7 +176,8 @@ def replay(
                 progress=lambda n: bar.advance(task, n),
                 read_models_from=stored,
             )
-        rp.check(db, schema, outcome, exact=exact, until=cutoff)
+        through = None if stored is None else stored.through
+        rp.check(db, schema, outcome, exact=exact, until=cutoff, through=through)
         outcome.notes.append(
             (
                 "compared row by row"

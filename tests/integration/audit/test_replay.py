@@ -250,3 +250,58 @@ def test_a_stored_event_holding_a_nul_is_refused_and_reported_and_the_replay_goe
     # one has its sequence and chain link in the replay.
     assert (events.only_live, events.only_replay) == (2, 1)
     rp.drop(db, "scratch_nul")
+
+
+def test_events_recorded_while_a_store_replay_runs_are_not_differences(
+    live: Ledger, ledger_url: str, db: Database
+) -> None:
+    from schemas import parse_event_dict
+    from tests.unit.schemas.examples import raw_event
+
+    stored = history.store_range(db, "ledger")
+    outcome = rp.rebuild(
+        ledger_url,
+        "scratch_busy",
+        history.from_range(db, stored),
+        domain_projectors(),
+        source="store",
+    )
+    # The workers go on: a payment is recorded in the live ledger meanwhile.
+    live.append([parse_event_dict(raw_event("PaymentDisbursed"))])
+
+    rp.check(db, "ledger", outcome, exact=True, through=stored.through)
+
+    assert outcome.differences == []
+    assert any("recorded 1 events after sequence" in note for note in outcome.notes)
+    # Without the bound, the later payment shows everywhere it went.
+    rp.check(db, "ledger", outcome, exact=True)
+    assert {"events", "postings", "balances"} <= {d.table for d in outcome.differences}
+    rp.drop(db, "scratch_busy")
+
+
+def test_a_row_changed_in_the_compared_history_is_still_a_difference_while_the_ledger_grows(
+    live: Ledger, ledger_url: str, db: Database, superuser: Sql
+) -> None:
+    from schemas import parse_event_dict
+    from tests.unit.schemas.examples import raw_event
+
+    stored = history.store_range(db, "ledger")
+    outcome = rp.rebuild(
+        ledger_url,
+        "scratch_edit2",
+        history.from_range(db, stored),
+        domain_projectors(),
+        source="store",
+    )
+    live.append([parse_event_dict(raw_event("PaymentDisbursed"))])
+    superuser("ALTER TABLE ledger.postings DISABLE TRIGGER ALL")
+    superuser(
+        "UPDATE ledger.postings SET amount = amount + 1, balance_after = balance_after + 1 "
+        "WHERE (sequence, n) = (SELECT min(sequence), 1 FROM ledger.postings)"
+    )
+    superuser("ALTER TABLE ledger.postings ENABLE TRIGGER ALL")
+
+    rp.check(db, "ledger", outcome, exact=True, through=stored.through)
+
+    assert {d.table for d in outcome.differences} == {"postings", "balances"}
+    rp.drop(db, "scratch_edit2")
