@@ -37,11 +37,17 @@ def split_leaves(blob: bytes) -> list[bytes]:
 
 
 def boundary(db: Database, schema: str, month: str) -> int:
-    """The highest sequence appended before ``month`` ended (0 when none was)."""
+    """The end of the longest run of sequences from the first all appended before ``month``
+    ended (0 when none was). ``appended_at`` is when an append's transaction began, and
+    sequences are taken later, in chain-lock order: an append that began just after the
+    month can take its sequence before one that began just before it and waited. The
+    month's checkpoint stops before the first event appended after the month, so it holds
+    none of them."""
+    events = f'"{checked_name(schema)}".events'
     with session(db) as conn, conn.cursor() as cur:
         cur.execute(
-            f'SELECT coalesce(max(sequence), 0) FROM "{checked_name(schema)}".events '
-            "WHERE appended_at < %s",
+            f"SELECT coalesce((SELECT min(sequence) - 1 FROM {events} WHERE appended_at >= %s), "
+            f"(SELECT max(sequence) FROM {events}), 0)",
             (month_end(month),),
         )
         return int(cur.fetchone()[0])

@@ -64,6 +64,19 @@ def test_month_checkpoints_cover_everything_appended_before_the_month_ended(
         cps.build(db, "ledger", this_month)
 
 
+def test_a_month_checkpoint_ends_before_the_first_event_appended_after_the_month(
+    monthly: Ledger, db: Database, key: Ed25519PrivateKey, superuser: Sql
+) -> None:
+    # Appends stamp the time their transaction began: one that began just after midnight
+    # (UTC+7) can take its sequence before one that began just before it and waited.
+    late = len(scenario.january()) - 1
+    appended_in(superuser, late, late, "2025-01-31T17:00:01Z")
+
+    january = _signed(db, key, "2025-01")
+
+    assert january.last_sequence == late - 1  # not the event after it, appended "earlier"
+
+
 def test_a_month_recorded_again_after_history_changed_is_a_conflict(
     monthly: Ledger, db: Database, key: Ed25519PrivateKey, superuser: Sql
 ) -> None:
