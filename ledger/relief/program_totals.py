@@ -21,12 +21,16 @@ COLUMNS = (
     "relief_recipients",
 )
 
+#: ``lists`` and ``home`` are materialized: ``body`` is computed from the payload wherever it
+#: is read (a virtual column on PostgreSQL 18), and inlined into the join with the payments,
+#: a list's body (every line of a commune) was parsed again for each payment: 109 s for one
+#: province's month of 33,200 payments, 2.7 s materialized.
 _SQL = """
-WITH lists AS (
+WITH lists AS MATERIALIZED (
   SELECT body->>'list_id' AS list_id, body->>'month' AS month,
          body->>'province_code' AS province_code
   FROM {ev} WHERE event_type = 'PaymentListIssued'
-), home AS (
+), home AS MATERIALIZED (
   SELECT DISTINCT ON (person_id) person_id, body->>'province_code' AS province_code
   FROM {ev} WHERE event_type = 'AllowanceAccrued' ORDER BY person_id, sequence DESC
 ), facts AS (
@@ -76,16 +80,20 @@ class ProgramMonth:
     values: dict[str, int]
 
 
-def program_totals(
-    conn: Connection, province_code: str, months: Sequence[str] = (), schema: str = "ledger"
-) -> list[ProgramMonth]:
-    """Months (ascending) with anything recorded, optionally only ``months``."""
-    sql = _SQL.format(
+def query(schema: str) -> str:
+    """The SQL of ``program_totals`` over ``schema``'s events (params: province, months)."""
+    return _SQL.format(
         ev=events_table(schema),
         paid_month=local_month("e.body->>'paid_at'"),
         issued_month=local_month("body->>'occurred_at'"),
     )
-    rows = conn.execute(text(sql), {"province": province_code, "months": list(months)})
+
+
+def program_totals(
+    conn: Connection, province_code: str, months: Sequence[str] = (), schema: str = "ledger"
+) -> list[ProgramMonth]:
+    """Months (ascending) with anything recorded, optionally only ``months``."""
+    rows = conn.execute(text(query(schema)), {"province": province_code, "months": list(months)})
     return [
         ProgramMonth(r[0], {c: int(v) for c, v in zip(COLUMNS, r[1:], strict=True)}) for r in rows
     ]
