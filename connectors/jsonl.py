@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from connectors.producer import MAX_REQUEST_BYTES, message_of, too_large
 from schemas.envelope import Event
 from schemas.errors import AidLedgerError, InvalidEvent
 from schemas.registry import parse_storable_event
+
+#: (prefixed topic, key, canonical JSON) of one event.
+Message = tuple[str, bytes, bytes]
 
 
 class FileRefused(AidLedgerError):
@@ -24,14 +28,38 @@ class FileRefused(AidLedgerError):
 
 def read_events(path: Path) -> list[Event]:
     """Parse every non-blank line; raise FileRefused listing each bad line by number."""
-    events: list[Event] = []
+    return [event for _, event in _numbered_events(path)]
+
+
+def read_messages(path: Path, prefix: str = "") -> list[Message]:
+    """The file's events as the messages that publish them; FileRefused lists each bad line
+    by number, an event too large for one Kafka message included (checked before anything
+    is sent, so a file is never published in part)."""
+    messages: list[Message] = []
+    problems: list[str] = []
+    for number, event in _numbered_events(path):
+        message = message_of(event, prefix)
+        if too_large(message[1], message[2]):
+            problems.append(
+                f"line {number} ({event.event_type} {event.event_id}) was refused: it is"
+                f" {len(message[2]):,} bytes as canonical JSON, more than the"
+                f" {MAX_REQUEST_BYTES:,} one Kafka message may hold; split it"
+            )
+        messages.append(message)
+    if problems:
+        raise FileRefused(path, problems)
+    return messages
+
+
+def _numbered_events(path: Path) -> list[tuple[int, Event]]:
+    events: list[tuple[int, Event]] = []
     problems: list[str] = []
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                events.append(parse_storable_event(line, record=f"line {number}"))
+                events.append((number, parse_storable_event(line, record=f"line {number}")))
             except InvalidEvent as exc:
                 problems.append(exc.message)
     if problems:

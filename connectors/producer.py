@@ -12,6 +12,11 @@ from schemas.envelope import Event
 from schemas.errors import AidLedgerError
 from schemas.registry import topic_for
 
+#: The largest request a producer sends (max_request_size); one message must fit in it.
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+#: Room a message needs besides its key and value (record and batch headers).
+MESSAGE_OVERHEAD_BYTES = 1024
+
 
 class PublishFailed(AidLedgerError):
     """The broker did not confirm a message; nothing may be reported as published."""
@@ -22,6 +27,11 @@ class PublishFailed(AidLedgerError):
 def message_of(event: Event, prefix: str = "") -> tuple[str, bytes, bytes]:
     """(topic, key, value) of an event: its family topic, its subject, its canonical JSON."""
     return topic_name(topic_for(event), prefix), event.subject.encode(), canonical_json(event)
+
+
+def too_large(key: bytes | None, value: bytes) -> bool:
+    """Whether a message is larger than a producer may send (refused at once, unsent)."""
+    return len(key or b"") + len(value) + MESSAGE_OVERHEAD_BYTES > MAX_REQUEST_BYTES
 
 
 class EventPublisher:
@@ -35,7 +45,7 @@ class EventPublisher:
             "acks": "all",
             "linger_ms": 20,
             "batch_size": 512 * 1024,
-            "max_request_size": 8 * 1024 * 1024,
+            "max_request_size": MAX_REQUEST_BYTES,
             "retries": 5,
             "client_id": "aidledger-publisher",
             "partitioner": SubjectPartitioner(),

@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress
 
 from connectors.cli.app import app, console, get_runtime
-from connectors.jsonl import read_events
+from connectors.jsonl import read_messages
 
 
 @app.command()
@@ -18,13 +18,15 @@ def publish(
 ) -> None:
     """Validate every line, then publish all events (keyed by subject, acks=all).
 
-    A file with any invalid line is refused whole, naming each bad line; nothing is sent.
+    A file with any invalid line (or an event too large for one message) is refused whole,
+    naming each bad line; nothing is sent.
     """
-    events = read_events(file)
-    with get_runtime().publisher() as publisher, Progress(console=console) as progress:
-        task = progress.add_task("publishing", total=len(events))
-        for event in events:
-            publisher.send(event)
+    rt = get_runtime()
+    messages = read_messages(file, rt.settings.topic_prefix)
+    with rt.publisher() as publisher, Progress(console=console) as progress:
+        task = progress.add_task("publishing", total=len(messages))
+        for topic, key, value in messages:
+            publisher.send_raw(topic, key, value)
             progress.advance(task)
         publisher.flush()
-    console.print(f"published {len(events)} events from {file} (all confirmed by the broker)")
+    console.print(f"published {len(messages)} events from {file} (all confirmed by the broker)")

@@ -116,3 +116,54 @@ def test_when_no_broker_answers_the_child_publisher_fails_loudly_and_confirms_no
     assert publisher.confirmed == 0
     publisher.close()  # closing again after a failure is harmless
     assert not publisher._process.is_alive()
+
+
+def _payment_list(lines: int) -> dict[str, object]:
+    """A valid PaymentListIssued of ``lines`` lines (its canonical JSON: ~300 bytes a line)."""
+    from schemas.canonical import lines_digest
+    from schemas.payments import PaymentLine
+
+    built = tuple(
+        PaymentLine(
+            line_no=n,
+            person_id=f"P{n:07d}",
+            full_name="Nguyễn Văn " + "A" * 150,
+            commune_code="29362",
+            components={"regular": 750_000},
+            amount_vnd=750_000,
+        )
+        for n in range(1, lines + 1)
+    )
+    return raw_event(
+        "PaymentListIssued",
+        lines=[line.model_dump(mode="json") for line in built],
+        total_vnd=750_000 * lines,
+        digest=lines_digest(built),
+    )
+
+
+def test_a_file_with_an_event_too_large_for_a_message_is_refused_whole_naming_the_line(
+    tmp_path: Path, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    good = raw_event("BeneficiaryDied")
+    huge = _payment_list(40_000)
+    path = tmp_path / "events.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(huge) + "\n")
+    env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "AIDLEDGER_TOPIC_PREFIX": topic_prefix}
+
+    from typer.testing import CliRunner
+
+    from connectors.cli import app
+    from connectors.cli.app import _cached
+    from connectors.jsonl import FileRefused
+
+    _cached.clear()
+    result = CliRunner().invoke(app, ["publish", str(path)], env=env)
+    _cached.clear()
+
+    assert isinstance(result.exception, FileRefused), result.output
+    (problem,) = result.exception.problems
+    assert problem.startswith(f"line 2 (PaymentListIssued {huge['event_id']}) was refused:")
+    assert "more than the" in problem
+    topics = [topic_name("aid.eligibility", topic_prefix)]
+    assert list(read_back(kafka_bootstrap, topics, {good["event_id"]}, timeout=3)) == []
