@@ -41,13 +41,19 @@ class DeadLetter:
 
     @classmethod
     def invalid(cls, record: RawRecord, error: InvalidEvent) -> DeadLetter:
-        """A record that failed validation; ``error`` names each field and its problem."""
+        """A record that failed validation; ``error`` names each field and its problem.
+
+        A NUL the record holds may be quoted in the reason (a refused id, a field name);
+        it is written ``\\u0000`` there, as PostgreSQL stores no NUL in text.
+        """
         return cls(
             letter_id(DeadLetterKind.INVALID, record),
             DeadLetterKind.INVALID,
             record,
-            error.message,
-            tuple(error.problems),
+            _without_nul(error.message),
+            tuple(
+                FieldProblem(_without_nul(p.field), _without_nul(p.reason)) for p in error.problems
+            ),
             _claimed_event_id(record.value),
         )
 
@@ -92,6 +98,10 @@ def letter_id(kind: DeadLetterKind, record: RawRecord) -> UUID:
     return deterministic_id(
         "deadletter", kind.value, record.topic, record.partition, record.offset, digest
     )
+
+
+def _without_nul(text: str) -> str:
+    return text.replace("\x00", "\\u0000")
 
 
 def _b64(data: bytes | None) -> str | None:

@@ -134,6 +134,31 @@ def test_a_record_whose_text_holds_a_nul_is_dead_lettered_and_the_batch_goes_on(
     assert outcome.reached[("p.aid.eligibility", 0)] == 0
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        # the refused id is quoted in the reason; a field name is named in the problems
+        b'{"event_type": "BeneficiaryDied", "event_id": "P\\u0000"}',
+        b'{"event_type": "BeneficiaryDied", "event_id": "00000000-0000-0000-0000-000000000001",'
+        b' "\\u0000": 1}',
+    ],
+)
+def test_an_invalid_record_whose_reason_would_quote_a_nul_is_dead_lettered_and_the_batch_goes_on(
+    projection: LedgerProjection, value: bytes
+) -> None:
+    records = as_records([event_message(an_accrual()), Message("aid.eligibility", b"P1", value)])
+
+    outcome = projection.process(records)
+
+    assert len(outcome.result.appended) == 1 and [d.record for d in outcome.letters] == [records[1]]
+    ((kind, reason, stored),) = rows(
+        projection, "SELECT kind, reason, value FROM ledger.deadletters"
+    )
+    assert kind == "invalid" and "p.aid.eligibility[0]@0" in reason and "\\u0000" in reason
+    assert bytes(stored) == value
+    assert rows(projection, "SELECT problems::text FROM ledger.deadletters")[0][0].startswith("[")
+
+
 def test_a_conflict_inside_one_batch_is_caught_too(projection: LedgerProjection) -> None:
     event = an_accrual()
     changed = event.model_copy(update={"amount_vnd": 1})
