@@ -8,6 +8,7 @@ from connectors.producer import MAX_REQUEST_BYTES, message_of, too_large
 from schemas.envelope import Event
 from schemas.errors import AidLedgerError, InvalidEvent
 from schemas.registry import parse_storable_event
+from streams.intake import unreadable
 
 #: (prefixed topic, key, canonical JSON) of one event.
 Message = tuple[str, bytes, bytes]
@@ -62,6 +63,8 @@ def _numbered_events(path: Path) -> list[tuple[int, Event]]:
                 events.append((number, parse_storable_event(line, record=f"line {number}")))
             except InvalidEvent as exc:
                 problems.append(exc.message)
+            except Exception as exc:  # validation broke down on this line: still its problem
+                problems.append(unreadable(f"line {number}", exc).message)
     if problems:
         raise FileRefused(path, problems)
     return events

@@ -45,11 +45,27 @@ def accept(record: RawRecord, prefix: str = "") -> Event:
 
 
 def triage(records: Iterable[RawRecord], prefix: str = "") -> Intake:
-    """Sort a batch; nothing is dropped: every record is accepted or becomes a dead letter."""
+    """Sort a batch; nothing is dropped: every record is accepted or becomes a dead letter.
+
+    A record on which validation itself breaks down (an error other than InvalidEvent) is a
+    dead letter too, saying so: raised, it would fail the batch on every attempt.
+    """
     intake = Intake()
     for record in records:
         try:
             intake.accepted.append((record, accept(record, prefix)))
         except InvalidEvent as exc:
             intake.letters.append(DeadLetter.invalid(record, exc))
+        except Exception as exc:
+            intake.letters.append(DeadLetter.invalid(record, unreadable(record.label, exc)))
     return intake
+
+
+def unreadable(record: str, error: Exception) -> InvalidEvent:
+    """An InvalidEvent for a record whose validation failed with an unexpected ``error``."""
+    return InvalidEvent.single(
+        record,
+        "",
+        f"could not be validated ({type(error).__name__}: {error}); correct the event and send"
+        " it again",
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
 from connectors.jsonl import FileRefused, read_events
@@ -21,3 +22,16 @@ def test_a_line_whose_text_holds_a_nul_refuses_the_file_naming_the_line_and_fiel
         read_events(path)
     (problem,) = refused.value.problems
     assert problem.startswith(f"line 2 (event {bad.event_id}) was refused: full_name: contains")
+
+
+def test_a_line_on_which_validation_breaks_down_refuses_the_file_naming_the_line(
+    tmp_path: Path,
+) -> None:
+    raw = orjson.loads(canonical_json(registered("P2")))
+    raw["recorded_at"] = "9999-12-31T23:59:59-14:00"  # no UTC equivalent: converting overflows
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(canonical_json(registered("P1")) + b"\n" + orjson.dumps(raw) + b"\n")
+    with pytest.raises(FileRefused) as refused:
+        read_events(path)
+    (problem,) = refused.value.problems
+    assert problem.startswith("line 2 was refused: could not be validated (OverflowError")

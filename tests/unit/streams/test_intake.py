@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from ledger.records import Incoming, KafkaOrigin
@@ -88,3 +89,22 @@ def test_a_valid_event_whose_text_holds_a_nul_becomes_a_dead_letter_naming_the_f
     assert [p.field for p in letter.problems] == ["full_name"]
     assert f"{PREFIX}aid.eligibility[0]@0" in letter.reason
     assert "full_name: contains a NUL character (U+0000" in letter.reason
+
+
+def test_a_record_whose_validation_breaks_down_becomes_a_dead_letter_and_the_batch_goes_on() -> (
+    None
+):
+    registered, granted = [e for e in sample_events(3) if e.event_type != "StandardLevelSet"][:2]
+    # A valid-looking instant that has no UTC equivalent: converting it overflows.
+    raw = orjson.loads(event_message(registered).value)
+    raw["occurred_at"] = "0001-01-01T00:00:00+14:00"
+    bad = Message("aid.eligibility", b"P1", orjson.dumps(raw))
+
+    intake = triage([record(bad, 0), record(event_message(granted), 1)], PREFIX)
+
+    assert [e for _, e in intake.accepted] == [granted]
+    (letter,) = intake.letters
+    assert letter.kind is DeadLetterKind.INVALID and letter.record.value == bad.value
+    assert letter.reason.startswith(f"{PREFIX}aid.eligibility[0]@0 was refused:")
+    assert "could not be validated" in letter.reason and "out of range" in letter.reason
+    assert letter.event_id == registered.event_id
