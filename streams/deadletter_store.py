@@ -15,8 +15,9 @@ from psycopg2.extras import execute_values
 from sqlalchemy.engine import Engine
 
 from ledger.storage import checked_schema, raw_connection
-from streams.deadletters import DeadLetter
+from streams.deadletters import DeadLetter, DeadLetterKind, letter_id
 from streams.errors import DeadLetterNotFound
+from streams.records import RawRecord
 
 #: A full dead-letter id, or the start of one (hex digits and dashes).
 _ID_PREFIX = re.compile(r"^[0-9a-f-]+$")
@@ -71,6 +72,32 @@ def insert_letters(
         template="(%s::uuid, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::uuid, %s, %s, %s)",
         page_size=1000,
     )
+
+
+def recorded_conflicts(cur: Any, schema: str, records: Sequence[RawRecord]) -> list[DeadLetter]:
+    """The conflict dead letters already recorded for any of ``records`` (same origin and
+    bytes), as they were recorded: a batch read again finds its conflicts here, since the
+    ledger skips what it processed before instead of reporting them again."""
+    by_id = {letter_id(DeadLetterKind.CONFLICT, r): r for r in records}
+    if not by_id:
+        return []
+    cur.execute(
+        f'SELECT deadletter_id, reason, event_id, recorded_at FROM "{schema}".deadletters '
+        'WHERE deadletter_id = ANY(%s::uuid[]) ORDER BY topic, partition, "offset"',
+        ([str(i) for i in by_id],),
+    )
+    return [
+        DeadLetter(
+            UUID(str(i)),
+            DeadLetterKind.CONFLICT,
+            by_id[UUID(str(i))],
+            reason,
+            (),
+            UUID(str(event_id)) if event_id is not None else None,
+            recorded_at,
+        )
+        for i, reason, event_id, recorded_at in cur.fetchall()
+    ]
 
 
 class DeadLetterStore:

@@ -117,8 +117,8 @@ def _outcome(
             len(letters.conflicts),
         )
     accepted = tuple(letters.intake.accepted)
-    if letters.conflicts:
-        refused = {id(letter.record) for letter in letters.conflicts}
+    if letters.refused:
+        refused = {id(letter.record) for letter in letters.refused}
         accepted = tuple((r, e) for r, e in accepted if id(r) not in refused)
     reached: Positions = {}
     for record in records:

@@ -191,6 +191,26 @@ def test_a_batch_read_again_after_a_crash_changes_nothing(projection: LedgerProj
     assert rows(projection, "SELECT count(*) FROM ledger.events") == [(20,)]
 
 
+def test_a_batch_read_again_after_a_crash_gives_its_conflicts_again_to_be_published(
+    projection: LedgerProjection,
+) -> None:
+    event = an_accrual()
+    changed = event.model_copy(update={"amount_vnd": 1})
+    records = as_records([event_message(event), invalid_messages()[0][0], event_message(changed)])
+    first = projection.process(records)
+    # The worker stopped before publishing the dead letters: it reads the batch again.
+
+    again = projection.process(records)
+
+    assert again.result.skipped == 2 and again.result.conflicts == ()
+    assert sorted((d.deadletter_id, d.kind, d.record, d.reason) for d in again.letters) == sorted(
+        (d.deadletter_id, d.kind, d.record, d.reason) for d in first.letters
+    )
+    assert [d.kind.value for d in first.letters] == ["invalid", "conflict"]
+    assert again.accepted == ((records[0], event),)
+    assert rows(projection, "SELECT count(*) FROM ledger.deadletters") == [(2,)]
+
+
 def test_batches_in_flight_together_record_what_one_by_one_appends_record(
     projection: LedgerProjection,
 ) -> None:
