@@ -21,6 +21,17 @@ from schemas.build import deterministic_id
 from schemas.errors import FieldProblem, InvalidEvent
 from streams.records import RawRecord
 
+#: The largest dead-letter message: a Kafka topic's default max.message.bytes (1 MiB) less room
+#: for the key and headers. A larger one would be refused on every attempt and stop the worker,
+#: so a letter too large to quote its record whole is shortened (``DeadLetter.message_bytes``).
+MESSAGE_MAX_BYTES = 1_000_000
+#: What a shortened message keeps: a key up to this size, the start of the reason, the first
+#: field problems (each reason cut to PROBLEM_CHARS).
+KEY_MAX_BYTES = 1024
+REASON_CHARS = 20_000
+PROBLEMS_KEPT = 100
+PROBLEM_CHARS = 1000
+
 
 class DeadLetterKind(StrEnum):
     INVALID = "invalid"  # not a valid event: bad JSON, unknown type, a field refused
@@ -89,7 +100,34 @@ class DeadLetter:
         }
 
     def message_bytes(self, consumer: str, worker: str) -> bytes:
-        return orjson.dumps(self.to_message(consumer, worker), option=orjson.OPT_SORT_KEYS)
+        """``to_message`` as JSON; shortened when larger than MESSAGE_MAX_BYTES: the record's
+        bytes are left out (``value_b64`` null, ``value_omitted`` says where they are) and a
+        long reason is cut. The dead letter in PostgreSQL keeps everything."""
+        message = self.to_message(consumer, worker)
+        data = orjson.dumps(message, option=orjson.OPT_SORT_KEYS)
+        if len(data) > MESSAGE_MAX_BYTES:
+            data = orjson.dumps(self._shortened(message), option=orjson.OPT_SORT_KEYS)
+        return data
+
+    def _shortened(self, message: dict[str, Any]) -> dict[str, Any]:
+        r = self.record
+        where = "`aidledger deadletters retry` sends them again"
+        message["value_b64"] = None
+        message["value_omitted"] = (
+            f"the record's {len(r.value):,} bytes (sha256 {hashlib.sha256(r.value).hexdigest()})"
+            f" are too many for a dead-letter message; they are kept with the dead letter in"
+            f" PostgreSQL ({where}) and at {r.label}"
+        )
+        if r.key is not None and len(r.key) > KEY_MAX_BYTES:
+            message["key_b64"] = None
+        message["reason"] = _cut(self.reason, REASON_CHARS)
+        message["problems"] = [
+            {"field": _cut(p.field, PROBLEM_CHARS), "reason": _cut(p.reason, PROBLEM_CHARS)}
+            for p in self.problems[:PROBLEMS_KEPT]
+        ]
+        if len(self.problems) > PROBLEMS_KEPT:
+            message["problems_omitted"] = len(self.problems) - PROBLEMS_KEPT
+        return message
 
 
 def letter_id(kind: DeadLetterKind, record: RawRecord) -> UUID:
@@ -98,6 +136,12 @@ def letter_id(kind: DeadLetterKind, record: RawRecord) -> UUID:
     return deterministic_id(
         "deadletter", kind.value, record.topic, record.partition, record.offset, digest
     )
+
+
+def _cut(text: str, chars: int) -> str:
+    if len(text) <= chars:
+        return text
+    return f"{text[:chars]}… ({len(text) - chars:,} more characters in `aidledger deadletters`)"
 
 
 def _without_nul(text: str) -> str:

@@ -11,7 +11,7 @@ from connectors.topics import topic_name
 from schemas.canonical import canonical_json
 from schemas.envelope import Event
 from schemas.registry import TOPIC_DEADLETTER, topic_for
-from streams.deadletters import DeadLetter
+from streams.deadletters import KEY_MAX_BYTES, DeadLetter
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,11 @@ def deadletter_messages(
     topic = topic_name(TOPIC_DEADLETTER, prefix)
     return [
         OutMessage(
-            topic, d.record.key or str(d.deadletter_id).encode(), d.message_bytes(consumer, worker)
+            topic,
+            d.record.key
+            if d.record.key and len(d.record.key) <= KEY_MAX_BYTES
+            else str(d.deadletter_id).encode(),
+            d.message_bytes(consumer, worker),
         )
         for d in letters
     ]

@@ -363,3 +363,45 @@ def test_a_worker_stops_rather_than_skip_records_of_a_recreated_topic(
     assert "end before the positions stored in PostgreSQL" in worker.output()
     assert scalar(engine, "SELECT count(*) FROM ledger.events") == 0
     engine.dispose()
+
+
+def test_a_record_too_large_to_be_quoted_whole_in_its_dead_letter_does_not_stop_the_worker(
+    workers: Workers, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    # Its bytes as base64 would not fit in one message: the dead letter quotes them only in
+    # PostgreSQL, and on aid.deadletter says where they are.
+    huge = b'{"event_type": "PaymentListIssued", "note": "' + b"x" * 6_500_000 + b'"}'
+    after = sample_events(2, seed="after-huge")[1]
+    publish(
+        kafka_bootstrap,
+        topic_prefix,
+        [Message("aid.payments", b"PL-1", huge), event_message(after)],
+    )
+    engine = create_engine(workers.database_url)
+    worker = workers.start("w")
+
+    wait_for(
+        lambda: scalar(engine, "SELECT count(*) FROM ledger.events") == 1,
+        60,
+        "the event after the huge record",
+        workers,
+    )
+    (published,) = [
+        orjson.loads(v)
+        for v in read_topic(kafka_bootstrap, topic_name(TOPIC_DEADLETTER, topic_prefix), 1)
+    ]
+    with engine.connect() as conn:
+        ((letter_id, value),) = conn.exec_driver_sql(
+            "SELECT deadletter_id::text, value FROM ledger.deadletters"
+        ).fetchall()
+    assert bytes(value) == huge
+    assert published["deadletter_id"] == letter_id and published["value_b64"] is None
+    assert (published["topic"], published["offset"]) == (
+        topic_name("aid.payments", topic_prefix),
+        0,
+    )
+    assert "PaymentListIssued" in published["reason"]
+    assert f"{len(huge):,} bytes" in published["value_omitted"]
+    assert worker.proc.poll() is None
+    assert worker.stop() == 0
+    engine.dispose()

@@ -8,7 +8,7 @@ import uuid
 import orjson
 
 from ledger.errors import DuplicateEventConflict
-from schemas.errors import InvalidEvent
+from schemas.errors import FieldProblem, InvalidEvent
 from streams.deadletters import DeadLetter, DeadLetterKind
 from streams.publishing import deadletter_messages
 from streams.records import RawRecord
@@ -82,3 +82,29 @@ def test_a_record_without_a_key_is_keyed_by_its_dead_letter_id() -> None:
     (message,) = deadletter_messages([letter], "t.", "g", "w")
 
     assert message.key == str(letter.deadletter_id).encode()
+
+
+def test_a_letter_too_large_for_one_message_leaves_the_bytes_out_and_says_where_they_are() -> None:
+    from streams.deadletters import MESSAGE_MAX_BYTES
+
+    value = b'{"note": "' + b"x" * 900_000 + b'"}'
+    record = RawRecord("t.aid.payments", 3, 1201, b"k" * 5000, value)
+    problems = [FieldProblem(f"lines[{n}].note", "y" * 5000) for n in range(300)]
+    letter = DeadLetter.invalid(record, InvalidEvent(record.label, problems))
+
+    (message,) = deadletter_messages([letter], "t.", "group-a", "worker-1")
+    body = orjson.loads(message.value)
+
+    assert (
+        len(message.value) <= MESSAGE_MAX_BYTES
+        and message.key == str(letter.deadletter_id).encode()
+    )
+    assert body["value_b64"] is None and body["key_b64"] is None
+    assert (
+        "900,012 bytes" in body["value_omitted"]
+        and "t.aid.payments[3]@1201" in (body["value_omitted"])
+    )
+    assert (body["topic"], body["partition"], body["offset"]) == ("t.aid.payments", 3, 1201)
+    assert body["reason"].startswith("t.aid.payments[3]@1201 was refused: lines[0].note: yyy")
+    assert len(body["problems"]) == 100 and body["problems_omitted"] == 200
+    assert body["deadletter_id"] == str(letter.deadletter_id)
