@@ -20,6 +20,7 @@ the same as appending the batches one by one.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from collections import deque
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from queue import Queue
 from typing import Any
 
+import psycopg2
 from psycopg2.errors import UniqueViolation
 
 from ledger import append as appending
@@ -191,7 +193,9 @@ class PipelinedAppender:
             finally:
                 todo.put(None)
                 writer.join()
-            while received < sent:
+            # The writer is done: ``done`` holds all it gave. After a failure, the batches
+            # behind the failed one were not written and have no result.
+            while received < sent and not done.empty():
                 received += 1
                 yield _result(done.get())
             if error is not None:
@@ -267,7 +271,9 @@ class PipelinedAppender:
                         done.put(result)
                 except BaseException as exc:  # handed over to the caller's thread
                     self._failed.set()
-                    conn.rollback()
+                    # A connection the server closed cannot roll back (nor needs to).
+                    with contextlib.suppress(psycopg2.Error):
+                        conn.rollback()
                     if plan.batch.settled is not None:
                         plan.batch.settled(exc)
                     done.put(exc)

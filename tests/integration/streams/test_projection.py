@@ -3,6 +3,7 @@ together, conflicts are caught inside the append, and reading a batch again chan
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from ledger.records import StoredEvent
 from schemas import canonical_json
 from schemas.payments import AllowanceAccrued
 from streams.deadletter_store import DeadLetterStore
+from streams.feed import LedgerFeed
 from streams.projection import BatchOutcome, LedgerProjection
 from streams.records import RawRecord
 from tests.fixtures.streams import Message, event_message, invalid_messages, sample_events
@@ -32,6 +34,22 @@ class Exploding:
 
     def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
         raise RuntimeError("projector failed")
+
+
+class DropsOnce:
+    """A projector during whose work the connection to the database is lost, once."""
+
+    name = "drops-once"
+
+    def __init__(self, at_call: int) -> None:
+        self.calls = 0
+        self.at_call = at_call
+
+    def project(self, conn: Any, batch: Sequence[StoredEvent]) -> None:
+        self.calls += 1
+        if self.calls == self.at_call:
+            with conn.cursor() as cur:  # as when the server restarts: the session ends
+                cur.execute("SELECT pg_terminate_backend(pg_backend_pid())")
 
 
 def build(url: str, *extra: Any) -> LedgerProjection:
@@ -290,3 +308,26 @@ def test_dead_letters_are_append_only_and_listed_newest_first(
     assert store.get(str(listed[0].deadletter_id)[:8]).deadletter_id == listed[0].deadletter_id
     with pytest.raises(DBAPIError, match="append-only"), projection.ledger.engine.begin() as c:
         c.exec_driver_sql("DELETE FROM ledger.deadletters")
+
+
+def test_batches_in_flight_when_the_database_goes_away_are_all_sent_again_and_recorded(
+    ledger_db_url: str,
+) -> None:
+    projection = build(ledger_db_url, DropsOnce(at_call=2))
+    events = sample_events(1200)
+    batches = [
+        as_records(list(map(event_message, events[start : start + 200])), first_offset=start)
+        for start in range(0, len(events), 200)
+    ]
+    feed = LedgerFeed(projection, retry_delays=(0.1, 0.1))
+
+    async def submit_all() -> list[BatchOutcome]:
+        futures = [feed.submit(records) for records in batches]
+        return list(await asyncio.wait_for(asyncio.gather(*futures), timeout=60))
+
+    outcomes = asyncio.run(submit_all())
+    feed.close()
+
+    assert sum(len(o.result.appended) for o in outcomes) == len(events)
+    assert rows(projection, "SELECT count(*) FROM ledger.events") == [(len(events),)]
+    projection.ledger.engine.dispose()
