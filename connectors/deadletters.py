@@ -3,6 +3,7 @@ the topic its event type belongs on."""
 
 from __future__ import annotations
 
+import codecs
 import getpass
 import hashlib
 from dataclasses import dataclass
@@ -41,7 +42,8 @@ class RetryMessage(NamedTuple):
 def corrected_message(letter: StoredDeadLetter, path: Path) -> RetryMessage:
     """The corrected event in ``path``, keyed by its subject, for the topic its type belongs
     on (the letter's topic prefix kept); refused unless valid."""
-    event = parse_storable_event(path.read_bytes(), record=str(path))
+    data = path.read_bytes().removeprefix(codecs.BOM_UTF8)  # as Windows editors save UTF-8
+    event = parse_storable_event(data, record=str(path))
     return RetryMessage(_home(letter, event), event.subject.encode(), canonical_json(event))
 
 

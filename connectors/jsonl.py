@@ -1,7 +1,11 @@
-"""JSON-lines files of events: every line validated, the whole file refused on any bad line."""
+"""JSON-lines files of events: every line validated, the whole file refused on any bad line.
+
+UTF-8, with or without a byte order mark at the start.
+"""
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from connectors.producer import MAX_REQUEST_BYTES, message_of, too_large
@@ -57,6 +61,8 @@ def _numbered_events(path: Path) -> list[tuple[int, Event]]:
     problems: list[str] = []
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
+            if number == 1:  # as Windows editors save UTF-8
+                line = line.removeprefix(codecs.BOM_UTF8)
             if not line.strip():
                 continue
             try:

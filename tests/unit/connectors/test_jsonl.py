@@ -35,3 +35,11 @@ def test_a_line_on_which_validation_breaks_down_refuses_the_file_naming_the_line
         read_events(path)
     (problem,) = refused.value.problems
     assert problem.startswith("line 2 was refused: could not be validated (OverflowError")
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read_like_one_without(tmp_path: Path) -> None:
+    events = [registered("P1"), registered("P2")]
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + b"\r\n".join(canonical_json(e) for e in events) + b"\r\n")
+
+    assert read_events(path) == events

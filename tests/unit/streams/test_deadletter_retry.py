@@ -73,3 +73,11 @@ def test_a_plain_retry_of_any_other_letter_goes_back_to_its_topic_unchanged() ->
     for value in (b"{not json", amount):
         letter = stored(RawRecord("t1.aid.payments", 2, 9, b"P1", value))
         assert original_message(letter) == ("t1.aid.payments", b"P1", value)
+
+
+def test_a_correction_saved_with_a_byte_order_mark_is_sent_without_it(tmp_path: Path) -> None:
+    letter, value = wrong_topic_letter()
+    fixed = tmp_path / "fixed.json"
+    fixed.write_bytes(b"\xef\xbb\xbf" + value + b"\r\n")
+
+    assert corrected_message(letter, fixed) == ("t1.aid.health-insurance", b"P1", value)
