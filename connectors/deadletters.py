@@ -17,6 +17,7 @@ from schemas.envelope import Event
 from schemas.errors import InvalidEvent
 from schemas.registry import FAMILY_TOPICS, parse_event, parse_storable_event, topic_for
 from streams.deadletter_store import DeadLetterStore, StoredDeadLetter
+from streams.intake import unreadable
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,12 @@ def corrected_message(letter: StoredDeadLetter, path: Path) -> RetryMessage:
     """The corrected event in ``path``, keyed by its subject, for the topic its type belongs
     on (the letter's topic prefix kept); refused unless valid."""
     data = path.read_bytes().removeprefix(codecs.BOM_UTF8)  # as Windows editors save UTF-8
-    event = parse_storable_event(data, record=str(path))
+    try:
+        event = parse_storable_event(data, record=str(path))
+    except InvalidEvent:
+        raise
+    except Exception as exc:  # validation broke down on it: refused all the same, named
+        raise unreadable(str(path), exc) from None
     return RetryMessage(_home(letter, event), event.subject.encode(), canonical_json(event))
 
 
@@ -52,7 +58,7 @@ def original_message(letter: StoredDeadLetter) -> RetryMessage:
     unless it was refused for being on another one (then keyed by its subject there)."""
     try:
         event = parse_event(letter.value, record=f"dead letter {letter.deadletter_id}")
-    except InvalidEvent:
+    except Exception:  # not a readable event (InvalidEvent, or validation broke down on it)
         return RetryMessage(letter.topic, letter.key, letter.value)
     topic = _home(letter, event)
     key = letter.key if topic == letter.topic else event.subject.encode()

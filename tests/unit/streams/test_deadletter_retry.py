@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
+import orjson
 import pytest
 
 from connectors.deadletters import corrected_message, original_message
@@ -81,3 +82,25 @@ def test_a_correction_saved_with_a_byte_order_mark_is_sent_without_it(tmp_path: 
     fixed.write_bytes(b"\xef\xbb\xbf" + value + b"\r\n")
 
     assert corrected_message(letter, fixed) == ("t1.aid.health-insurance", b"P1", value)
+
+
+def test_a_plain_retry_of_a_letter_whose_validation_broke_down_goes_back_to_its_topic() -> None:
+    raw = orjson.loads(canonical_json(registered("P1")))
+    raw["occurred_at"] = "0001-01-01T00:00:00+14:00"  # no UTC equivalent: converting overflows
+    value = orjson.dumps(raw)
+    letter = stored(RawRecord("t1.aid.eligibility", 1, 4, b"P1", value))
+    assert "could not be validated" in letter.reason
+
+    assert original_message(letter) == ("t1.aid.eligibility", b"P1", value)
+
+
+def test_a_correction_on_which_validation_breaks_down_is_refused_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    letter, value = wrong_topic_letter()
+    raw = orjson.loads(value)
+    raw["recorded_at"] = "9999-12-31T23:59:59-14:00"
+    fixed = tmp_path / "fixed.json"
+    fixed.write_bytes(orjson.dumps(raw))
+    with pytest.raises(InvalidEvent, match=f"{fixed} was refused: could not be validated"):
+        corrected_message(letter, fixed)
