@@ -6,6 +6,7 @@ UTF-8, with or without a byte order mark at the start.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator
 from pathlib import Path
 
 from connectors.producer import MAX_REQUEST_BYTES, message_of, too_large
@@ -33,7 +34,11 @@ class FileRefused(AidLedgerError):
 
 def read_events(path: Path) -> list[Event]:
     """Parse every non-blank line; raise FileRefused listing each bad line by number."""
-    return [event for _, event in _numbered_events(path)]
+    problems: list[str] = []
+    events = [event for _, event in _numbered_events(path, problems)]
+    if problems:
+        raise FileRefused(path, problems)
+    return events
 
 
 def read_messages(path: Path, prefix: str = "") -> list[Message]:
@@ -42,7 +47,7 @@ def read_messages(path: Path, prefix: str = "") -> list[Message]:
     is sent, so a file is never published in part)."""
     messages: list[Message] = []
     problems: list[str] = []
-    for number, event in _numbered_events(path):
+    for number, event in _numbered_events(path, problems):
         message = message_of(event, prefix)
         if too_large(message[1], message[2]):
             problems.append(
@@ -56,9 +61,9 @@ def read_messages(path: Path, prefix: str = "") -> list[Message]:
     return messages
 
 
-def _numbered_events(path: Path) -> list[tuple[int, Event]]:
-    events: list[tuple[int, Event]] = []
-    problems: list[str] = []
+def _numbered_events(path: Path, problems: list[str]) -> Iterator[tuple[int, Event]]:
+    """The valid events of the file with their line numbers; each bad line goes to
+    ``problems`` instead."""
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
             if number == 1:  # as Windows editors save UTF-8
@@ -66,11 +71,8 @@ def _numbered_events(path: Path) -> list[tuple[int, Event]]:
             if not line.strip():
                 continue
             try:
-                events.append((number, parse_storable_event(line, record=f"line {number}")))
+                yield number, parse_storable_event(line, record=f"line {number}")
             except InvalidEvent as exc:
                 problems.append(exc.message)
             except Exception as exc:  # validation broke down on this line: still its problem
                 problems.append(unreadable(f"line {number}", exc).message)
-    if problems:
-        raise FileRefused(path, problems)
-    return events
