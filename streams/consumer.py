@@ -105,13 +105,7 @@ class BatchConsumer(faust_aiokafka.Consumer):
 
     def _ends(self) -> dict[Any, int | None]:
         """End offsets of the assigned partitions, as the last fetch responses gave them."""
-        ends: dict[Any, int | None] = {}
-        for tp in self.assignment():
-            try:
-                ends[tp] = self.highwater(tp)
-            except (AssertionError, IllegalStateError):  # revoked meanwhile
-                ends[tp] = None
-        return ends
+        return end_offsets(self)
 
     async def _fetch(self, timeout: float) -> Mapping[Any, Sequence[Any]] | None:
         records, active = await self._wait_next_records(timeout)
@@ -184,6 +178,18 @@ class BatchConsumer(faust_aiokafka.Consumer):
         # Faust's stall detector watches its per-record stream path, which batches bypass;
         # the ledger lag gauge is the measure of progress here.
         return None
+
+
+def end_offsets(consumer: Any) -> dict[Any, int | None]:
+    """End offsets of the partitions ``consumer`` holds, as the last fetch responses gave
+    them; None for one revoked meanwhile (the Kafka client runs in a thread of its own)."""
+    ends: dict[Any, int | None] = {}
+    for tp in consumer.assignment():
+        try:
+            ends[tp] = consumer.highwater(tp)
+        except (AssertionError, IllegalStateError):  # revoked meanwhile
+            ends[tp] = None
+    return ends
 
 
 class BatchTransport(faust_aiokafka.Transport):

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import faust
 from sqlalchemy.engine import Engine
@@ -15,6 +16,7 @@ from connectors.settings import Settings
 from ledger import Ledger
 from ledger.projectors import Projector
 from streams.app import AidLedgerApp, create_app
+from streams.consumer import end_offsets
 from streams.domain import DomainProcessor, load_implied_rule
 from streams.errors import WorkerFailed
 from streams.metrics import StreamMetrics
@@ -102,9 +104,14 @@ def build_worker(
     app.batch_sink = pipeline
 
     @app.timer(LAG_INTERVAL_S)  # type: ignore[untyped-decorator]
-    async def refresh_lag() -> None:
-        consumer = app.consumer
-        ends = {(tp.topic, tp.partition): consumer.highwater(tp) for tp in consumer.assignment()}
-        await pipeline.refresh_lag(ends)
+    async def lag_timer() -> None:
+        await refresh_lag(app, pipeline)
 
     return Worker(app, pipeline, metrics, settings)
+
+
+async def refresh_lag(app: Any, pipeline: BatchPipeline) -> None:
+    """Set the lag gauge of the partitions held now, from their end offsets (a partition
+    revoked meanwhile is left out: raised, its error would stop the worker)."""
+    ends = {(tp.topic, tp.partition): end for tp, end in end_offsets(app.consumer).items()}
+    await pipeline.refresh_lag(ends)
