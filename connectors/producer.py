@@ -87,7 +87,8 @@ class EventPublisher:
             reason = first.exception if first.is_done else "no confirmation in time"
             raise PublishFailed(
                 f"{len(failures)} of {len(pending)} messages were not confirmed by the broker"
-                f" (first: {reason}); nothing after the last confirmed file was lost, retry"
+                f" (first: {reason}); publish the same events again: they keep their ids, so"
+                " those already recorded are not counted twice"
             )
 
     def close(self) -> None:

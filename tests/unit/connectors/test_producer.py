@@ -47,3 +47,4 @@ def test_messages_not_confirmed_in_time_fail_the_flush_as_unpublished_saying_how
     assert failed.value.exit_code == 4
     assert "2 of 3 messages were not confirmed" in str(failed.value)
     assert "no confirmation in time" in str(failed.value)
+    assert "publish the same events again" in str(failed.value)
