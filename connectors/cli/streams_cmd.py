@@ -50,7 +50,7 @@ def worker(
 @deadletters_app.callback()
 def deadletters(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", help="Show at most this many.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 50,
     topic: Annotated[str | None, typer.Option("--topic", help="Only this topic.")] = None,
 ) -> None:
     """List dead letters, newest first: id, where it came from, why, when."""

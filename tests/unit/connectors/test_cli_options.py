@@ -90,6 +90,8 @@ def _run(*args: str) -> tuple[int, str]:
         (("audit", "replay", "--scratch", "a b"), "'--scratch': 'a b' is not a schema name"),
         (("audit", "replay", "--until", "yesterday"), "'--until': 'yesterday' is not a date"),
         (("audit", "prove", "not-a-uuid"), "'not-a-uuid' is not an event id (a UUID)"),
+        # --limit 0 would list nothing and print "no dead letters"
+        (("deadletters", "--limit", "0"), "Invalid value for '--limit'"),
         (
             (*_FEE, "--rate", "0.45%"),
             "Invalid value for '--rate': '0.45%' is not a rate such as 0.0045",
