@@ -95,7 +95,7 @@ def _reason(err: Any, event_type: str) -> str:
     if kind in {"timezone_aware", UTC_DATETIME_ERROR}:
         return (
             "must be a date and time that includes a timezone (e.g. 2025-03-05T08:00:00+07:00),"
-            f" got {value!r}"
+            f" between the years 1 and 9999 in UTC, got {value!r}"
         )
     if kind == "enum":
         return f"must be one of {ctx.get('expected')}, got {value!r}"

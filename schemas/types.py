@@ -80,7 +80,10 @@ class _Utc:
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00, before the first UTC instant
+        raise ValueError("has no UTC equivalent (out of the representable range)") from None
 
 
 #: A timezone-aware instant, normalised to UTC. Naive datetimes are refused.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -25,16 +26,39 @@ def test_a_line_whose_text_holds_a_nul_refuses_the_file_naming_the_line_and_fiel
 
 
 def test_a_line_on_which_validation_breaks_down_refuses_the_file_naming_the_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectors import jsonl
+
+    bad = canonical_json(registered("P2"))
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(canonical_json(registered("P1")) + b"\n" + bad + b"\n")
+    from schemas.registry import parse_storable_event as parse
+
+    def breaking(data: bytes, record: str = "event") -> Any:
+        if data.strip() == bad:  # a defect of validation, not an invalid event
+            raise OverflowError("date value out of range")
+        return parse(data, record)
+
+    monkeypatch.setattr(jsonl, "parse_storable_event", breaking)
+    with pytest.raises(FileRefused) as refused:
+        read_events(path)
+    (problem,) = refused.value.problems
+    assert problem.startswith("line 2 was refused: could not be validated (OverflowError")
+
+
+def test_a_line_whose_time_has_no_utc_equivalent_refuses_the_file_naming_line_and_field(
     tmp_path: Path,
 ) -> None:
     raw = orjson.loads(canonical_json(registered("P2")))
-    raw["recorded_at"] = "9999-12-31T23:59:59-14:00"  # no UTC equivalent: converting overflows
+    raw["recorded_at"] = "9999-12-31T23:59:59-14:00"
     path = tmp_path / "events.jsonl"
     path.write_bytes(canonical_json(registered("P1")) + b"\n" + orjson.dumps(raw) + b"\n")
     with pytest.raises(FileRefused) as refused:
         read_events(path)
     (problem,) = refused.value.problems
-    assert problem.startswith("line 2 was refused: could not be validated (OverflowError")
+    assert problem.startswith("line 2 (BeneficiaryRegistered")
+    assert "recorded_at:" in problem and "between the years 1 and 9999 in UTC" in problem
 
 
 def test_a_file_saved_with_a_byte_order_mark_is_read_like_one_without(tmp_path: Path) -> None:

@@ -115,3 +115,16 @@ def test_relief_worth_more_than_one_amount_may_be_is_refused_naming_the_fields()
     at_the_limit = {"quantity": 1_000, "unit_value_vnd": 10**12}
     handed = parse_event_dict(raw_event("ReliefItemHandedOut", **at_the_limit))
     assert handed.model_dump()["quantity"] == 1_000
+
+
+def test_a_time_with_no_utc_equivalent_is_refused_naming_the_field_not_as_a_breakdown() -> None:
+    import pytest
+
+    from schemas import parse_event_dict
+    from schemas.errors import InvalidEvent
+    from tests.unit.schemas.examples import raw_event
+
+    raw = raw_event("BeneficiaryDied", occurred_at="0001-01-01T00:00:00+14:00")
+
+    with pytest.raises(InvalidEvent, match=r"occurred_at: .*between the years 1 and 9999 in UTC"):
+        parse_event_dict(raw)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
-import orjson
 import pytest
 
 from connectors.deadletters import corrected_message, original_message
@@ -84,23 +84,41 @@ def test_a_correction_saved_with_a_byte_order_mark_is_sent_without_it(tmp_path: 
     assert corrected_message(letter, fixed) == ("t1.aid.health-insurance", b"P1", value)
 
 
-def test_a_plain_retry_of_a_letter_whose_validation_broke_down_goes_back_to_its_topic() -> None:
-    raw = orjson.loads(canonical_json(registered("P1")))
-    raw["occurred_at"] = "0001-01-01T00:00:00+14:00"  # no UTC equivalent: converting overflows
-    value = orjson.dumps(raw)
+def _breaking(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, bad: bytes) -> None:
+    """Make ``module.name`` (a parser) break down on ``bad``: a defect of validation."""
+    parse = getattr(module, name)
+
+    def breaking(data: bytes, record: str = "event") -> Any:
+        if data == bad:
+            raise OverflowError("date value out of range")
+        return parse(data, record)
+
+    monkeypatch.setattr(module, name, breaking)
+
+
+def test_a_plain_retry_of_a_letter_whose_validation_broke_down_goes_back_to_its_topic(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from connectors import deadletters
+    from streams import intake
+
+    value = canonical_json(registered("P1"))
+    _breaking(monkeypatch, intake, "parse_storable_event", value)
     letter = stored(RawRecord("t1.aid.eligibility", 1, 4, b"P1", value))
     assert "could not be validated" in letter.reason
+    _breaking(monkeypatch, deadletters, "parse_event", value)
 
     assert original_message(letter) == ("t1.aid.eligibility", b"P1", value)
 
 
 def test_a_correction_on_which_validation_breaks_down_is_refused_naming_the_file(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from connectors import deadletters
+
     letter, value = wrong_topic_letter()
-    raw = orjson.loads(value)
-    raw["recorded_at"] = "9999-12-31T23:59:59-14:00"
     fixed = tmp_path / "fixed.json"
-    fixed.write_bytes(orjson.dumps(raw))
+    fixed.write_bytes(value)
+    _breaking(monkeypatch, deadletters, "parse_storable_event", value)
     with pytest.raises(InvalidEvent, match=f"{fixed} was refused: could not be validated"):
         corrected_message(letter, fixed)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import orjson
+from typing import Any
+
 import pytest
 
 from ledger.records import Incoming, KafkaOrigin
@@ -91,14 +92,21 @@ def test_a_valid_event_whose_text_holds_a_nul_becomes_a_dead_letter_naming_the_f
     assert "full_name: contains a NUL character (U+0000" in letter.reason
 
 
-def test_a_record_whose_validation_breaks_down_becomes_a_dead_letter_and_the_batch_goes_on() -> (
-    None
-):
+def test_a_record_whose_validation_breaks_down_becomes_a_dead_letter_and_the_batch_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from streams import intake as intake_module
+
     registered, granted = [e for e in sample_events(3) if e.event_type != "StandardLevelSet"][:2]
-    # A valid-looking instant that has no UTC equivalent: converting it overflows.
-    raw = orjson.loads(event_message(registered).value)
-    raw["occurred_at"] = "0001-01-01T00:00:00+14:00"
-    bad = Message("aid.eligibility", b"P1", orjson.dumps(raw))
+    bad = event_message(registered)
+    from schemas.registry import parse_storable_event as parse
+
+    def breaking(data: bytes, record: str = "event") -> Any:
+        if data == bad.value:  # a defect of validation, not an invalid event
+            raise OverflowError("date value out of range")
+        return parse(data, record)
+
+    monkeypatch.setattr(intake_module, "parse_storable_event", breaking)
 
     intake = triage([record(bad, 0), record(event_message(granted), 1)], PREFIX)
 
