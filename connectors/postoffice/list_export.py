@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from connectors.postoffice.layout import ALL_LISTS, DIGEST_PREFIX, LIST_COLUMNS, TOTAL
 from connectors.spreadsheet_csv import open_for_spreadsheets
+from connectors.spreadsheet_xlsx import text_safe
 from ledger.storage import checked_schema, raw_connection
 from schemas.errors import AidLedgerError
 
@@ -73,7 +74,7 @@ class _XlsxSink:
         self._sheet = self._book.create_sheet(title=title[:31])
 
     def row(self, values: list[Any]) -> None:
-        self._sheet.append(values)
+        self._sheet.append(text_safe(self._sheet, values))
 
     def close(self) -> None:
         self._book.save(self._path)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from connectors.console_tables import amount, print_whole
 from connectors.spreadsheet_csv import open_for_spreadsheets
+from connectors.spreadsheet_xlsx import text_safe
 from ledger.reconciliation.classify import DISCREPANCIES
 from ledger.reconciliation.report import ClassifiedLine, Reconciliation, reconcile
 from ledger.reconciliation.totals import OfficeTotals, Totals
@@ -217,10 +218,10 @@ def write_report(
             province,
             post_office,
             schema=schema,
-            on_line=lambda line: lines.append(_line_row(line)),
+            on_line=lambda line: lines.append(text_safe(lines, _line_row(line))),
         )
         for late in recon.late:
-            lines.append(_line_row(late, "late_adjustment"))
+            lines.append(text_safe(lines, _line_row(late, "late_adjustment")))
         totals = book.create_sheet("totals")
         totals.append(list(COLUMNS))
         for row in total_rows(recon):
