@@ -19,6 +19,7 @@ from connectors.console_tables import print_whole
 from connectors.postoffice.list_export import export_lists
 from connectors.postoffice.reconcile_out import write_report
 from connectors.postoffice.report_import import import_report
+from connectors.spreadsheet_csv import csv_row
 from ledger.payroll.postoffices import PostOfficeMap, load_post_offices
 from ledger.payroll.rates import load_rates
 from ledger.payroll.run import PayrollScope, run_payroll
@@ -427,7 +428,17 @@ def _not_collecting_csv(people: list[NotCollecting], out: Path | None) -> None:
     for p in people:
         for m, status, listed in zip(p.months, p.statuses, p.listed_vnd, strict=True):
             writer.writerow(
-                [p.commune_code, p.person_id, p.full_name, p.post_office_code, m, status, listed]
+                csv_row(
+                    [
+                        p.commune_code,
+                        p.person_id,
+                        p.full_name,
+                        p.post_office_code,
+                        m,
+                        status,
+                        listed,
+                    ]
+                )
             )
     if out is None:
         typer.echo(buffer.getvalue(), nl=False)

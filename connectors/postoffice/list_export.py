@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy.engine import Engine
 
 from connectors.postoffice.layout import ALL_LISTS, DIGEST_PREFIX, LIST_COLUMNS, TOTAL
-from connectors.spreadsheet_csv import open_for_spreadsheets
+from connectors.spreadsheet_csv import csv_row, open_for_spreadsheets
 from connectors.spreadsheet_xlsx import text_safe
 from ledger.storage import checked_schema, raw_connection
 from schemas.errors import AidLedgerError
@@ -59,7 +59,7 @@ class _CsvSink:
         self._writer = csv.writer(self._handle)
 
     def row(self, values: list[Any]) -> None:
-        self._writer.writerow(values)
+        self._writer.writerow(csv_row(values))
 
     def close(self) -> None:
         self._handle.close()

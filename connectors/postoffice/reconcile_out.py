@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from connectors.console_tables import amount, print_whole
-from connectors.spreadsheet_csv import open_for_spreadsheets
+from connectors.spreadsheet_csv import csv_row, open_for_spreadsheets, text_cell
 from connectors.spreadsheet_xlsx import text_safe
 from ledger.reconciliation.classify import DISCREPANCIES
 from ledger.reconciliation.report import ClassifiedLine, Reconciliation, reconcile
@@ -72,7 +72,7 @@ class LineWriter:
     command's time on them. A line is formatted here when none of its fields needs quoting,
     which shows in the text itself: exactly 15 commas, no quote, one line break at the end
     (what the csv module writes for such a row, byte for byte). Any other line goes through
-    the csv module.
+    the csv module. Text is written as ``text_cell`` writes it (no formula).
     """
 
     def __init__(self, handle: TextIO) -> None:
@@ -82,8 +82,8 @@ class LineWriter:
     def __call__(self, line: ClassifiedLine) -> None:
         text = (
             f"line,{line.post_office_code},{line.commune_code},{line.list_id},{line.line_no},"
-            f"{line.person_id},{line.full_name},{line.status},{line.listed_vnd},"
-            f"{line.paid_vnd},{line.unpaid_vnd},,,,,\r\n"
+            f"{text_cell(line.person_id)},{text_cell(line.full_name)},{line.status},"
+            f"{line.listed_vnd},{line.paid_vnd},{line.unpaid_vnd},,,,,\r\n"
         )
         if (
             text.count(",") == len(COLUMNS) - 1
@@ -93,7 +93,7 @@ class LineWriter:
         ):
             self._write(text)
         else:
-            self._rows.writerow(_line_row(line))
+            self._rows.writerow(csv_row(_line_row(line)))
 
 
 def _counts(t: Totals) -> str:
@@ -202,8 +202,8 @@ def write_report(
                 schema=schema,
                 on_line=LineWriter(handle),
             )
-            writer.writerows(_line_row(x, "late_adjustment") for x in recon.late)
-            writer.writerows(total_rows(recon))
+            writer.writerows(csv_row(_line_row(x, "late_adjustment")) for x in recon.late)
+            writer.writerows(csv_row(row) for row in total_rows(recon))
         return recon
     if fmt == "xlsx":
         assert out is not None

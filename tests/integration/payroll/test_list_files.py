@@ -4,6 +4,7 @@ the file as docs/formats.md describes."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from datetime import date
 from pathlib import Path
@@ -79,3 +80,21 @@ def test_names_are_text_cells_in_the_xlsx_reconciliation(
     header, *rows = [list(r) for r in load_workbook(out)["lines"].iter_rows()]
     column = [c.value for c in header].index("full_name")
     assert [(r[column].data_type, r[column].value) for r in rows] == [("s", n) for n in NAMES]
+
+
+def test_a_csv_payment_list_quotes_names_that_start_like_a_formula_and_keeps_its_digest(
+    payroll_ledger: Ledger, tmp_path: Path
+) -> None:
+    _paid_lists(payroll_ledger)
+    (exported,) = export_lists(payroll_ledger.engine, tmp_path, "2025-03", "84", fmt="csv")
+    with exported.path.open(encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header == list(LIST_COLUMNS)
+    assert [r[3] for r in rows[:-1]] == [f"'{NAMES[0]}", NAMES[1], NAMES[2]]
+    # docs/formats.md: a text cell starting with ' has one added; drop it to read the text.
+    lines = [
+        {k: v[1:] if v.startswith("'") else v for k, v in zip(LIST_COLUMNS, r, strict=True)}
+        for r in rows
+    ]
+    footer = lines.pop()
+    assert footer["signature"] == f"sha256:{_digest(lines)}"

@@ -38,3 +38,12 @@ def test_a_line_row_is_written_exactly_as_the_csv_module_writes_it(line: Classif
     LineWriter(written)(line)
     assert written.getvalue() == expected.getvalue()
     assert next(csv.reader(io.StringIO(written.getvalue(), newline="")))[6] == line.full_name
+
+
+@pytest.mark.parametrize("name", ["=1+2", '=HYPERLINK("http://x","a, b")', "@A1", "-1"])
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_with_a_quote_mark(
+    name: str,
+) -> None:
+    written = io.StringIO(newline="")
+    LineWriter(written)(_line(name))
+    assert next(csv.reader(io.StringIO(written.getvalue(), newline="")))[6] == "'" + name

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from connectors.spreadsheet_csv import open_for_spreadsheets
+import pytest
+
+from connectors.spreadsheet_csv import open_for_spreadsheets, text_cell
 
 
 def test_a_spreadsheet_csv_starts_with_one_byte_order_mark_and_reads_back(tmp_path: Path) -> None:
@@ -22,3 +24,25 @@ def test_a_spreadsheet_csv_starts_with_one_byte_order_mark_and_reads_back(tmp_pa
             ["person_id", "full_name"],
             ["P1", 'Nguyễn Thị Lan, "Bà"'],
         ]
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ('=HYPERLINK("http://example.org")', '\'=HYPERLINK("http://example.org")'),
+        ("+84 Lê", "'+84 Lê"),
+        ("-Trần", "'-Trần"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tTab", "'\tTab"),
+        ("\rReturn", "'\rReturn"),
+        ("'quoted", "''quoted"),
+        ("Nguyễn Văn A", "Nguyễn Văn A"),
+        ("Lê-Văn=B", "Lê-Văn=B"),
+        ("", ""),
+    ],
+)
+def test_text_a_spreadsheet_would_run_as_a_formula_gets_one_quote_mark_in_front(
+    text: str, cell: str
+) -> None:
+    assert text_cell(text) == cell
+    assert (cell[1:] if cell.startswith("'") else cell) == text
