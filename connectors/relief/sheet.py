@@ -51,11 +51,23 @@ def read_sheet(path: Path, required: tuple[str, ...]) -> list[SheetRow]:
             path, [f"row 1: missing column(s) {', '.join(missing)} (found: {', '.join(header)})"]
         )
     rows: list[SheetRow] = []
+    split: list[str] = []
     for number, values in enumerate(table[1:], start=2):
         if _blank(values):
             continue
+        if not _blank(values[len(header) :]):
+            # Most often an unquoted "1,000,000" or "Nguyễn, Văn A": read anyway, the fields
+            # after it would be shifted and the amount cut to its first digits.
+            extra = sum(1 for v in values[len(header) :] if not _blank([v]))
+            split.append(
+                f"row {number}: {extra} more fields than row 1 names; a value holds an unquoted"
+                " comma (write amounts with digits only, put text with commas in quotes)"
+            )
+            continue
         padded = list(values) + [None] * (len(header) - len(values))
         rows.append(SheetRow(number, dict(zip(header, padded, strict=False))))
+    if split:
+        raise FileRefused(path, split)
     return rows
 
 

@@ -65,3 +65,18 @@ def test_a_row_without_cash_or_item_and_an_unknown_kind_are_refused(tmp_path: Pa
         "row 3: kind: must be 'pledged' or 'received', got 'promised'",
         "row 4: WHEELCHAIR is counted in 'piece', not 'box'",
     ]
+
+
+def test_an_amount_with_unquoted_commas_splits_the_row_and_refuses_the_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "kind,reference,donor_id,campaign_id,province_code,given_at,cash_vnd\n"
+        "received,RC-1,DONOR-A,COVID-NNBM-2021,84,2021-07-20,1000000\n"
+        "received,RC-2,DONOR-A,COVID-NNBM-2021,84,2021-07-20,1,000,000\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FileRefused, match=r"row 3: 2 more fields than row 1 names") as refused:
+        read_donation_list(path, load_catalogue())
+    assert len(refused.value.problems) == 1
