@@ -36,8 +36,19 @@ def read_sheet(path: Path, required: tuple[str, ...]) -> list[SheetRow]:
     """Rows of a .csv (UTF-8) or .xlsx (first sheet) file; refuses missing columns."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
+        table: list[list[Any]] = []
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            table: list[list[Any]] = list(csv.reader(handle))
+            try:
+                table.extend(csv.reader(handle))
+            except UnicodeDecodeError as exc:
+                # Excel's plain "CSV" on a Vietnamese Windows is Windows-1258, not UTF-8.
+                raise FileRefused(
+                    path,
+                    [
+                        f"not UTF-8 text (byte {exc.object[exc.start]:#04x} near row"
+                        f" {len(table) + 1}); save it as CSV UTF-8 or .xlsx and import it again"
+                    ],
+                ) from None
     elif suffix == ".xlsx":
         table = _xlsx_rows(path)
     else:

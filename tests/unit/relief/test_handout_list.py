@@ -111,3 +111,16 @@ def test_a_cell_holding_a_nul_character_refuses_the_file_naming_row_and_column(
     assert caught.value.problems == [
         "row 3: distribution_point: contains a NUL character (U+0000); remove it"
     ]
+
+
+def test_a_list_saved_as_windows_1258_text_is_refused_as_not_utf_8(tmp_path: Path) -> None:
+    path = tmp_path / "handouts.csv"
+    rows = "\n".join(
+        [
+            ",".join(HEADER),
+            "C1,DONOR-A,RICE,10,kg,18000,Nhà văn hóa,84,842,84201,P1,,2021-07-20",
+        ]
+    )
+    path.write_bytes(rows.encode("cp1258"))
+    with pytest.raises(FileRefused, match=r"not UTF-8 text .* save it as CSV UTF-8 or .xlsx"):
+        read_handout_list(path, load_catalogue())
