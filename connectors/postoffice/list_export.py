@@ -19,12 +19,13 @@ from sqlalchemy.engine import Engine
 from connectors.postoffice.layout import ALL_LISTS, DIGEST_PREFIX, LIST_COLUMNS, TOTAL
 from connectors.spreadsheet_csv import csv_row, open_for_spreadsheets
 from connectors.spreadsheet_xlsx import text_safe
+from connectors.whole_files import move_into_place, part_of
 from ledger.storage import checked_schema, raw_connection
 from schemas.errors import AidLedgerError
 
 
 class ExportMismatch(AidLedgerError):
-    """The exported lines do not hash to the issued list's digest: the file was removed."""
+    """The exported lines do not hash to the issued list's digest: the file is not written."""
 
     exit_code = 1
 
@@ -49,13 +50,18 @@ _KEYS = ("regular", "arrears", "funeral", "recovery", "carried")
 
 
 class _Sink(Protocol):
+    """Rows of one file, written beside it (``part_of``) until ``close`` moves it into place;
+    ``discard`` removes what was written and leaves any earlier file as it was."""
+
     def row(self, values: list[Any]) -> None: ...
     def close(self) -> None: ...
+    def discard(self) -> None: ...
 
 
 class _CsvSink:
     def __init__(self, path: Path) -> None:
-        self._handle = open_for_spreadsheets(path)
+        self._path = path
+        self._handle = open_for_spreadsheets(part_of(path))
         self._writer = csv.writer(self._handle)
 
     def row(self, values: list[Any]) -> None:
@@ -63,6 +69,11 @@ class _CsvSink:
 
     def close(self) -> None:
         self._handle.close()
+        move_into_place(self._path)
+
+    def discard(self) -> None:
+        self._handle.close()
+        part_of(self._path).unlink(missing_ok=True)
 
 
 class _XlsxSink:
@@ -77,7 +88,11 @@ class _XlsxSink:
         self._sheet.append(text_safe(self._sheet, values))
 
     def close(self) -> None:
-        self._book.save(self._path)
+        self._book.save(part_of(self._path))
+        move_into_place(self._path)
+
+    def discard(self) -> None:
+        part_of(self._path).unlink(missing_ok=True)
 
 
 @dataclass
@@ -232,10 +247,9 @@ def export_lists(
             writer.line(row)
         if writer is not None:
             files.append(writer.close())
-    except ExportMismatch:
+    except BaseException:
         if writer is not None:
-            writer.sink.close()
-            writer.path.unlink(missing_ok=True)
+            writer.sink.discard()
         raise
     if not files:
         raise NothingToExport(

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from connectors.console_tables import amount, print_whole
 from connectors.spreadsheet_csv import csv_row, open_for_spreadsheets, text_cell
 from connectors.spreadsheet_xlsx import text_safe
+from connectors.whole_files import whole_file
 from ledger.reconciliation.classify import DISCREPANCIES
 from ledger.reconciliation.report import ClassifiedLine, Reconciliation, reconcile
 from ledger.reconciliation.totals import OfficeTotals, Totals
@@ -191,7 +192,7 @@ def write_report(
 
     if fmt == "csv":
         assert out is not None
-        with open_for_spreadsheets(out) as handle:
+        with whole_file(out) as part, open_for_spreadsheets(part) as handle:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
             recon = reconcile(
@@ -226,12 +227,14 @@ def write_report(
         totals.append(list(COLUMNS))
         for row in total_rows(recon):
             totals.append(row)
-        book.save(out)
+        with whole_file(out) as part:
+            book.save(part)
         return recon
     recon = reconcile(engine, month, province, post_office, schema=schema, on_line=keep)
     if fmt == "html":
         assert out is not None
-        out.write_text(_html(recon, shown), encoding="utf-8")
+        with whole_file(out) as part:
+            part.write_text(_html(recon, shown), encoding="utf-8")
     else:
         _print(recon, shown, console)
     return recon
