@@ -56,6 +56,15 @@ def read_sheet(path: Path, required: tuple[str, ...]) -> list[SheetRow]:
     if not table:
         raise FileRefused(path, ["the file is empty: the first row must name the columns"])
     header = [_column(name) for name in table[0]]
+    first: dict[str, int] = {}
+    twice: list[str] = []
+    for number, name in enumerate(header, start=1):
+        if name and name in first:
+            # Only one of them would be read, whichever came last.
+            twice.append(f"row 1: columns {first[name]} and {number} are both {name}")
+        first.setdefault(name, number)
+    if twice:
+        raise FileRefused(path, twice)
     missing = [name for name in required if name not in header]
     if missing:
         raise FileRefused(

@@ -80,3 +80,16 @@ def test_an_amount_with_unquoted_commas_splits_the_row_and_refuses_the_file(
     with pytest.raises(FileRefused, match=r"row 3: 2 more fields than row 1 names") as refused:
         read_donation_list(path, load_catalogue())
     assert len(refused.value.problems) == 1
+
+
+def test_a_column_named_twice_refuses_the_file_rather_than_reading_one_of_them(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "kind,reference,donor_id,campaign_id,province_code,given_at,Cash VND,cash_vnd\n"
+        "received,RC-1,DONOR-A,COVID-NNBM-2021,84,2021-07-20,5000000,500000\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FileRefused, match=r"row 1: columns 7 and 8 are both cash_vnd"):
+        read_donation_list(path, load_catalogue())
