@@ -19,6 +19,7 @@ from rich.text import Text
 
 from connectors.cli import options
 from connectors.cli.app import app, console, err_console, get_runtime
+from connectors.console_tables import print_whole
 from ledger.audit import checkpoint as ckpt
 from ledger.audit import proofs
 from ledger.audit.db import Database
@@ -444,7 +445,7 @@ def explain(
             origin,
             s.kafka or "-",
         )
-    console.print(table)
+    print_whole(console, table)
     console.print(
         f"balance {found.balance:,} {found.asset} from {len(found.steps)} postings (debit positive)"
     )

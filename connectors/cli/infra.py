@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from connectors.cli.app import app, console, get_runtime
+from connectors.console_tables import print_whole
 from connectors.embedded.process import port_open
 
 
@@ -56,6 +57,6 @@ def status() -> None:
             state,
             f"psql {rt.postgres.psql_url()}",
         )
-    console.print(table)
+    print_whole(console, table)
     if not s.kafka_bootstrap_servers and rt.broker.running() and not port_open(s.broker_port):
         console.print("[yellow]the broker process runs but its port is not open yet[/]")

@@ -130,7 +130,7 @@ def history(
                 f"{p.amount:+,}",
                 f"{p.balance_before:,} → {p.balance_after:,}",
             )
-    console.print(table)
+    print_whole(console, table)
     if not entries:
         console.print(f"no events recorded for {person}")
 

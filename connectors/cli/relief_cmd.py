@@ -171,7 +171,7 @@ def relief_catalogue() -> None:
         {"item_code": i.item_code, "name": i.name, "unit": i.unit, "category": i.category}
         for i in load_catalogue().listing()
     ]
-    console.print(as_table("Relief item catalogue", items))
+    print_whole(console, as_table("Relief item catalogue", items))
 
 
 @relief_app.command("doubles")

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from connectors.cli.app import app, console, get_runtime
+from connectors.console_tables import print_whole
 from connectors.deadletters import retry_deadletter
 from ledger.projectors import Projector
 from streams.deadletter_store import DeadLetterStore
@@ -71,7 +72,7 @@ def deadletters(
             escape(f"[{d.kind}] {d.reason}") + retried,
             d.recorded_at.strftime("%Y-%m-%d %H:%M:%S %Z"),
         )
-    console.print(table)
+    print_whole(console, table)
 
 
 @deadletters_app.command()

@@ -91,3 +91,25 @@ def test_conflicts_in_a_file_are_listed_and_exit_with_code_3(
 def test_a_bad_date_is_a_usage_error(cli: Cli, ledger_db_url: str) -> None:
     code, out = cli(ledger_db_url, "balance", "P1", "--as-of", "31/07/2024")
     assert code == 2 and "YYYY-MM-DD" in out
+
+
+def test_history_on_an_80_column_terminal_shows_each_event_and_account_whole(
+    cli: Cli,
+    empty_database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cli(empty_database_url, "db", "migrate")
+    events = [registered("P1"), accrual("P1", 500_000, "2024-07", recorded="2024-06-20")]
+    cli(empty_database_url, "ledger", "append", str(_file(tmp_path, events)))
+    app = importlib.import_module("connectors.cli.app")
+    monkeypatch.setattr(app.console, "width", 80)
+    monkeypatch.setattr(app, "_cached", [])
+
+    code = run(["history", "P1"])
+    out = capsys.readouterr().out
+
+    assert code == 0
+    assert "AllowanceAccrued" in out and "person:P1:accrued:regular" in out
+    assert re.search(r"2024-06-\d\d \d\d:\d\d", out) and "…" not in out
