@@ -52,6 +52,16 @@ FormatOpt = Annotated[
         callback=options.one_of("table", "csv", "json", "html"),
     ),
 ]
+#: Commands with no page of their own: `html` is still read, so ``_no_html`` can name the
+#: command that has one.
+PlainFormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="table, csv or json.",
+        callback=options.one_of("table", "csv", "json", "html"),
+    ),
+]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file, not stdout.")]
 
 
@@ -131,7 +141,7 @@ def bhyt_gaps(
             "--on", help="Date YYYY-MM-DD (default: today in Vietnam).", callback=options.day
         ),
     ] = None,
-    fmt: FormatOpt = "table",
+    fmt: PlainFormatOpt = "table",
     out: OutOpt = None,
 ) -> None:
     """Entitled people without a valid card, and valid cards of people no longer entitled."""
@@ -229,7 +239,7 @@ def program_totals_cmd(
     month: Annotated[
         list[str] | None, typer.Option(help="YYYY-MM; repeat for more.", callback=options.months)
     ] = None,
-    fmt: FormatOpt = "table",
+    fmt: PlainFormatOpt = "table",
     out: OutOpt = None,
 ) -> None:
     """Per month: allowance accrued and paid, cards issued and premiums, relief handed out."""

@@ -164,3 +164,11 @@ def test_a_reconciliation_without_a_month_says_which_option_is_missing() -> None
 
     assert code == 2
     assert "'--month': is required when no command is given" in output
+
+
+@pytest.mark.parametrize("command", [("bhyt", "gaps"), ("program", "totals")])
+def test_the_help_offers_only_the_formats_the_command_writes(command: tuple[str, ...]) -> None:
+    code, output = _run(*command, "--help")
+
+    assert code == 0
+    assert "table, csv or json" in output and "html" not in output
