@@ -13,6 +13,10 @@ TITLES = {
 }
 
 
+#: The columns of ``records``, also for a report with no gap.
+COLUMNS = ("gap", "person_id", "district", "commune", "card_number", "valid_to", "reason")
+
+
 def records(gaps: list[CoverageGap]) -> list[dict[str, Any]]:
     """One record per gap, in kind then person order."""
     return [

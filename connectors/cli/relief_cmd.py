@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -88,13 +89,14 @@ def _render(
     foot: dict[str, Any] | None,
     doc: dict[str, Any],
     out: Path | None,
+    columns: Sequence[str] = (),
 ) -> None:
     if fmt == "table" and out is None:
-        print_whole(console, as_table(title, rows, foot))
+        print_whole(console, as_table(title, rows, foot, columns))
     elif fmt == "table":
-        _emit(as_text(as_table(title, rows, foot)), out)
+        _emit(as_text(as_table(title, rows, foot, columns)), out)
     elif fmt == "csv":
-        _emit(as_csv(rows, foot), out)
+        _emit(as_csv(rows, foot, columns), out)
     else:
         _emit(as_json(doc), out)
 
@@ -151,8 +153,16 @@ def bhyt_gaps(
         gaps = coverage_gaps(conn, province, day)
     title = f"BHYT coverage gaps, province {province}, on {day}"
     _render(
-        fmt, title, gaps_output.records(gaps), None, gaps_output.document(province, day, gaps), out
+        fmt,
+        title,
+        gaps_output.records(gaps),
+        None,
+        gaps_output.document(province, day, gaps),
+        out,
+        gaps_output.COLUMNS,
     )
+    if not gaps and fmt == "table" and out is None:
+        console.print(f"no coverage gaps in province {province} on {day}")
 
 
 @relief_app.command("import")

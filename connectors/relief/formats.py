@@ -22,10 +22,14 @@ def _cell(value: Any) -> str:
 
 
 def as_table(
-    title: str, records: Sequence[dict[str, Any]], footer: dict[str, Any] | None = None
+    title: str,
+    records: Sequence[dict[str, Any]],
+    footer: dict[str, Any] | None = None,
+    names: Sequence[str] = (),
 ) -> Table:
-    """A rich table; numbers right-aligned with thousands separators, hidden values as –."""
-    columns = list(records[0] if records else (footer or {}))
+    """A rich table; numbers right-aligned with thousands separators, hidden values as –.
+    ``names`` are the columns when there is neither a record nor a footer to take them from."""
+    columns = list(records[0] if records else (footer or names))
     table = Table(title=title, show_footer=footer is not None)
     for name in columns:
         sample = next((r[name] for r in records if r.get(name) is not None), None)
@@ -40,12 +44,18 @@ def as_table(
     return table
 
 
-def as_csv(records: Sequence[dict[str, Any]], footer: dict[str, Any] | None = None) -> str:
-    """CSV with a header row; hidden values are empty cells; the footer is the last row."""
+def as_csv(
+    records: Sequence[dict[str, Any]],
+    footer: dict[str, Any] | None = None,
+    names: Sequence[str] = (),
+) -> str:
+    """CSV with a header row; hidden values are empty cells; the footer is the last row.
+    With no row, the header names ``names`` (nothing when there are none)."""
     rows = [*records, *([footer] if footer else [])]
     out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    fields = list(rows[0]) if rows else list(names)
+    if fields:
+        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return out.getvalue()

@@ -67,6 +67,33 @@ def test_bhyt_gaps_lists_an_uncovered_recipient_in_json_and_csv(
     assert rows[0]["reason"] == "monthly allowance recipient"
 
 
+def test_bhyt_gaps_with_no_gap_say_so_and_the_csv_still_names_its_columns(
+    relief_ledger: Ledger,
+    cli: Callable[..., int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    relief_ledger.append(
+        [
+            registered("P-1", date(1950, 5, 1)),
+            granted("P-1", "2025-01"),
+            card("P-1", "BT2840000000001", date(2025, 1, 1), date(2025, 12, 31), 1_263_600),
+        ]
+    )
+    capsys.readouterr()
+
+    assert cli("bhyt", "gaps", "--province", "84", "--on", "2025-03-01") == 0
+    shown = capsys.readouterr().out
+    assert "person_id" in shown and "no coverage gaps in province 84 on 2025-03-01" in shown
+
+    out = tmp_path / "gaps.csv"
+    args = ("bhyt", "gaps", "--province", "84", "--on", "2025-03-01", "--format", "csv")
+    assert cli(*args, "--out", str(out)) == 0
+    assert out.read_text("utf-8").splitlines() == [
+        "gap,person_id,district,commune,card_number,valid_to,reason"
+    ]
+
+
 def test_program_totals_keep_months_apart_and_filter_them(
     relief_ledger: Ledger, cli: Callable[..., int], tmp_path: Path
 ) -> None:
