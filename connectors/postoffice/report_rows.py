@@ -88,6 +88,7 @@ def _identifier(raw: dict[str, Any], column: str, required: bool = True) -> str 
 
 
 def _whole(raw: dict[str, Any], column: str) -> int | None:
+    what = "a whole number of đồng" if column.endswith("_vnd") else "a whole number"
     value = raw.get(column)
     if value.__class__ is not str:  # a spreadsheet cell; every CSV value is text
         if value is None:
@@ -99,13 +100,13 @@ def _whole(raw: dict[str, Any], column: str) -> int | None:
         if isinstance(value, float):
             if value.is_integer():
                 return int(value)
-            raise RowProblem(f"{column} must be a whole number of đồng, got {value!r}")
+            raise RowProblem(f"{column} must be {what}, got {value!r}")
         value = _text(value)
     text = value.strip()
     if not text:
         return None
     if not (text.isascii() and text.isdigit()):
-        raise RowProblem(f"{column} must be a whole number of đồng, got {text!r}")
+        raise RowProblem(f"{column} must be {what}, got {text!r}")
     return int(text)
 
 

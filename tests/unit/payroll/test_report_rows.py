@@ -164,3 +164,10 @@ def test_a_rows_digest_is_sha256_of_its_fields_joined_by_unit_separators_none_as
     fields[0] = "not_collected"
     expected = hashlib.sha256("\x1f".join([*fields, "", "", "", "away"]).encode())
     assert kept.digest() == expected.hexdigest()
+
+
+def test_a_line_number_that_is_not_a_number_is_not_called_an_amount_of_dong() -> None:
+    with pytest.raises(RowProblem) as refused:
+        parse_row(2, {**PAID, "line_no": "x"})
+
+    assert str(refused.value) == "line_no must be a whole number, got 'x'"
