@@ -32,6 +32,8 @@ MAX_RECEIPT = 64
 MAX_PROXY_NAME = 200
 #: Key of a record's fields beyond the header's columns (their count), if any is not blank.
 EXTRA = "\x00extra"
+#: Key of the count of a record's fields beyond the header's columns when all are blank.
+BLANK_EXTRA = "\x00blank-extra"
 _REASONS = frozenset(r.value for r in NotCollectedReason)
 _COLLECTORS = frozenset(c.value for c in CollectedBy)
 
@@ -157,6 +159,20 @@ def parse_row(row_no: int, raw: dict[str, Any]) -> ParsedRow:
             f"the row has {raw[EXTRA]} more field(s) than the header names columns (a comma"
             " in an unquoted value, such as 750,000 or a name, splits it)"
         )
+    if BLANK_EXTRA not in raw:
+        return _parse_fields(row_no, raw)
+    try:
+        return _parse_fields(row_no, raw)
+    except RowProblem as problem:
+        # Blank fields past the header are harmless on a good row; on a bad one they are
+        # most often the empty last columns pushed out by a split amount or name.
+        raise RowProblem(
+            f"{problem} (the row has {raw[BLANK_EXTRA]} more field(s) than the header names"
+            " columns: a comma in an unquoted value, such as 750,000 or a name, splits it)"
+        ) from None
+
+
+def _parse_fields(row_no: int, raw: dict[str, Any]) -> ParsedRow:
     list_id = _identifier(raw, "list_id")
     person = _identifier(raw, "person_id")
     line_no = _bounded(_whole(raw, "line_no"), "line_no", MAX_LINE_NO)
@@ -216,12 +232,15 @@ def _check_header(path: Path, header: list[str]) -> list[str]:
 def record(header: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
     """Column -> value of one record. Missing trailing fields are absent; fields beyond the
     header's columns are counted under ``EXTRA`` unless blank (``parse_row`` refuses them:
-    they are most often an amount or a name with an unquoted comma)."""
+    they are most often an amount or a name with an unquoted comma), else under
+    ``BLANK_EXTRA`` (a row that is bad besides names them as the likely cause)."""
     row = dict(zip(header, values, strict=False))
     if len(values) > len(header):
         extra = sum(1 for v in values[len(header) :] if _text(v))
         if extra:
             row[EXTRA] = extra
+        else:
+            row[BLANK_EXTRA] = len(values) - len(header)
     return row
 
 

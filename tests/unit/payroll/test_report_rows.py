@@ -171,3 +171,20 @@ def test_a_line_number_that_is_not_a_number_is_not_called_an_amount_of_dong() ->
         parse_row(2, {**PAID, "line_no": "x"})
 
     assert str(refused.value) == "line_no must be a whole number, got 'x'"
+
+
+def test_an_amount_split_by_its_comma_before_blank_last_columns_is_named_as_the_cause(
+    tmp_path: Path,
+) -> None:
+    # The columns in the order of docs/formats.md, the optional last ones left empty: the
+    # split pushes an empty field past the header, and "000" lands in paid_at.
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "list_id,line_no,person_id,amount_paid_vnd,paid_at,receipt_no,collected_by,"
+        "not_collected_reason,proxy_name,post_office_code\n"
+        "PL-1,1,P1,750,000,2025-03-05,R1,self,,,\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(RowProblem, match=r"1 more field.*750,000"):
+        parse_row(*next(raw_rows(path)))
