@@ -70,6 +70,19 @@ def one_of(*allowed: str) -> Callable[[str], str]:
     return check
 
 
+def dimensions(value: str | None) -> str | None:
+    """``--by`` of donor totals: every name a dimension (comma separated)."""
+    from ledger.relief.totals import DIMENSIONS
+
+    names = [n.strip().lower() for n in (value or "").split(",") if n.strip()]
+    unknown = [n for n in names if n not in DIMENSIONS]
+    if unknown:
+        raise typer.BadParameter(
+            f"{', '.join(unknown)} is not a dimension (choose from {', '.join(DIMENSIONS)})"
+        )
+    return value
+
+
 province = _digits(2, "province")
 district = _digits(3, "district")
 

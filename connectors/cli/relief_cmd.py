@@ -214,7 +214,11 @@ def donors_totals(
     campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
     province: options.OptionalProvince = None,
     by: Annotated[
-        str | None, typer.Option(help="Dimensions: province,district,month,item,program,donor.")
+        str | None,
+        typer.Option(
+            help="Dimensions: province,district,month,item,program,donor.",
+            callback=options.dimensions,
+        ),
     ] = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,

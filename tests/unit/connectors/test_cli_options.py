@@ -120,6 +120,10 @@ def _run(*args: str) -> tuple[int, str]:
         (("bhyt", "gaps", "--province", "84", "--format", "html"), "html is for `donors totals`"),
         (("donors", "totals", "--format", "pdf"), "'pdf' is not one of table, csv, json, html"),
         (
+            ("donors", "totals", "--by", "district,commune"),
+            "Invalid value for '--by': commune is not a dimension (choose from province,",
+        ),
+        (
             (
                 "payroll",
                 "export",
