@@ -305,3 +305,20 @@ def test_a_row_changed_in_the_compared_history_is_still_a_difference_while_the_l
 
     assert {d.table for d in outcome.differences} == {"postings", "balances"}
     rp.drop(db, "scratch_edit2")
+
+
+def test_a_conflict_between_imports_is_not_a_difference(
+    live: Ledger, ledger_url: str, db: Database, superuser: Sql
+) -> None:
+    # The import records a changed row straight in postoffice_conflicts, with no event: what
+    # an officer was shown, not history a replay could rebuild.
+    superuser(
+        "INSERT INTO ledger.postoffice_conflicts (event_id, new_hash, list_id, line_no, "
+        "existing_hash, report_id, report_row, detail, seen_at_sequence) "
+        "VALUES (gen_random_uuid(), 'n', 'PL-1', 1, 'e', 'r', 2, 'row 2: changed', 3)"
+    )
+
+    outcome = _replay(ledger_url, db, "scratch_conflict")
+
+    assert outcome.differences == []
+    rp.drop(db, "scratch_conflict")
