@@ -84,8 +84,11 @@ def test_the_cell_of_three_people_reads_less_than_five_in_csv_and_json(
     assert doc["hidden_groups"] == 2
 
 
-def test_an_unknown_dimension_is_refused_as_bad_input(cli: Callable[..., int]) -> None:
-    assert cli("donors", "totals", "--by", "person") == 3
+def test_an_unknown_dimension_such_as_person_is_refused_as_wrong_usage(
+    cli: Callable[..., int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli("donors", "totals", "--by", "person") == 2
+    assert "person" in capsys.readouterr().err
 
 
 def test_a_table_asked_for_a_file_is_written_there_as_the_terminal_shows_it(
