@@ -117,7 +117,7 @@ def _segment(path: Path, size: int, head: bytes) -> tuple[list[bytes], bytes]:
                     f"{what}: the payload hashes to {head.hex()}, not to the "
                     f"stored hash {stored.hex()}; the line was altered"
                 )
-            named = _event_id_of(data)
+            named = proofs.event_id_of(data)
             if named != event_id:
                 raise ExportInvalid(
                     f"{what}: its payload is event {named or '(none named)'}; the line names "
@@ -125,16 +125,6 @@ def _segment(path: Path, size: int, head: bytes) -> tuple[list[bytes], bytes]:
                 )
             leaves.append(merkle.leaf_hash(data))
     return leaves, head
-
-
-def _event_id_of(payload: bytes) -> str | None:
-    """The ``event_id`` a stored payload names (None when it names none)."""
-    try:
-        data: Any = orjson.loads(payload)
-    except orjson.JSONDecodeError:
-        return None
-    named = data.get("event_id") if isinstance(data, dict) else None
-    return named if isinstance(named, str) else None
 
 
 def _signature(

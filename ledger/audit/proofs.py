@@ -88,7 +88,7 @@ def check_inclusion(proof: InclusionProof, checkpoint: Checkpoint | None = None)
     if proof.payload is not None:
         if merkle.leaf_hash(proof.payload.encode()) != leaf:
             raise ProofInvalid(f"the payload in the proof of {what} does not hash to its leaf hash")
-        named = _event_id_of(proof.payload)
+        named = event_id_of(proof.payload)
         if named is None or _same_id(named) != _same_id(proof.event_id):
             raise ProofInvalid(
                 f"the payload in the proof of {what} is event {named or '(none named)'}, not "
@@ -116,7 +116,7 @@ def check_inclusion(proof: InclusionProof, checkpoint: Checkpoint | None = None)
         )
 
 
-def _event_id_of(payload: str) -> str | None:
+def event_id_of(payload: bytes | str) -> str | None:
     """The ``event_id`` a payload names (None when it is not an event's JSON)."""
     try:
         data: Any = orjson.loads(payload)
