@@ -43,3 +43,11 @@ def payroll_ledger(payroll_db_url: str) -> Iterator[Ledger]:
         yield Ledger(engine, projectors=[PayrollProjector(), ReconciliationProjector()])
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def march_listed(payroll_ledger: Ledger) -> Ledger:
+    """P1 (750,000 a month from March 2025) on March's list."""
+    from tests.integration.payroll.reports import list_march
+
+    return list_march(payroll_ledger)

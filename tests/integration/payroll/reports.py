@@ -4,13 +4,27 @@ them."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from connectors.postoffice.report_import import ImportResult, import_report
 from ledger.ledger import Ledger
+from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.report import ClassifiedLine, reconcile
+from schemas.eligibility import BeneficiaryGroup
 from schemas.payments import PaymentDisbursed, PaymentLine, PaymentListIssued
 from tests.unit.ledger.builders import reversal
+from tests.unit.payroll.builders import History
+
+
+def list_march(ledger: Ledger) -> Ledger:
+    """P1 (750,000 a month from March 2025) granted, and March's payroll run: one line on
+    list PL-2025-03-84201."""
+    history = History("P1", born=date(1970, 1, 1))
+    ledger.append(history.grant(BeneficiaryGroup.DISABILITY_SEVERE, "2025-03").events)
+    run_payroll(ledger.engine, PayrollScope("2025-03", "84"), ledger.append)
+    return ledger
+
 
 HEADER = (
     "list_id,line_no,person_id,amount_paid_vnd,paid_at,receipt_no,collected_by,"

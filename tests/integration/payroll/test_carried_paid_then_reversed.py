@@ -3,7 +3,7 @@ carries again (never more than it was due), whatever the order and the batches o
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,6 @@ import pytest
 from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
 from schemas.build import make_event
-from schemas.eligibility import BeneficiaryGroup as G
 from schemas.envelope import Event
 from schemas.payments import (
     Component,
@@ -22,7 +21,6 @@ from schemas.payments import (
     PaymentReversed,
 )
 from tests.integration.payroll.reports import import_rows, issued_lines, reverse
-from tests.unit.payroll.builders import History
 
 pytestmark = pytest.mark.integration
 
@@ -60,15 +58,6 @@ def still_open(ledger: Ledger) -> dict[str, int]:
             "WHERE person_id = 'P1' AND component IN ('carried', 'recovery')"
         ).all()
     return {component: amount for component, amount in rows}
-
-
-@pytest.fixture
-def march_listed(payroll_ledger: Ledger) -> Ledger:
-    """P1 (750,000 a month from March 2025) on March's list."""
-    history = History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03")
-    payroll_ledger.append(history.events)
-    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
-    return payroll_ledger
 
 
 def test_a_late_payment_reversed_carries_the_line_again_and_the_next_list_pays_it(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,10 +9,8 @@ import pytest
 from ledger.ledger import Ledger
 from ledger.payroll.run import PayrollScope, run_payroll
 from ledger.reconciliation.classify import LineStatus as S
-from schemas.eligibility import BeneficiaryGroup as G
 from schemas.payments import Component, PaymentLine
 from tests.integration.payroll.reports import classified, import_rows, issued_lines
-from tests.unit.payroll.builders import History
 
 pytestmark = pytest.mark.integration
 
@@ -28,15 +25,6 @@ def _line(ledger: Ledger, month: str) -> PaymentLine:
 def _status(ledger: Ledger, month: str) -> str:
     (line,) = classified(ledger, month)
     return line.status
-
-
-@pytest.fixture
-def march_listed(payroll_ledger: Ledger) -> Ledger:
-    """P1 (750,000 a month from March 2025) on March's list."""
-    history = History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03")
-    payroll_ledger.append(history.events)
-    run_payroll(payroll_ledger.engine, PayrollScope("2025-03", "84"), payroll_ledger.append)
-    return payroll_ledger
 
 
 def test_a_line_paid_after_it_was_reported_not_collected_is_not_carried_to_the_next_list(

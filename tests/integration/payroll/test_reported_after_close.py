@@ -14,7 +14,7 @@ from ledger.reconciliation.close import close_event
 from ledger.reconciliation.report import reconcile
 from ledger.reconciliation.uncollected import not_collecting
 from schemas.eligibility import BeneficiaryGroup as G
-from tests.integration.payroll.reports import import_rows, issued_lines
+from tests.integration.payroll.reports import import_rows, issued_lines, list_march
 from tests.unit.payroll.builders import History
 
 pytestmark = pytest.mark.integration
@@ -27,12 +27,6 @@ def _import(ledger: Ledger, path: Path, rows: str, post_office: str | None = Non
     assert import_rows(ledger, path, rows, post_office).conflicts == []
 
 
-def _march_listed(ledger: Ledger) -> None:
-    """P1 granted from March 2025, and March's payroll run: one line on one list."""
-    ledger.append(History("P1", born=date(1970, 1, 1)).grant(G.DISABILITY_SEVERE, "2025-03").events)
-    run_payroll(ledger.engine, PayrollScope("2025-03", "84"), ledger.append)
-
-
 def _close(ledger: Ledger, month: str) -> None:
     ledger.append([close_event(reconcile(ledger.engine, month, "84"), OFFICE, now=CLOSED_AT)])
 
@@ -41,7 +35,7 @@ def test_a_payment_on_an_unknown_list_reported_after_the_close_is_a_late_row_nex
     payroll_ledger: Ledger, tmp_path: Path
 ) -> None:
     ledger = payroll_ledger
-    _march_listed(ledger)
+    list_march(ledger)
     _import(ledger, tmp_path / "march.csv", "PL-2025-03-84201,1,P1,750000,2025-03-05,R1,self,\n")
     _close(ledger, "2025-03")
     _import(ledger, tmp_path / "late.csv", "PL-OTHER,1,X9,600000,2025-03-06,RX,self,\n", OFFICE)
@@ -80,7 +74,7 @@ def test_a_payment_recorded_between_the_close_totals_and_the_close_is_a_late_row
     payroll_ledger: Ledger, tmp_path: Path
 ) -> None:
     ledger = payroll_ledger
-    _march_listed(ledger)
+    list_march(ledger)
     totals = reconcile(ledger.engine, "2025-03", "84")  # the officer's view when closing
     # The report is imported while the close is on its way to the ledger.
     _import(ledger, tmp_path / "march.csv", "PL-2025-03-84201,1,P1,750000,2025-03-05,R1,self,\n")
@@ -102,7 +96,7 @@ def test_a_conflict_found_after_the_close_is_a_late_row_not_a_change_to_the_clos
     payroll_ledger: Ledger, tmp_path: Path
 ) -> None:
     ledger = payroll_ledger
-    _march_listed(ledger)
+    list_march(ledger)
     _import(ledger, tmp_path / "march.csv", _paid(ledger, "R1"))
     _close(ledger, "2025-03")
     closed_digest = reconcile(ledger.engine, "2025-03", "84").closed[OFFICE]
@@ -124,7 +118,7 @@ def test_a_conflict_found_before_the_close_classes_the_line_of_the_closed_month(
     payroll_ledger: Ledger, tmp_path: Path
 ) -> None:
     ledger = payroll_ledger
-    _march_listed(ledger)
+    list_march(ledger)
     _import(ledger, tmp_path / "march.csv", _paid(ledger, "R1"))
     changed = "PL-2025-03-84201,1,P1,700000,2025-03-05,R1,self,\n"
     assert len(import_rows(ledger, tmp_path / "changed.csv", changed).conflicts) == 1
@@ -148,7 +142,7 @@ def test_a_close_of_version_1_cuts_the_month_at_its_own_place_in_the_ledger(
     from schemas import parse_event_dict
 
     ledger = payroll_ledger
-    _march_listed(ledger)
+    list_march(ledger)
     _import(ledger, tmp_path / "march.csv", _paid(ledger, "R1"))
     close = close_event(reconcile(ledger.engine, "2025-03", "84"), OFFICE, now=CLOSED_AT)
     old = close.model_dump(mode="json", exclude={"as_of_sequence"}) | {"schema_version": 1}
