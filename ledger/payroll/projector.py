@@ -57,13 +57,6 @@ _LIST_COLUMNS = (
 _CARRY_COLUMNS = ("list_id", "line_no", "person_id", "amount", "seq")
 
 
-class _Paid(NamedTuple):
-    """The payments of a batch, checked against the lines carried forward (the most frequent
-    event: staging keeps the events, their columns are read only when written)."""
-
-    events: list[PaymentDisbursed]
-
-
 _LINE_COLUMNS = (
     "list_id",
     "line_no",
@@ -122,11 +115,11 @@ class PayrollProjector:
         not_collected: list[tuple[object, ...]] = []
         not_collected_lines: set[Key] = set()
         reversals: list[PaymentReversed] = []
-        paid = _Paid([])
+        paid: list[PaymentDisbursed] = []
         for stored in batch:
             event = stored.event
             if isinstance(event, PaymentDisbursed):  # the most frequent event: first
-                paid.events.append(event)
+                paid.append(event)
             elif isinstance(event, BeneficiaryRegistered) or event.family == "eligibility":
                 people.append(stored)
             elif isinstance(event, AllowanceAccrued):
@@ -520,18 +513,18 @@ class PayrollProjector:
         (a reversal), or are reported not collected in the same batch."""
         hits: set[Key] = set()
         reported = staged.not_collected_lines
-        if staged.paid.events:
+        if staged.paid:
             # The lines still carrying something on the lists the batch pays (a few per list,
             # read by the primary key's list prefix), matched with the payments here: probing
             # the table once per payment cost the server ~4 us a payment.
             cur.execute(
                 "SELECT list_id, line_no FROM payroll_carried "
                 "WHERE list_id = ANY(%s::text[]) AND amount_vnd > 0",
-                (array({e.list_id for e in staged.paid.events}),),
+                (array({e.list_id for e in staged.paid}),),
             )
             watched = {(list_id, line_no) for list_id, line_no in cur.fetchall()} | reported
             if watched:
-                for event in staged.paid.events:
+                for event in staged.paid:
                     key = (event.list_id, event.line_no)
                     if key in watched:
                         hits.add(key)
@@ -623,8 +616,9 @@ class _Staged:
     not_collected: SequencedCopy
     #: The lines reported not collected.
     not_collected_lines: frozenset[Key]
-    #: The batch's payments, checked against the lines carried forward.
-    paid: _Paid
+    #: The batch's payments, checked against the lines carried forward (the most frequent
+    #: event: staging keeps the events, their columns are read only when written).
+    paid: list[PaymentDisbursed]
     #: The batch's reversals of payments (rare), checked against the lines carried forward.
     reversals: list[PaymentReversed]
     #: The batch itself: the few people whose carried lines it pays or reverses are
@@ -645,7 +639,7 @@ class _Staged:
             if self.opened:
                 PayrollProjector._write_open(cur, self.open_)
             settled = False
-            if self.paid.events or self.reversals:  # before _carry, which leaves their lines
+            if self.paid or self.reversals:  # before _carry, which leaves their lines
                 settled = PayrollProjector._settle(cur, self)
             if self.not_collected:
                 PayrollProjector._carry(cur, self.not_collected, shift)
